@@ -1,0 +1,176 @@
+"""The vocabulary of the emergency plan: stages, faults, roles, outcomes, documents, facts.
+
+Ids are those of PLAN.md and are part of the JSON contract; Chinese labels live in ``labels``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    PREP = "prep"  # 第四条（一）开标准备阶段
+    OPENING = "opening"  # 第四条（二）开标过程中
+    EVALUATION = "evaluation"  # 第五条 评标环节
+
+
+class Fault(StrEnum):
+    NETWORK = "network"  # 网络或设备软硬件故障
+    SYSTEM = "system"  # 电子交易系统故障、无法登录、服务异常（含服务器受损，第三条）
+    POWER = "power"  # 断电
+
+
+class ProjectType(StrEnum):
+    CONSTRUCTION = "construction"  # 建设工程
+    PROCUREMENT = "procurement"  # 政府采购
+
+
+class Role(StrEnum):
+    TENDERER = "tenderer"
+    AGENCY = "agency"
+    WITNESS = "witness"
+    SUPPORT_STAFF = "support_staff"
+    SYSTEM_ADMIN = "system_admin"
+    VENDOR_TECHNICIAN = "vendor_technician"
+    PROPERTY_STAFF = "property_staff"
+    DEPARTMENT_HEAD = "department_head"
+    BUREAU_LEADER = "bureau_leader"
+    SUPERVISOR = "supervisor"
+    BIDDERS = "bidders"
+    EXPERTS = "experts"
+
+
+class Outcome(StrEnum):
+    PROCEED = "proceed"
+    PARTIES_DECIDE = "parties_decide"
+    DELAY_NOTICE = "delay_notice"
+    WAIT_AND_RESUME = "wait_and_resume"
+    CHOOSE_PLAN = "choose_plan"
+    NEED_INPUT = "need_input"
+
+
+class Document(StrEnum):
+    INCIDENT_RECORD = "incident_record"
+    DELAY_NOTICE = "delay_notice"
+    SUPPLEMENTARY_NOTICE = "supplementary_notice"
+    EVALUATION_RESCHEDULE = "evaluation_reschedule"
+    FILING_REPORT = "filing_report"
+    CLOSURE_PLAN = "closure_plan"
+    CONFIDENTIALITY_COMMITMENT = "confidentiality_commitment"
+
+
+PUBLIC_DOCUMENTS = frozenset({Document.DELAY_NOTICE, Document.SUPPLEMENTARY_NOTICE})
+
+
+class Fact(StrEnum):
+    """Facts the operator supplies; the ids are used by the CLI, case files and JSON."""
+
+    STAGE = "stage"
+    FAULT = "fault"
+    FALLBACK_WORKS = "fallback_works"
+    QUICK_FIX_WORKS = "quick_fix_works"
+    FIXED_BEFORE_DEADLINE = "fixed_before_deadline"
+    BIDDERS_CAN_SIGN_IN = "bidders_can_sign_in"
+    WITHIN_2H = "within_2h"
+    PLAN = "plan"
+
+
+BOOLEAN_FACTS = (
+    Fact.FALLBACK_WORKS,
+    Fact.QUICK_FIX_WORKS,
+    Fact.FIXED_BEFORE_DEADLINE,
+    Fact.BIDDERS_CAN_SIGN_IN,
+    Fact.WITHIN_2H,
+)
+
+
+class StepKind(StrEnum):
+    """What a checklist line asks of someone; the checklist groups lines by it."""
+
+    CALL = "call"  # 通知、报告
+    TRY = "try"  # 排除故障、尝试
+    TELL = "tell"  # 说明情况
+    DECIDE = "decide"  # 决定、选择方案
+    PUBLISH = "publish"  # 出具、发布文书
+    FILE = "file"  # 备案
+    KEEP = "keep"  # 保密、计费等持续义务
+    RECORD = "record"  # 书面记录、签字
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything the operator knows about an incident. Unknown facts are ``None``."""
+
+    stage: Stage | None = None
+    fault: Fault | None = None
+    project_type: ProjectType = ProjectType.CONSTRUCTION
+    fallback_works: bool | None = None
+    quick_fix_works: bool | None = None
+    fixed_before_deadline: bool | None = None
+    bidders_can_sign_in: bool | None = None
+    within_2h: bool | None = None
+    plan: int | None = None
+    expert_left_early: bool = False
+    started_at: datetime | None = None
+    resolved_at: datetime | None = None
+    bid_deadline: datetime | None = None
+    notice_published_at: datetime | None = None
+    supplement_issued_at: datetime | None = None
+    new_time: datetime | None = None
+
+    def fact(self, fact: Fact) -> bool | None:
+        value = getattr(self, fact.value)
+        assert value is None or isinstance(value, bool)
+        return value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the checklist: what to do, who does it, whom it reaches, and its clause."""
+
+    kind: StepKind
+    text: str
+    clause: str
+    by: tuple[Role, ...] = ()
+    to: tuple[Role, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the plan says for a situation at a moment. Renderers present it; none decides."""
+
+    outcome: Outcome
+    stage: Stage | None
+    fault: Fault | None
+    project_type: ProjectType
+    missing: tuple[Fact, ...] = ()
+    allowed_plans: tuple[int, ...] = ()
+    plan: int | None = None
+    signatories: tuple[Role, ...] = ()
+    documents: tuple[Document, ...] = ()
+    steps: tuple[Step, ...] = ()
+    earliest_new_time: datetime | None = None
+    suggested_new_time: datetime | None = None
+    two_hour_line: datetime | None = None
+    within_2h: bool | None = None
+    fixed_before_deadline: bool | None = None
+    now: datetime | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def notify(self) -> tuple[Role, ...]:
+        """Every role called, told or reported to, in checklist order (derived from the steps)."""
+        seen: dict[Role, None] = {}
+        for step in self.steps:
+            for role in step.to:
+                seen.setdefault(role, None)
+        return tuple(seen)
+
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for step in self.steps:
+            seen.setdefault(step.clause, None)
+        return tuple(seen)

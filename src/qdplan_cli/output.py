@@ -1,0 +1,184 @@
+"""The terminal edge: the Rich checklist of a ``Decision``. The only module that imports rich."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .labels import (
+    DOCUMENT_LABELS,
+    FACT_LABELS,
+    FAULT_LABELS,
+    OUTCOME_LABELS,
+    PLAN_LABELS,
+    PROJECT_TYPE_LABELS,
+    STAGE_LABELS,
+    clause_label,
+    role_label,
+)
+from .model import PUBLIC_DOCUMENTS, Decision, Role, StepKind
+from .timefmt import format_dt, format_duration
+
+# Sections of the checklist, in the order a witness acts on them.
+SECTIONS: tuple[tuple[str, tuple[StepKind, ...]], ...] = (
+    ("立即通知", (StepKind.CALL,)),
+    ("排除故障与尝试", (StepKind.TRY,)),
+    ("说明情况", (StepKind.TELL,)),
+    ("决定", (StepKind.DECIDE,)),
+    ("文书、公告与备案", (StepKind.PUBLISH, StepKind.FILE)),
+    ("持续事项（保密、专家费）", (StepKind.KEEP,)),
+    ("书面记录与签字", (StepKind.RECORD,)),
+)
+
+Contact = tuple[str, str]  # (name, phone)
+
+
+def make_console(stderr: bool = False) -> Console:
+    # Box-drawing and marks used here all exist in GBK, the code page of many Chinese consoles.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+
+
+def _roles(roles: Sequence[Role], decision: Decision) -> str:
+    return "、".join(role_label(r, decision.project_type) for r in roles)
+
+
+def _contact_line(
+    role: Role, decision: Decision, contacts: Mapping[Role, Sequence[Contact]]
+) -> str:
+    people = contacts.get(role, ())
+    label = role_label(role, decision.project_type)
+    if not people:
+        return label
+    return label + "：" + "；".join(f"{name} {phone}".strip() for name, phone in people)
+
+
+def checklist(
+    decision: Decision,
+    *,
+    contacts: Mapping[Role, Sequence[Contact]] | None = None,
+    title: str = "开评标应急处置清单",
+) -> Panel:
+    """The whole checklist as one renderable."""
+    contacts = contacts or {}
+    parts: list[Text | Table] = []
+    head = Text()
+    head.append("结论：", style="bold")
+    head.append(OUTCOME_LABELS[decision.outcome], style="bold red")
+    if decision.plan:
+        head.append(f" — {PLAN_LABELS[decision.plan]}", style="bold")
+    parts.append(head)
+
+    situation = []
+    if decision.stage:
+        situation.append(f"环节：{STAGE_LABELS[decision.stage]}")
+    if decision.fault:
+        situation.append(f"故障：{FAULT_LABELS[decision.fault]}")
+    situation.append(f"项目类型：{PROJECT_TYPE_LABELS[decision.project_type]}")
+    parts.append(Text(" · ".join(situation)))
+    if decision.now:
+        parts.append(Text(f"当前时间：{format_dt(decision.now)}", style="dim"))
+    parts.append(_clock(decision))
+
+    if decision.missing:
+        ask = Text()
+        ask.append("尚需确认：", style="bold yellow")
+        ask.append("；".join(FACT_LABELS[f] for f in decision.missing))
+        parts.append(ask)
+
+    for title_text, kinds in SECTIONS:
+        steps = [s for s in decision.steps if s.kind in kinds]
+        if not steps:
+            continue
+        table = Table(
+            box=None, show_header=False, padding=(0, 1), expand=True, title_justify="left"
+        )
+        table.title = title_text
+        table.title_style = "bold cyan"
+        table.add_column("mark", width=2, no_wrap=True)
+        table.add_column("text", ratio=1, overflow="fold")
+        table.add_column("clause", no_wrap=True, style="dim", justify="right")
+        for step in steps:
+            line = Text(step.text)
+            if step.by or step.to:
+                who = f"负责：{_roles(step.by, decision)}" if step.by else ""
+                if step.to:
+                    who += f" → 对象：{_roles(step.to, decision)}"
+                line.append("\n" + who.strip(), style="dim")
+            table.add_row("□", line, f"依据 {clause_label(step.clause)}")
+        parts.append(table)
+
+    if decision.notify:
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.title = "联系人"
+        table.title_style = "bold cyan"
+        table.add_column("mark", width=2, no_wrap=True)
+        table.add_column("who", ratio=1, overflow="fold")
+        for role in decision.notify:
+            table.add_row(
+                "●" if contacts.get(role) else "□", _contact_line(role, decision, contacts)
+            )
+        parts.append(table)
+
+    if decision.allowed_plans:
+        plans = Text()
+        plans.append("可选方案：", style="bold")
+        for number in (1, 2, 3):
+            if number in decision.allowed_plans:
+                mark = "■" if decision.plan == number else "□"
+                plans.append(f"\n  {mark} {PLAN_LABELS[number]}")
+            else:
+                plans.append(f"\n  × {PLAN_LABELS[number]}（此故障不适用）", style="dim")
+        parts.append(plans)
+
+    if decision.documents:
+        docs = Text()
+        docs.append("须形成的文书：", style="bold")
+        docs.append(
+            "、".join(
+                DOCUMENT_LABELS[d] + ("（公开）" if d in PUBLIC_DOCUMENTS else "")
+                for d in decision.documents
+            )
+        )
+        parts.append(docs)
+    if decision.signatories:
+        parts.append(Text(f"记录签字：{_roles(decision.signatories, decision)}"))
+    if decision.earliest_new_time:
+        parts.append(
+            Text(f"最早的新时间：{format_dt(decision.earliest_new_time)}", style="bold green")
+        )
+    if decision.suggested_new_time:
+        parts.append(Text(f"建议的新时间：{format_dt(decision.suggested_new_time)}"))
+
+    for warning in decision.warnings:
+        parts.append(Text(f"※ {warning}", style="bold yellow"))
+
+    return Panel(Group(*parts), title=title, box=box.SQUARE, expand=True)
+
+
+def _clock(decision: Decision) -> Text:
+    line = decision.two_hour_line
+    text = Text()
+    if line is None:
+        return text
+    text.append("2小时节点：", style="bold")
+    text.append(f"{format_dt(line)} 前未恢复 → 适用三种方案")
+    now: datetime | None = decision.now
+    if now is not None and decision.within_2h is not True:
+        left = line - now
+        if left.total_seconds() > 0:
+            text.append(f"（剩余 {format_duration(left)}）", style="bold")
+        else:
+            text.append(f"（已超过 {format_duration(-left)}）", style="bold red")
+    return text
+
+
+def print_checklist(
+    decision: Decision, contacts: Mapping[Role, Sequence[Contact]] | None = None
+) -> None:
+    make_console().print(checklist(decision, contacts=contacts))
