@@ -217,3 +217,9 @@ def decide(
         from .output import print_checklist
 
         print_checklist(decision)
+
+
+# qdplan render, qdplan templates (issue 3): the commands live in render_cmd.
+from .render_cmd import register as _register_render  # noqa: E402
+
+_register_render(app)

@@ -96,8 +96,17 @@ def terms(project_type: ProjectType) -> dict[str, str]:
         "evaluation": "评审" if procurement else "评标",
         "fee": "评审费" if procurement else "评标费",
         "bid_files": "响应文件" if procurement else "投标文件",
+        # Document wording (render): the notice's addressee and the original announcement.
+        "addressee": "各供应商" if procurement else "各潜在投标人",
+        "announcement": "采购公告" if procurement else "招标公告",
+        "procurement_docs": "采购文件" if procurement else "招标文件",
+        "deadline": "响应文件提交截止时间" if procurement else "投标截止时间",
+        "project_type": PROJECT_TYPE_LABELS[project_type],
     }
 
+
+# The plan every document cites (its title as published).
+PLAN_TITLE: Final = "青岛市公共资源电子交易系统开评标应急预案"
 
 # Clause ids of PLAN.md → how the citation reads.
 CLAUSE_LABELS: Final = {

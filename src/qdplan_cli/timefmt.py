@@ -49,6 +49,12 @@ def format_dt(moment: datetime | None) -> str:
     return f"{m.year}年{m.month}月{m.day}日（周{WEEKDAYS[m.weekday()]}）{m:%H:%M}"
 
 
+def format_date(moment: datetime) -> str:
+    """``2026年12月3日`` — GB/T 9704 7.3.5: Arabic numerals, full year, no zero padding."""
+    m = localize(moment)
+    return f"{m.year}年{m.month}月{m.day}日"
+
+
 def format_duration(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     sign = "-" if minutes < 0 else ""
