@@ -19,11 +19,11 @@ from .labels import (
     FACT_LABELS,
     FAULT_LABELS,
     FAULT_SHORT,
-    OUTCOME_LABELS,
     PLAN_LABELS,
     PLAN_TITLE,
     STAGE_LABELS,
     clause_label,
+    outcome_label,
     role_label,
     terms,
 )
@@ -252,7 +252,7 @@ def build_context(
         "decision": Fields(
             "decision",
             {
-                "outcome": OUTCOME_LABELS[decision.outcome],
+                "outcome": outcome_label(decision.outcome, p.type),
                 "outcome_id": decision.outcome.value,
                 "basis": clause_label(decision_clause(decision)),
                 "clauses": [clause_label(c) for c in sorted(decision.clauses, key=_clause_key)],
@@ -363,9 +363,12 @@ def documents_to_render(decision: Decision, only: Sequence[str]) -> tuple[Docume
     return tuple(chosen)
 
 
-def expert_context(case: Case, *, with_names: bool) -> dict[str, Any]:
-    """Non-public documents only: how many signature lines, and names if asked for."""
-    extra: dict[str, Any] = {"expert_rows": max(len(case.experts), 1) if case.experts else 5}
+def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, Any]:
+    """Non-public documents only: how many signature lines, and names if asked for.
+
+    Plan 3 (择期评标): every expert signs (5.1 方案三); otherwise one expert who cannot stay."""
+    rows = (len(case.experts) or 5) if decision.plan == 3 else 1
+    extra: dict[str, Any] = {"expert_rows": rows}
     if with_names and case.experts:
         extra["experts"] = list(case.experts)
     return extra
@@ -396,7 +399,7 @@ def render_documents(
             ),
         }
         if doc not in PUBLIC_DOCUMENTS:
-            context.update(expert_context(case, with_names=expert_names))
+            context.update(expert_context(case, decision, with_names=expert_names))
         text = templates.render(doc.value, context)
         result = RenderedDocument(doc, parse(text, str(info.path)), info)
         check_confidential(result, case)

@@ -85,6 +85,11 @@ def role_label(role: Role, project_type: ProjectType = ProjectType.CONSTRUCTION)
     return procurement if project_type is ProjectType.PROCUREMENT else construction
 
 
+def outcome_label(outcome: Outcome, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """The outcome in the project's own words (招标人 → 采购人 in 政府采购)."""
+    return OUTCOME_LABELS[outcome].replace("招标人", role_label(Role.TENDERER, project_type))
+
+
 def terms(project_type: ProjectType) -> dict[str, str]:
     """Words that differ between 建设工程 and 政府采购, for step texts and document templates."""
     procurement = project_type is ProjectType.PROCUREMENT

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -226,7 +226,8 @@ def _collect(node: nodes.Node, aliases: dict[str, str], found: dict[str, None]) 
         _collect(node.iter, aliases, found)
         source = _path(node.iter, aliases)
         inner = dict(aliases)
-        for target in node.target.find_all(nodes.Name):
+        targets = [node.target] if isinstance(node.target, nodes.Name) else []
+        for target in [*targets, *node.target.find_all(nodes.Name)]:
             inner[target.name] = f"{source}[]" if source else target.name
             if source is None:
                 inner.pop(target.name)
@@ -254,22 +255,3 @@ def _collect(node: nodes.Node, aliases: dict[str, str], found: dict[str, None]) 
         return
     for child in node.iter_child_nodes():
         _collect(child, aliases, found)
-
-
-def iter_sources(templates: Templates) -> Iterator[TemplateInfo]:
-    for doc_id in templates.ids():
-        yield templates.find(doc_id)
-
-
-def describe(path: str, reference: Mapping[str, str]) -> str:
-    """A variable's description from the reference, matching list items (``timeline[].at``)."""
-    return reference.get(path, "")
-
-
-def known_prefixes(reference: Sequence[str]) -> set[str]:
-    prefixes: set[str] = set()
-    for path in reference:
-        parts = path.split(".")
-        for i in range(1, len(parts)):
-            prefixes.add(".".join(parts[:i]))
-    return prefixes
