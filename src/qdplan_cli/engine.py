@@ -119,11 +119,6 @@ class _Checklist:
 def _check_times(s: Situation, now: datetime) -> None:
     if s.started_at and s.resolved_at and s.resolved_at < s.started_at:
         raise UserError("故障恢复时间早于故障发生时间", field="resolved_at")
-    if s.started_at and s.started_at > now + timedelta(minutes=5):
-        raise UserError(
-            f"故障发生时间（{format_dt(s.started_at)}）晚于当前时间（{format_dt(now)}）",
-            field="started_at",
-        )
     if s.plan is not None and s.plan not in (1, 2, 3):
         raise UserError(f"方案只能是 1、2 或 3，收到 {s.plan}", field="plan")
 
@@ -278,6 +273,17 @@ class _Context:
             self._check_year(new_time)
             self.out.warn(f"拟定的新{what}时间 {format_dt(new_time)} 不在工作日的工作时间内")
 
+    def _check_onset(self) -> None:
+        started = self.s.started_at
+        if (
+            started is not None
+            and self.s.resolved_at is None
+            and started > self.now + timedelta(minutes=5)
+        ):
+            self.out.warn(
+                f"故障发生时间 {format_dt(started)} 晚于当前时间 {format_dt(self.now)}，请核对"
+            )
+
     # ----------------------------------------------------------------- 4.1 preparation
 
     def prep(self) -> Decision:
@@ -289,6 +295,7 @@ class _Context:
                 field="plan",
             )
         fixed = _settle_fixed_before_deadline(s, self.now, out)
+        self._check_onset()
         if self.fault is Fault.NETWORK:
             out.add(
                 StepKind.CALL,
@@ -459,6 +466,7 @@ class _Context:
                 field="plan",
             )
         within = _settle_within_2h(s, self.now, out)
+        self._check_onset()
         work = "开标" if opening else "{evaluation}"
 
         if self.fault is Fault.NETWORK:
