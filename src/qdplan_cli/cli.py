@@ -168,12 +168,14 @@ def decide(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出决定。")] = False,
 ) -> None:
     """按应急预案判断当前情况该怎么办：通知谁、尝试什么、可选方案、须出的文书和签字人。"""
-    from .casefile import Case, load_case
     from .engine import decide as run_engine
-    from .model import Fault, ProjectType, Stage
-    from .workdays import WorkCalendar, load_user_calendar
+    from .model import Fault, ProjectType, Situation, Stage
 
-    base = load_case(case) if case is not None else Case()
+    base = Situation()
+    if case is not None:  # casefile (tomllib, dataclasses) only when a case is given
+        from .casefile import load_case
+
+        base = load_case(case).situation
     flags: dict[str, Any] = {
         "fallback_works": fallback_works,
         "quick_fix_works": quick_fix_works,
@@ -205,10 +207,14 @@ def decide(
         flags["project_type"] = ProjectType(type_id)
     if plan is not None:
         flags["plan"] = plan
-    situation = replace(base.situation, **{k: v for k, v in flags.items() if v is not None})
+    situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
 
-    user_years = load_user_calendar(calendar) if calendar is not None else {}
-    decision = run_engine(situation, now_or(now), calendar=WorkCalendar(user_years))
+    work_calendar = None
+    if calendar is not None:
+        from .workdays import WorkCalendar, load_user_calendar
+
+        work_calendar = WorkCalendar(load_user_calendar(calendar))
+    decision = run_engine(situation, now_or(now), calendar=work_calendar)
     if as_json:
         from .jsonout import decision_json
 

@@ -6,8 +6,8 @@ returns cites the clause of 开评标应急预案 it comes from (ids as in PLAN.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .errors import PlanNotAllowedError, UserError
 from .labels import PLAN_LABELS, STAGE_LABELS, clause_label, role_label, terms
@@ -24,7 +24,9 @@ from .model import (
     StepKind,
 )
 from .timefmt import format_dt
-from .workdays import BusinessHours, WorkCalendar
+
+if TYPE_CHECKING:  # workdays (and holidays behind it) load only when a rule needs a calendar
+    from .workdays import BusinessHours, WorkCalendar
 
 TWO_HOURS = timedelta(hours=2)  # 4.2.x, 5.x: 故障在2小时内可以解决 / 无法解决
 NOTICE_LEAD = timedelta(hours=2)  # 4.1.x: 新的开标时间应在延迟开标公告发布2小时之后
@@ -90,16 +92,14 @@ def earliest_reopening(
     return datetime.combine(reopening_day, hours.start, issued_at.tzinfo)
 
 
-@dataclass
 class _Checklist:
     """Collects steps with the project's terminology (招标人/采购人 …) filled in."""
 
-    situation: Situation
-    steps: list[Step] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.words = terms(self.situation.project_type)
+    def __init__(self, situation: Situation) -> None:
+        self.situation = situation
+        self.steps: list[Step] = []
+        self.warnings: list[str] = []
+        self.words = terms(situation.project_type)
 
     def add(
         self,
@@ -187,25 +187,47 @@ def decide(
             missing=missing,
             now=now,
         )
-    ctx = _Context(s, now, calendar or WorkCalendar(), hours or BusinessHours())
+    ctx = _Context(s, now, calendar, hours)
     if s.stage is Stage.PREP:
         return ctx.prep()
     return ctx.in_session()
 
 
-@dataclass
 class _Context:
-    s: Situation
-    now: datetime
-    calendar: WorkCalendar
-    hours: BusinessHours
+    """One decision in the making: the situation, the moment, and the steps gathered so far."""
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        s: Situation,
+        now: datetime,
+        calendar: WorkCalendar | None,
+        hours: BusinessHours | None,
+    ) -> None:
+        self.s = s
+        self.now = now
+        self._calendar = calendar
+        self._hours = hours
         assert self.s.stage is not None and self.s.fault is not None
         self.stage: Stage = self.s.stage
         self.fault: Fault = self.s.fault
         self.clause = FAULT_CLAUSES[(self.stage, self.fault)]
         self.out = _Checklist(self.s)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            from .workdays import WorkCalendar
+
+            self._calendar = WorkCalendar()
+        return self._calendar
+
+    @property
+    def hours(self) -> BusinessHours:
+        if self._hours is None:
+            from .workdays import BusinessHours
+
+            self._hours = BusinessHours()
+        return self._hours
 
     # ----------------------------------------------------------------- shared pieces
 

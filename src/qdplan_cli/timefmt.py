@@ -4,21 +4,18 @@ unambiguously)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
-from functools import cache
 
 from .errors import UserError
 from .labels import WEEKDAYS
 
+# Asia/Shanghai has been UTC+8 all year since daylight saving ended in September 1991, so a fixed
+# offset is exact for every date this tool meets — and needs no tz database (Windows Pythons
+# ship none) and no zoneinfo import at start-up.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-@cache
+
 def shanghai() -> tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Asia/Shanghai")
-    except Exception:  # no tz database (a bare Windows Python without tzdata)
-        # China has kept UTC+8 without daylight saving since 1991.
-        return timezone(timedelta(hours=8), "Asia/Shanghai")
+    return SHANGHAI
 
 
 def localize(moment: datetime) -> datetime:
