@@ -3,6 +3,7 @@ invariants the plan demands."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from datetime import datetime
 
@@ -156,3 +157,19 @@ def test_unknown_stage_and_fault_are_asked_first() -> None:
     assert d.missing == (Fact.STAGE, Fact.FAULT)
     d = decide(Situation(stage=Stage.OPENING), NOW)
     assert d.missing == (Fact.FAULT,)
+
+
+class _ExplodingCalendar:
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"calendar consulted: {name}")
+
+
+def test_calendar_is_consulted_only_when_needs_calendar_says_so() -> None:
+    """The CLI skips reading the config for JSON when ``needs_calendar`` is false: that is only
+    sound if the engine really never asks the calendar or business hours in those cases."""
+    from qdplan_cli.engine import needs_calendar
+
+    for s in SPACE:
+        assert not needs_calendar(s)
+        with contextlib.suppress(PlanNotAllowedError):
+            decide(s, NOW, calendar=_ExplodingCalendar(), hours=_ExplodingCalendar())  # type: ignore[arg-type]

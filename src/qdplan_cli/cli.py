@@ -71,7 +71,39 @@ def now_or(value: str | None) -> datetime:
     return localize(datetime.now().astimezone())
 
 
-BoolOpt = Annotated[bool | None, typer.Option(show_default=False)]
+class Settings:
+    """What the engine and the checklist take from the user's configuration."""
+
+    def __init__(self, calendar: Any, hours: Any, contacts: Any) -> None:
+        self.calendar = calendar
+        self.hours = hours
+        self.contacts = contacts
+
+
+def load_settings(calendar_file: Path | None = None) -> Settings:
+    """Business hours, the holiday calendar and contacts from the config file (when there is
+    one) and ``--calendar``. Nothing is imported or read when neither exists."""
+    import os
+
+    config = None
+    config_file = os.environ.get("QDPLAN_CONFIG")
+    if config_file is None or Path(config_file).exists():
+        from .config import config_path, load_config
+
+        path = config_path()
+        if path.exists():
+            config = load_config(path)
+    calendar_file = calendar_file or (config.calendar_file if config else None)
+    calendar = hours = None
+    if calendar_file is not None or config is not None:
+        from .workdays import BusinessHours, WorkCalendar, load_user_calendar
+
+        years = load_user_calendar(calendar_file) if calendar_file is not None else {}
+        calendar = WorkCalendar(years)
+        if config is not None:
+            hours = BusinessHours(config.business_start, config.business_end)
+    contacts = config.contact_map() if config is not None else None
+    return Settings(calendar, hours, contacts)
 
 
 @app.command()
@@ -209,12 +241,13 @@ def decide(
         flags["plan"] = plan
     situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
 
-    work_calendar = None
-    if calendar is not None:
-        from .workdays import WorkCalendar, load_user_calendar
+    from .engine import needs_calendar
 
-        work_calendar = WorkCalendar(load_user_calendar(calendar))
-    decision = run_engine(situation, now_or(now), calendar=work_calendar)
+    # The config (and platformdirs to find it) is read only when the answer can depend on it:
+    # the checklist shows contacts; JSON needs it only for calendar-dependent times.
+    wanted = not as_json or calendar is not None or needs_calendar(situation)
+    settings = load_settings(calendar) if wanted else Settings(None, None, None)
+    decision = run_engine(situation, now_or(now), calendar=settings.calendar, hours=settings.hours)
     if as_json:
         from .jsonout import decision_json
 
@@ -222,4 +255,10 @@ def decide(
     else:
         from .output import print_checklist
 
-        print_checklist(decision)
+        print_checklist(decision, contacts=settings.contacts)
+
+
+from .config_cli import config_app, fees  # noqa: E402
+
+app.add_typer(config_app, name="config")
+app.command("fees")(fees)

@@ -68,6 +68,13 @@ def allowed_plans(stage: Stage, fault: Fault) -> tuple[int, ...]:
     return (1, 2, 3)
 
 
+def needs_calendar(situation: Situation) -> bool:
+    """Whether the working-day calendar or business hours can change the decision: only the
+    times of a published notice, an issued supplementary notice or a proposed new time do."""
+    s = situation
+    return any(t is not None for t in (s.notice_published_at, s.supplement_issued_at, s.new_time))
+
+
 def two_hour_line(situation: Situation) -> datetime | None:
     """Onset + 2 h: past it, uncleared, the three plans apply (4.2.x, 5.x)."""
     return situation.started_at + TWO_HOURS if situation.started_at else None
