@@ -107,6 +107,10 @@ def test_plan_the_fault_does_not_allow_is_refused(run: Run) -> None:
         (["--stage", "opening", "--fault", "power", "--now", "2026-13-01T09:00"], "--now"),
         (["--stage", "opening", "--fault", "power", "--within"], "--within"),
         (["--case", "does-not-exist.toml"], "does-not-exist.toml"),
+        (
+            ["--stage", "opening", "--fault", "power", "--fault-started-at", "9999-12-31T23:59"],
+            "--fault-started-at",
+        ),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(run: Run, argv: list[str], field: str) -> None:

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from .errors import UserError
 from .fees import Attendance
 from .model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage
-from .timefmt import localize
+from .timefmt import check_range, localize
 
 PROJECT_TEXT_KEYS = ("name", "number", "tenderer", "agency", "venue", "contact", "phone")
 INCIDENT_TEXT_KEYS = ("id", "cause", "course", "measures", "new_venue")
@@ -100,16 +100,18 @@ def _time(table: Mapping[str, Any], key: str, where: str) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return localize(value)
+        return localize(check_range(value, f"{where}.{key}"))
     if isinstance(value, date):
         raise UserError("缺少时刻：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
     if isinstance(value, time):
         raise UserError("缺少日期：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
     if isinstance(value, str):
         try:
-            return localize(datetime.fromisoformat(value.strip()))
+            parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            return localize(check_range(parsed, f"{where}.{key}"))
         raise UserError(
             f"时间格式不正确：{value!r}（应为 2026-12-08T09:30:00）", field=f"{where}.{key}"
         )

@@ -18,6 +18,20 @@ def shanghai() -> tzinfo:
     return SHANGHAI
 
 
+# Times outside this window are typing mistakes, and would overflow date arithmetic at the edges
+# of the calendar (9999-12-31 + 2 h).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
+
+
+def check_range(moment: datetime, field: str) -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise UserError(
+            f"时间 {moment.isoformat()} 不在 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间，请核对",
+            field=field,
+        )
+    return moment
+
+
 def localize(moment: datetime) -> datetime:
     """A naive time is Asia/Shanghai; an aware one is converted to it."""
     if moment.tzinfo is None:
@@ -35,7 +49,7 @@ def parse_time(value: str, field: str) -> datetime:
             f"时间格式不正确：{value!r}（应为 ISO 8601，如 2026-12-08T09:30 或 2026-12-08 09:30）",
             field=field,
         ) from None
-    return localize(parsed)
+    return localize(check_range(parsed, field))
 
 
 def format_dt(moment: datetime | None) -> str:
