@@ -2,7 +2,8 @@
 # qdplan @VERSION@ 离线安装（Linux x86-64）：找一个 64 位 Python（@PYTHONS@），交给 install.py。
 # 用法：bash install.sh        指定解释器：PYTHON=/usr/bin/python3.12 bash install.sh
 set -eu
-here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
+here=$(CDPATH= cd -- "$here" && pwd)
 
 if [ -n "${PYTHON:-}" ]; then
     exec "$PYTHON" "$here/install.py" "$@"
