@@ -112,8 +112,6 @@ class Target:
         """Wheel tags an interpreter of this target accepts."""
         version = tuple(int(part) for part in self.python.split("."))
         platforms = list(self.platforms)
-        if self.os_name == "linux":
-            platforms.append("linux_x86_64")
         return set(cpython_tags(version, platforms=platforms)) | set(
             compatible_tags(version, "cp", platforms=platforms)
         )

@@ -397,3 +397,30 @@ def test_install_sh_says_so_when_no_suitable_python_is_found(
     )
     assert result.returncode == 1
     assert "没有找到 Python 3.11、3.12、3.13" in result.stderr
+
+
+def test_install_sh_finds_a_python_by_itself_and_can_be_run_again(
+    extracted: Path, tmp_path: Path, offline: list[str]
+) -> None:
+    """No PYTHON given: install.sh picks a supported python3.x from PATH; a second run (重新安装)
+    replaces the environment and still works."""
+    env = _clean_env(tmp_path)
+    found = [v for v in PYTHONS if shutil.which(f"python{v}", path=env["PATH"])]
+    if not found and not shutil.which("python3", path=env["PATH"]):
+        pytest.skip("no python3 on the default PATH")
+    for _ in range(2):
+        result = subprocess.run(
+            [*offline, "bash", "install.sh"],
+            cwd=extracted,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert re.search(r"使用 Python 3\.1[123]\.\d+", result.stdout), result.stdout
+    version = subprocess.run(
+        [str(extracted / "qdplan"), "--version"], env=env, capture_output=True, text=True
+    )
+    assert version.stdout.strip() == f"qdplan {VERSION}"
