@@ -193,7 +193,7 @@ def test_every_dependency_installs_on_each_target(
         if wheel_tags & tags:
             usable.setdefault(name, []).append(str(version))
     env = _environment(windows, python)
-    needed = {
+    needed: set[str] = {
         canonicalize_name(r.name)
         for r in _runtime_requirements()
         if r.marker is None or r.marker.evaluate(env)
