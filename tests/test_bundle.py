@@ -193,15 +193,16 @@ def test_every_dependency_installs_on_each_target(
         if wheel_tags & tags:
             usable.setdefault(name, []).append(str(version))
     env = _environment(windows, python)
-    needed: set[str] = {
+    needed = {
         canonicalize_name(r.name)
         for r in _runtime_requirements()
         if r.marker is None or r.marker.evaluate(env)
     }
     assert {"lxml", "pydantic-core", "markupsafe", "python-docx"} <= needed
     assert ("tzdata" in needed) is windows and ("colorama" in needed) is windows
-    for name in sorted(needed | {"qdplan", "pip"}):
-        assert usable.get(name) == [locked[name]], f"{name}: usable wheels {usable.get(name)}"
+    for package in sorted(needed | {"qdplan", "pip"}):
+        got = usable.get(package)
+        assert got == [locked[package]], f"{package}: usable wheels {got}"
     # The binary ones really are built for this target, not pure fallbacks.
     cp = f"cp{python.replace('.', '')}"
     platform = "win_amd64" if windows else "manylinux"
