@@ -276,7 +276,7 @@ def test_install_sh_installs_offline_and_qdplan_runs(
     python = _python(version)
     if python is None:
         pytest.skip(f"no Python {version} on this machine")
-    folder = _extract(bundle_zip, tmp_path / "usb")
+    folder = _extract(bundle_zip, tmp_path / "U盘 见证工具")  # spaces and Chinese in the path
     env = _clean_env(tmp_path, PYTHON=python)
     result = subprocess.run(
         [*offline, "bash", str(folder / "install.sh")],
@@ -340,7 +340,7 @@ def test_install_sh_installs_offline_and_qdplan_runs(
     assert {"qdplan", "lxml", "python-docx", "typer", "rich"} <= installed.keys()
 
     # The folder moved (a USB stick with another mount point): the launcher still works.
-    moved = folder.rename(tmp_path / "elsewhere")
+    moved = folder.rename(tmp_path / "elsewhere")  # e.g. mounted at another point
     assert qdplan("--version", launcher=moved / "qdplan").stdout.strip() == f"qdplan {VERSION}"
 
 
