@@ -300,12 +300,35 @@ def _now() -> tuple[int, int, int, int, int, int]:
     return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
 
 
+def source_revision() -> str | None:
+    """The git commit the wheel is built from, ``+dirty`` with uncommitted changes to what goes
+    into it; None outside a git checkout."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            # What goes into the wheel (untracked files in src/ would, too).
+            ["git", "status", "--porcelain", "--", "src", "templates", "pyproject.toml"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{head}+dirty" if dirty else head
+
+
 def build(out: Path, cache: Path) -> Path:
     """Build the bundle; return the zip's path."""
     pins = locked_pins()
     by_name = {p.name: p for p in pins}
     if "pip" not in by_name:
         raise BundleError("uv.lock 的 bundle 依赖组中没有 pip")
+    revision = source_revision()
+    if revision is not None and revision.endswith("+dirty"):
+        print("注意：工作区有未提交的改动，安装包中的 qdplan 含这些改动。", flush=True)
     with tempfile.TemporaryDirectory(prefix="qdplan-bundle-") as tmp:
         print("构建 qdplan wheel……", flush=True)
         project_wheel = build_wheel(Path(tmp))
@@ -346,6 +369,7 @@ def build(out: Path, cache: Path) -> Path:
             "platforms": ["win_amd64", "manylinux_x86_64"],
             "glibc": values["GLIBC"],
             "pip_wheel": next(n for n in wheels if n.startswith("pip-")),
+            "git_revision": revision,
             "uv_lock_sha256": hashlib.sha256((ROOT / "uv.lock").read_bytes()).hexdigest(),
             "targets": {
                 t.name: sorted([project_wheel.name, *(f.name for f in files)])
