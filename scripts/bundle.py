@@ -37,6 +37,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import NormalizedName, canonicalize_name, parse_wheel_filename
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(__file__).resolve().parent / "offline"
@@ -234,16 +235,17 @@ def download(target: Target, pins: Sequence[Pin], cache: Path) -> list[Path]:
 def check_target(target: Target, pins: Sequence[Pin], wheels: Sequence[Path]) -> None:
     """Exactly one installable wheel per required package, at the locked version."""
     tags = target.tags()
-    found: dict[NormalizedName, list[str]] = {}
+    found: dict[NormalizedName, list[Version]] = {}
     for wheel in wheels:
         name, version, _build, wheel_tags = parse_wheel_filename(wheel.name)
         if wheel_tags & tags:
-            found.setdefault(name, []).append(str(version))
+            found.setdefault(name, []).append(version)
     for pin in target.pins(pins):
         versions = found.get(pin.name, [])
-        if versions != [pin.version]:
+        if versions != [Version(pin.version)]:
             raise BundleError(
-                f"{target.name}：{pin.name} 应有且只有 {pin.version} 一个 wheel，实际为 {versions}"
+                f"{target.name}：{pin.name} 应有且只有 {pin.version} 一个 wheel，"
+                f"实际为 {[str(v) for v in versions]}"
             )
 
 
