@@ -346,6 +346,16 @@ def test_install_sh_installs_offline_and_qdplan_runs(
     }
     assert installed.keys() == runtime | {"qdplan"}
 
+    # Bad input: the launcher passes qdplan's exit code 2 and its Chinese message through.
+    bad = qdplan("decide", "--stage", "bad")
+    assert bad.returncode == 2 and "--stage" in bad.stderr and "Traceback" not in bad.stderr
+
+    # Linked into a folder on PATH, as 安装说明 suggests: still finds its venv.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "qdplan").symlink_to(launcher)
+    assert qdplan("--version", launcher=bin_dir / "qdplan").stdout.strip() == f"qdplan {VERSION}"
+
     # The folder moved (a USB stick with another mount point): the launcher still works.
     moved = folder.rename(tmp_path / "elsewhere")  # e.g. mounted at another point
     assert qdplan("--version", launcher=moved / "qdplan").stdout.strip() == f"qdplan {VERSION}"
