@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 TOP = f"qdplan-{VERSION}-offline"
 PYTHONS = ("3.11", "3.12", "3.13")
+linux_only = pytest.mark.skipif(
+    sys.platform != "linux", reason="runs install.sh: the Linux half of the bundle"
+)
 # 统信 UOS 20 and 麒麟 V10 ship glibc 2.28: no Linux wheel may need more.
 GLIBC_FLOOR = (2, 28)
 
@@ -270,6 +273,7 @@ def offline() -> list[str]:
     return _offline_prefix()
 
 
+@linux_only
 @pytest.mark.parametrize("version", PYTHONS)
 def test_install_sh_installs_offline_and_qdplan_runs(
     bundle_zip: Path, tmp_path: Path, version: str, offline: list[str]
@@ -401,6 +405,7 @@ def test_installer_asks_to_unzip_first_when_run_without_its_wheels(
     assert "请先把压缩包整个解压" in result.stderr
 
 
+@linux_only
 def test_install_sh_says_so_when_no_suitable_python_is_found(
     extracted: Path, tmp_path: Path
 ) -> None:
@@ -417,6 +422,7 @@ def test_install_sh_says_so_when_no_suitable_python_is_found(
     assert "没有找到 Python 3.11、3.12、3.13" in result.stderr
 
 
+@linux_only
 def test_install_sh_finds_a_python_by_itself_and_can_be_run_again(
     extracted: Path, tmp_path: Path, offline: list[str]
 ) -> None:
