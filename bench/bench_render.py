@@ -34,7 +34,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "QDPLAN_CONFIG_DIR": str(Path(tmp) / "config")}
+        env = {**os.environ, "QDPLAN_CONFIG": str(Path(tmp) / "config" / "config.toml")}
         # Measure what an installed tool does: modules load from cached bytecode (the warm-up
         # runs below write it), for the baseline and for qdplan alike.
         env.pop("PYTHONDONTWRITEBYTECODE", None)

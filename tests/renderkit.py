@@ -21,7 +21,7 @@ NOW = "2026-12-16T10:00"  # after every example incident
 def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read the real user's config dir (user templates would shadow the built-in ones)."""
     config = tmp_path / "config"
-    monkeypatch.setenv("QDPLAN_CONFIG_DIR", str(config))
+    monkeypatch.setenv("QDPLAN_CONFIG", str(config / "config.toml"))
     return config
 
 

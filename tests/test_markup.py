@@ -60,7 +60,9 @@ def test_bad_markup_names_the_line(text: str, message: str) -> None:
 def test_any_inserted_value_comes_back_literally(value: str) -> None:
     """Whatever a user types — markup characters, line breaks, the escape character itself —
     is one paragraph's text after parsing, never structure."""
-    blocks = parse("正文：" + escape_value(value) + "。\n| 单元格 | " + escape_value(value) + " |\n", "t")
+    blocks = parse(
+        "正文：" + escape_value(value) + "。\n| 单元格 | " + escape_value(value) + " |\n", "t"
+    )
     assert [b.kind for b in blocks] == ["body", "table"]
     expected = value.replace("\r\n", "\n")
     for boundary in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029":

@@ -7,7 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from renderkit import (
+
+from .renderkit import (
     DATA,
     docx_files,
     is_windows,

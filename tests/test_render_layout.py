@@ -11,7 +11,8 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm
-from renderkit import DATA, isolated_config, paragraphs_everywhere, render  # noqa: F401
+
+from .renderkit import DATA, isolated_config, paragraphs_everywhere, render  # noqa: F401
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 OFFICIAL_FONTS = {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
@@ -26,29 +27,19 @@ CASES = [
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """Every document of the example cases (all seven templates)."""
-    import os
-
     from qdplan_cli.__main__ import main
 
     out = tmp_path_factory.mktemp("docs")
-    os.environ.setdefault("QDPLAN_CONFIG_DIR", str(out / "no-config"))
     files: list[Path] = []
-    for name in CASES:
-        target = out / name.removesuffix(".toml")
-        with pytest.raises(SystemExit) as exit_info:
-            main(
-                [
-                    "render",
-                    "--case",
-                    str(DATA / name),
-                    "--out",
-                    str(target),
-                    "--now",
-                    "2026-12-16T10:00",
-                ]
-            )
-        assert exit_info.value.code == 0
-        files.extend(sorted(target.glob("*.docx")))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QDPLAN_CONFIG", str(out / "no-config" / "config.toml"))
+        for name in CASES:
+            target = out / name.removesuffix(".toml")
+            argv = ["render", "--case", str(DATA / name), "--out", str(target)]
+            with pytest.raises(SystemExit) as exit_info:
+                main([*argv, "--now", "2026-12-16T10:00"])
+            assert exit_info.value.code == 0
+            files.extend(sorted(target.glob("*.docx")))
     assert {f.stem for f in files} == {
         "incident_record",
         "delay_notice",

@@ -8,7 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from renderkit import DATA, docx_files, isolated_config, render  # noqa: F401
+
+from .renderkit import DATA, docx_files, isolated_config, render  # noqa: F401
 
 needs_soffice = pytest.mark.skipif(
     shutil.which("soffice") is None and shutil.which("libreoffice") is None,

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from renderkit import DATA
+
+from .renderkit import DATA
 
 ROOT = Path(__file__).parents[1]
 UV = shutil.which("uv")
@@ -49,7 +50,7 @@ def test_installed_wheel_renders_with_its_own_templates(tmp_path: Path) -> None:
     out = tmp_path / "文书"
     workdir = tmp_path / "elsewhere"  # not the repository: its templates/ must not be found
     workdir.mkdir()
-    env = {**os.environ, "QDPLAN_CONFIG_DIR": str(tmp_path / "config")}
+    env = {**os.environ, "QDPLAN_CONFIG": str(tmp_path / "config" / "config.toml")}
     result = subprocess.run(
         [
             str(python),
@@ -78,7 +79,11 @@ def test_installed_wheel_renders_with_its_own_templates(tmp_path: Path) -> None:
         "supplementary_notice.docx",
     ]
     where = subprocess.run(
-        [str(python), "-c", "from qdplan_cli.templating import builtin_templates_dir as d; print(d())"],
+        [
+            str(python),
+            "-c",
+            "from qdplan_cli.templating import builtin_templates_dir as d; print(d())",
+        ],
         cwd=workdir,
         capture_output=True,
         text=True,

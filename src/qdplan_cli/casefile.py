@@ -6,6 +6,8 @@
                 # notice_published_at, supplement_issued_at, new_time, new_venue
 [[timeline]]    # at = <datetime>, text = "..."
 [confidential]  # experts = [...], bidders = [...]
+[[attendance]]  # experts' arrival and release, for the fee sheet: arrived_at, left_at,
+                # count (default 1), name (optional), evaluated (default true), note
 ```
 Every key is checked: a typo is an error naming the key, never a silently ignored fact.
 """
@@ -20,8 +22,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import UserError
+from .fees import Attendance
 from .model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage
-from .timefmt import localize
+from .timefmt import check_range, localize
 
 PROJECT_TEXT_KEYS = ("name", "number", "tenderer", "agency", "venue", "contact", "phone")
 INCIDENT_TEXT_KEYS = ("id", "cause", "course", "measures", "new_venue")
@@ -68,6 +71,7 @@ class Case:
     timeline: tuple[TimelineEntry, ...] = ()
     experts: tuple[str, ...] = ()
     bidders: tuple[str, ...] = ()
+    attendance: tuple[Attendance, ...] = ()
 
     def sorted_timeline(self) -> tuple[TimelineEntry, ...]:
         return tuple(sorted(self.timeline, key=lambda e: e.at))
@@ -96,16 +100,18 @@ def _time(table: Mapping[str, Any], key: str, where: str) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return localize(value)
+        return localize(check_range(value, f"{where}.{key}"))
     if isinstance(value, date):
         raise UserError("缺少时刻：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
     if isinstance(value, time):
         raise UserError("缺少日期：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
     if isinstance(value, str):
         try:
-            return localize(datetime.fromisoformat(value.strip()))
+            parsed = datetime.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            return localize(check_range(parsed, f"{where}.{key}"))
         raise UserError(
             f"时间格式不正确：{value!r}（应为 2026-12-08T09:30:00）", field=f"{where}.{key}"
         )
@@ -148,9 +154,45 @@ def _names(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
+def _attendance(raw: object) -> tuple[Attendance, ...]:
+    if not isinstance(raw, list):
+        raise UserError("应为 [[attendance]] 表数组", field="attendance")
+    result = []
+    for i, entry in enumerate(raw, start=1):
+        where = f"attendance[{i}]"
+        table = _check_keys(
+            entry, {"arrived_at", "left_at", "count", "name", "evaluated", "note"}, where
+        )
+        arrived = _time(table, "arrived_at", where)
+        left = _time(table, "left_at", where)
+        if arrived is None:
+            raise UserError("缺少到达时间", field=f"{where}.arrived_at")
+        if left is None:
+            raise UserError("缺少结束（离开）时间", field=f"{where}.left_at")
+        if left < arrived:
+            raise UserError("结束时间早于到达时间", field=f"{where}.left_at")
+        count = table.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise UserError(f"人数应为正整数，收到 {count!r}", field=f"{where}.count")
+        evaluated = table.get("evaluated", True)
+        if not isinstance(evaluated, bool):
+            raise UserError("应为 true 或 false", field=f"{where}.evaluated")
+        result.append(
+            Attendance(
+                arrived_at=arrived,
+                left_at=left,
+                count=count,
+                name=_text(table, "name", where),
+                evaluated=evaluated,
+                note=_text(table, "note", where),
+            )
+        )
+    return tuple(result)
+
+
 def parse_case(data: Mapping[str, Any]) -> Case:
     """Validate a parsed TOML document and build a ``Case``. Raises ``UserError`` naming the key."""
-    _check_keys(data, {"project", "incident", "timeline", "confidential"}, "case")
+    _check_keys(data, {"project", "incident", "timeline", "confidential", "attendance"}, "case")
     project_t = _check_keys(
         data.get("project", {}), {*PROJECT_TEXT_KEYS, "type", "opening_time"}, "project"
     )
@@ -220,6 +262,7 @@ def parse_case(data: Mapping[str, Any]) -> Case:
         timeline.append(TimelineEntry(at=at, text=text))
 
     return Case(
+        attendance=_attendance(data.get("attendance", [])),
         project=project,
         situation=situation,
         incident_id=_text(incident_t, "id", "incident"),

@@ -71,7 +71,39 @@ def now_or(value: str | None) -> datetime:
     return localize(datetime.now().astimezone())
 
 
-BoolOpt = Annotated[bool | None, typer.Option(show_default=False)]
+class Settings:
+    """What the engine and the checklist take from the user's configuration."""
+
+    def __init__(self, calendar: Any, hours: Any, contacts: Any) -> None:
+        self.calendar = calendar
+        self.hours = hours
+        self.contacts = contacts
+
+
+def load_settings(calendar_file: Path | None = None) -> Settings:
+    """Business hours, the holiday calendar and contacts from the config file (when there is
+    one) and ``--calendar``. Nothing is imported or read when neither exists."""
+    import os
+
+    config = None
+    config_file = os.environ.get("QDPLAN_CONFIG")
+    if config_file is None or Path(config_file).exists():
+        from .config import config_path, load_config
+
+        path = config_path()
+        if path.exists():
+            config = load_config(path)
+    calendar_file = calendar_file or (config.calendar_file if config else None)
+    calendar = hours = None
+    if calendar_file is not None or config is not None:
+        from .workdays import BusinessHours, WorkCalendar, load_user_calendar
+
+        years = load_user_calendar(calendar_file) if calendar_file is not None else {}
+        calendar = WorkCalendar(years)
+        if config is not None:
+            hours = BusinessHours(config.business_start, config.business_end)
+    contacts = config.contact_map() if config is not None else None
+    return Settings(calendar, hours, contacts)
 
 
 @app.command()
@@ -168,12 +200,14 @@ def decide(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出决定。")] = False,
 ) -> None:
     """按应急预案判断当前情况该怎么办：通知谁、尝试什么、可选方案、须出的文书和签字人。"""
-    from .casefile import Case, load_case
     from .engine import decide as run_engine
-    from .model import Fault, ProjectType, Stage
-    from .workdays import WorkCalendar, load_user_calendar
+    from .model import Fault, ProjectType, Situation, Stage
 
-    base = load_case(case) if case is not None else Case()
+    base = Situation()
+    if case is not None:  # casefile (tomllib, dataclasses) only when a case is given
+        from .casefile import load_case
+
+        base = load_case(case).situation
     flags: dict[str, Any] = {
         "fallback_works": fallback_works,
         "quick_fix_works": quick_fix_works,
@@ -205,10 +239,15 @@ def decide(
         flags["project_type"] = ProjectType(type_id)
     if plan is not None:
         flags["plan"] = plan
-    situation = replace(base.situation, **{k: v for k, v in flags.items() if v is not None})
+    situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
 
-    user_years = load_user_calendar(calendar) if calendar is not None else {}
-    decision = run_engine(situation, now_or(now), calendar=WorkCalendar(user_years))
+    from .engine import needs_calendar
+
+    # The config (and platformdirs to find it) is read only when the answer can depend on it:
+    # the checklist shows contacts; JSON needs it only for calendar-dependent times.
+    wanted = not as_json or calendar is not None or needs_calendar(situation)
+    settings = load_settings(calendar) if wanted else Settings(None, None, None)
+    decision = run_engine(situation, now_or(now), calendar=settings.calendar, hours=settings.hours)
     if as_json:
         from .jsonout import decision_json
 
@@ -216,7 +255,13 @@ def decide(
     else:
         from .output import print_checklist
 
-        print_checklist(decision)
+        print_checklist(decision, contacts=settings.contacts)
+
+
+from .config_cli import config_app, fees  # noqa: E402
+
+app.add_typer(config_app, name="config")
+app.command("fees")(fees)
 
 
 # qdplan render, qdplan templates (issue 3): the commands live in render_cmd.

@@ -6,8 +6,8 @@ returns cites the clause of 开评标应急预案 it comes from (ids as in PLAN.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .errors import PlanNotAllowedError, UserError
 from .labels import PLAN_LABELS, STAGE_LABELS, clause_label, role_label, terms
@@ -24,7 +24,9 @@ from .model import (
     StepKind,
 )
 from .timefmt import format_dt
-from .workdays import BusinessHours, WorkCalendar
+
+if TYPE_CHECKING:  # workdays (and holidays behind it) load only when a rule needs a calendar
+    from .workdays import BusinessHours, WorkCalendar
 
 TWO_HOURS = timedelta(hours=2)  # 4.2.x, 5.x: 故障在2小时内可以解决 / 无法解决
 NOTICE_LEAD = timedelta(hours=2)  # 4.1.x: 新的开标时间应在延迟开标公告发布2小时之后
@@ -66,6 +68,13 @@ def allowed_plans(stage: Stage, fault: Fault) -> tuple[int, ...]:
     return (1, 2, 3)
 
 
+def needs_calendar(situation: Situation) -> bool:
+    """Whether the working-day calendar or business hours can change the decision: only the
+    times of a published notice, an issued supplementary notice or a proposed new time do."""
+    s = situation
+    return any(t is not None for t in (s.notice_published_at, s.supplement_issued_at, s.new_time))
+
+
 def two_hour_line(situation: Situation) -> datetime | None:
     """Onset + 2 h: past it, uncleared, the three plans apply (4.2.x, 5.x)."""
     return situation.started_at + TWO_HOURS if situation.started_at else None
@@ -90,16 +99,14 @@ def earliest_reopening(
     return datetime.combine(reopening_day, hours.start, issued_at.tzinfo)
 
 
-@dataclass
 class _Checklist:
     """Collects steps with the project's terminology (招标人/采购人 …) filled in."""
 
-    situation: Situation
-    steps: list[Step] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.words = terms(self.situation.project_type)
+    def __init__(self, situation: Situation) -> None:
+        self.situation = situation
+        self.steps: list[Step] = []
+        self.warnings: list[str] = []
+        self.words = terms(situation.project_type)
 
     def add(
         self,
@@ -119,11 +126,6 @@ class _Checklist:
 def _check_times(s: Situation, now: datetime) -> None:
     if s.started_at and s.resolved_at and s.resolved_at < s.started_at:
         raise UserError("故障恢复时间早于故障发生时间", field="resolved_at")
-    if s.started_at and s.started_at > now + timedelta(minutes=5):
-        raise UserError(
-            f"故障发生时间（{format_dt(s.started_at)}）晚于当前时间（{format_dt(now)}）",
-            field="started_at",
-        )
     if s.plan is not None and s.plan not in (1, 2, 3):
         raise UserError(f"方案只能是 1、2 或 3，收到 {s.plan}", field="plan")
 
@@ -192,25 +194,47 @@ def decide(
             missing=missing,
             now=now,
         )
-    ctx = _Context(s, now, calendar or WorkCalendar(), hours or BusinessHours())
+    ctx = _Context(s, now, calendar, hours)
     if s.stage is Stage.PREP:
         return ctx.prep()
     return ctx.in_session()
 
 
-@dataclass
 class _Context:
-    s: Situation
-    now: datetime
-    calendar: WorkCalendar
-    hours: BusinessHours
+    """One decision in the making: the situation, the moment, and the steps gathered so far."""
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        s: Situation,
+        now: datetime,
+        calendar: WorkCalendar | None,
+        hours: BusinessHours | None,
+    ) -> None:
+        self.s = s
+        self.now = now
+        self._calendar = calendar
+        self._hours = hours
         assert self.s.stage is not None and self.s.fault is not None
         self.stage: Stage = self.s.stage
         self.fault: Fault = self.s.fault
         self.clause = FAULT_CLAUSES[(self.stage, self.fault)]
         self.out = _Checklist(self.s)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            from .workdays import WorkCalendar
+
+            self._calendar = WorkCalendar()
+        return self._calendar
+
+    @property
+    def hours(self) -> BusinessHours:
+        if self._hours is None:
+            from .workdays import BusinessHours
+
+            self._hours = BusinessHours()
+        return self._hours
 
     # ----------------------------------------------------------------- shared pieces
 
@@ -278,6 +302,17 @@ class _Context:
             self._check_year(new_time)
             self.out.warn(f"拟定的新{what}时间 {format_dt(new_time)} 不在工作日的工作时间内")
 
+    def _check_onset(self) -> None:
+        started = self.s.started_at
+        if (
+            started is not None
+            and self.s.resolved_at is None
+            and started > self.now + timedelta(minutes=5)
+        ):
+            self.out.warn(
+                f"故障发生时间 {format_dt(started)} 晚于当前时间 {format_dt(self.now)}，请核对"
+            )
+
     # ----------------------------------------------------------------- 4.1 preparation
 
     def prep(self) -> Decision:
@@ -289,6 +324,7 @@ class _Context:
                 field="plan",
             )
         fixed = _settle_fixed_before_deadline(s, self.now, out)
+        self._check_onset()
         if self.fault is Fault.NETWORK:
             out.add(
                 StepKind.CALL,
@@ -459,6 +495,7 @@ class _Context:
                 field="plan",
             )
         within = _settle_within_2h(s, self.now, out)
+        self._check_onset()
         work = "开标" if opening else "{evaluation}"
 
         if self.fault is Fault.NETWORK:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -21,9 +22,14 @@ from .labels import (
     STAGE_LABELS,
     clause_label,
     role_label,
+    terms,
 )
-from .model import PUBLIC_DOCUMENTS, Decision, Role, StepKind
+from .model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
 from .timefmt import format_dt, format_duration
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .fees import FeeSheet
 
 # Sections of the checklist, in the order a witness acts on them.
 SECTIONS: tuple[tuple[str, tuple[StepKind, ...]], ...] = (
@@ -182,3 +188,74 @@ def print_checklist(
     decision: Decision, contacts: Mapping[Role, Sequence[Contact]] | None = None
 ) -> None:
     make_console().print(checklist(decision, contacts=contacts))
+
+
+def print_config(config: Config) -> None:
+    console = make_console()
+    table = Table(box=box.SQUARE, show_header=False, title="qdplan 配置", expand=True)
+    table.add_column("项", no_wrap=True, style="bold")
+    table.add_column("值", ratio=1, overflow="fold")
+    table.add_row(
+        "配置文件",
+        str(config.path)
+        if config.path
+        else "（未创建，使用默认值；qdplan config init 可写出模板）",
+    )
+    table.add_row(
+        "交易大厅", config.hall_name + (f"（{config.hall_address}）" if config.hall_address else "")
+    )
+    table.add_row("工作时间", f"{config.business_start:%H:%M}–{config.business_end:%H:%M}")
+    for ptype, name in config.supervisors.items():
+        table.add_row(f"监管部门（{PROJECT_TYPE_LABELS[ptype]}）", name)
+    for role, people in config.contacts.items():
+        table.add_row(
+            role_label(role),
+            "\n".join(" ".join(x for x in (p.name, p.phone, p.note) if x) for p in people),
+        )
+    if not config.contacts:
+        table.add_row("联系人", "（未配置；清单中将只显示角色）")
+    fees = config.fees
+    table.add_row(
+        "专家费标准",
+        f"{fees.source}：{fees.base_hours}小时以内 {fees.base_amount}元；每增加1小时 {fees.hourly_amount}元；"
+        f"不足1小时满{fees.part_hour_minutes}分钟按1小时、不足{fees.part_hour_minutes}分钟 {fees.part_hour_under_amount}元；"
+        f"每日最高 {fees.daily_cap}元；到场未能评审 {fees.no_evaluation_amount}元。{fees.caution}",
+    )
+    table.add_row("节假日日历", str(config.calendar_file) if config.calendar_file else "（未配置）")
+    console.print(table)
+
+
+def print_fee_sheet(sheet: FeeSheet, project_type: ProjectType = ProjectType.CONSTRUCTION) -> None:
+    console = make_console()
+    experts = role_label(Role.EXPERTS, project_type)
+    table = Table(box=box.SQUARE, title=f"{experts}劳务费计算", expand=True)
+    table.add_column("序号", no_wrap=True, justify="right")
+    table.add_column("人数", no_wrap=True, justify="right")
+    table.add_column("到达", overflow="fold")
+    table.add_column("结束", overflow="fold")
+    table.add_column("计算", ratio=1, overflow="fold")
+    table.add_column("每人", no_wrap=True, justify="right")
+    table.add_column("小计", no_wrap=True, justify="right")
+    for i, line in enumerate(sheet.lines, start=1):
+        a = line.attendance
+        table.add_row(
+            str(i),
+            str(a.count),
+            format_dt(a.arrived_at),
+            format_dt(a.left_at),
+            line.explanation,
+            f"{line.per_expert}元",
+            f"{line.total}元",
+        )
+    table.add_row("", str(sheet.experts), "", "", "合计", "", f"{sheet.total}元", style="bold")
+    console.print(table)
+    console.print(Text(f"标准：{sheet.schedule.source}。{sheet.schedule.caution}"))
+    words = terms(project_type)
+    console.print(
+        Text(
+            f"等候故障修复期间{words['fee']}按时计取；专家确实不能继续的，按实际时间计取和支付；"
+            f"{words['agency']}不得以任何理由少计或不支付{words['fee']}"
+            f"（依据 {clause_label('5.1')}、{clause_label('4.4')}、{clause_label('5.5')}）。",
+            style="bold",
+        )
+    )

@@ -105,19 +105,18 @@ def render(
 ) -> None:
     """按案例生成本案需要的全部文书（DOCX，公文格式），可选同时生成 PDF。"""
     from .casefile import load_case
-    from .cli import now_or
+    from .cli import load_settings, now_or
     from .documents import render_documents
     from .docx_writer import build_docx
     from .engine import decide
     from .labels import DOCUMENT_LABELS
     from .templating import Templates
     from .timefmt import format_dt
-    from .workdays import WorkCalendar, load_user_calendar
 
     the_case = load_case(case)
     moment = now_or(now)
-    user_years = load_user_calendar(calendar) if calendar is not None else {}
-    decision = decide(the_case.situation, moment, calendar=WorkCalendar(user_years))
+    settings = load_settings(calendar)  # business hours and holidays from the config
+    decision = decide(the_case.situation, moment, calendar=settings.calendar, hours=settings.hours)
     rendered = render_documents(
         the_case,
         decision,

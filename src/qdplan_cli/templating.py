@@ -12,7 +12,6 @@ HTML-escaped, and every inserted value is made inert for the markup (``markup.es
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from .errors import UserError
 from .markup import escape_value
 
 SUFFIX = ".txt.j2"
-CONFIG_ENV = "QDPLAN_CONFIG_DIR"
 
 
 class TemplateError(UserError):
@@ -47,19 +45,12 @@ def builtin_templates_dir() -> Path:
     raise TemplateError("找不到内置模板目录（安装不完整？请重新安装 qdplan）")
 
 
-def config_dir() -> Path:
-    """qdplan's configuration directory (``QDPLAN_CONFIG_DIR`` moves it, e.g. for tests)."""
-    override = os.environ.get(CONFIG_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("qdplan", appauthor=False))
-
-
 def config_templates_dir() -> Path:
-    """Edited templates placed here shadow the built-in ones (``<config dir>/templates``)."""
-    return config_dir() / "templates"
+    """Edited templates placed here shadow the built-in ones: ``templates/`` beside the config
+    file (``QDPLAN_CONFIG`` moves both)."""
+    from .config import config_path
+
+    return config_path().parent / "templates"
 
 
 def search_dirs(user_dir: Path | None = None) -> list[Path]:

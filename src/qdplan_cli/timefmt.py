@@ -4,21 +4,32 @@ unambiguously)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
-from functools import cache
 
 from .errors import UserError
 from .labels import WEEKDAYS
 
+# Asia/Shanghai has been UTC+8 all year since daylight saving ended in September 1991, so a fixed
+# offset is exact for every date this tool meets — and needs no tz database (Windows Pythons
+# ship none) and no zoneinfo import at start-up.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-@cache
+
 def shanghai() -> tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
+    return SHANGHAI
 
-        return ZoneInfo("Asia/Shanghai")
-    except Exception:  # no tz database (a bare Windows Python without tzdata)
-        # China has kept UTC+8 without daylight saving since 1991.
-        return timezone(timedelta(hours=8), "Asia/Shanghai")
+
+# Times outside this window are typing mistakes, and would overflow date arithmetic at the edges
+# of the calendar (9999-12-31 + 2 h).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
+
+
+def check_range(moment: datetime, field: str) -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise UserError(
+            f"时间 {moment.isoformat()} 不在 {EARLIEST_YEAR}–{LATEST_YEAR} 年之间，请核对",
+            field=field,
+        )
+    return moment
 
 
 def localize(moment: datetime) -> datetime:
@@ -38,7 +49,7 @@ def parse_time(value: str, field: str) -> datetime:
             f"时间格式不正确：{value!r}（应为 ISO 8601，如 2026-12-08T09:30 或 2026-12-08 09:30）",
             field=field,
         ) from None
-    return localize(parsed)
+    return localize(check_range(parsed, field))
 
 
 def format_dt(moment: datetime | None) -> str:

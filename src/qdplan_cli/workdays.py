@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -134,6 +133,8 @@ def parse_user_calendar(data: Mapping[str, Any], source: str) -> dict[int, YearS
 
 
 def load_user_calendar(path: Path) -> dict[int, YearSchedule]:
+    import tomllib
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from qdplan_cli.__main__ import main
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run ``qdplan ARGV`` through the real entry point (error handling and exit codes included)."""
+
+    def _run(*argv: str) -> Result:
+        capsys.readouterr()
+        try:
+            main(list(argv))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        else:  # pragma: no cover - main always exits
+            code = 0
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test away from the user's real data and config directories."""
+    monkeypatch.setenv("QDPLAN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("QDPLAN_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("COLUMNS", "100")

@@ -1,0 +1,131 @@
+"""Time rules: two hours after a delay notice; one full working day before a reopening, on the
+State Council schedule with make-up working days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from qdplan_cli.engine import decide, earliest_reopening
+from qdplan_cli.model import Fault, Situation, Stage
+from qdplan_cli.timefmt import format_dt, localize
+from qdplan_cli.workdays import BusinessHours, WorkCalendar, YearSchedule, parse_user_calendar
+
+CAL = WorkCalendar()
+HOURS = BusinessHours()
+
+
+def at(*args: int) -> datetime:
+    return localize(datetime(*args))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("issued", "earliest"),
+    [
+        # The PLAN.md example: Wed → Thu is the full working day → Fri 09:00.
+        (at(2026, 11, 25, 15, 0), at(2026, 11, 27, 9, 0)),
+        # Issued Friday: Monday is the full day → Tuesday.
+        (at(2026, 11, 27, 10, 0), at(2026, 12, 1, 9, 0)),
+        # Spring Festival 2026: Sat 02-14 is a make-up working day; 02-15…02-23 are off.
+        (at(2026, 2, 13, 10, 0), at(2026, 2, 24, 9, 0)),
+        (at(2026, 2, 12, 10, 0), at(2026, 2, 14, 9, 0)),
+        # National Day 2026: 10-01…10-07 off; Thu 10-08 working; Sat 10-10 a make-up working day.
+        (at(2026, 9, 30, 16, 0), at(2026, 10, 9, 9, 0)),
+        (at(2026, 10, 8, 9, 0), at(2026, 10, 10, 9, 0)),
+        # Issued on a holiday: the holiday itself is not counted either.
+        (at(2026, 10, 3, 9, 0), at(2026, 10, 9, 9, 0)),
+    ],
+)
+def test_earliest_reopening_after_a_supplementary_notice(
+    issued: datetime, earliest: datetime
+) -> None:
+    assert earliest_reopening(issued, CAL, HOURS) == earliest
+
+
+def test_calendar_knows_make_up_working_days_and_holidays() -> None:
+    assert CAL.is_working_day(date(2026, 10, 10))  # Saturday, 调休上班
+    assert CAL.is_working_day(date(2026, 2, 14))
+    assert not CAL.is_working_day(date(2026, 10, 5))  # Monday, National Day
+    assert not CAL.is_working_day(date(2026, 2, 20))  # Friday, Spring Festival
+    assert not CAL.is_estimated(2026)
+
+
+def test_delay_notice_earliest_is_two_hours_after_publication() -> None:
+    s = Situation(
+        stage=Stage.PREP,
+        fault=Fault.POWER,
+        fixed_before_deadline=False,
+        notice_published_at=at(2026, 12, 3, 10, 40),
+    )
+    decision = decide(s, at(2026, 12, 3, 11, 0))
+    assert decision.earliest_new_time == at(2026, 12, 3, 12, 40)
+    assert decision.suggested_new_time is None
+    assert decision.warnings == ()
+
+
+def test_delay_notice_outside_business_hours_keeps_the_rule_and_proposes_the_next_slot() -> None:
+    s = Situation(
+        stage=Stage.PREP,
+        fault=Fault.NETWORK,
+        fallback_works=False,
+        fixed_before_deadline=False,
+        notice_published_at=at(2026, 9, 30, 16, 0),
+    )
+    decision = decide(s, at(2026, 9, 30, 16, 5))
+    assert decision.earliest_new_time == at(2026, 9, 30, 18, 0)
+    # National Day: the next business slot is Thu 2026-10-08 09:00.
+    assert decision.suggested_new_time == at(2026, 10, 8, 9, 0)
+    assert any(format_dt(at(2026, 10, 8, 9, 0)) in w for w in decision.warnings)
+
+
+def test_a_new_time_earlier_than_the_rule_is_warned() -> None:
+    s = Situation(
+        stage=Stage.OPENING,
+        fault=Fault.POWER,
+        within_2h=False,
+        plan=3,
+        supplement_issued_at=at(2026, 11, 25, 15, 0),
+        new_time=at(2026, 11, 26, 9, 0),
+    )
+    decision = decide(s, at(2026, 11, 25, 16, 0))
+    assert any("早于最早合法时间" in w for w in decision.warnings)
+
+
+def test_an_estimated_year_is_warned_and_a_user_calendar_settles_it() -> None:
+    s = Situation(
+        stage=Stage.OPENING,
+        fault=Fault.POWER,
+        within_2h=False,
+        plan=3,
+        supplement_issued_at=at(2027, 2, 3, 10, 0),
+    )
+    guessed = decide(s, at(2027, 2, 3, 11, 0))
+    assert any("2027" in w and "推定" in w for w in guessed.warnings)
+    # A user schedule for 2027 (say 02-04 and 02-05 off, Sun 02-07 a make-up day).
+    user = WorkCalendar(
+        {
+            2027: YearSchedule(
+                holidays=frozenset({date(2027, 2, 4), date(2027, 2, 5)}),
+                workdays=frozenset({date(2027, 2, 7)}),
+            )
+        }
+    )
+    settled = decide(s, at(2027, 2, 3, 11, 0), calendar=user)
+    assert not any("推定" in w for w in settled.warnings)
+    # Thu/Fri off → Sun 02-07 is the full working day → Mon 02-08 09:00.
+    assert settled.earliest_new_time == at(2027, 2, 8, 9, 0)
+
+
+def test_user_calendar_file_is_validated() -> None:
+    from qdplan_cli.errors import UserError
+
+    years = parse_user_calendar(
+        {"years": {"2027": {"holidays": ["2027-01-01"], "workdays": []}}}, "cal.toml"
+    )
+    assert date(2027, 1, 1) in years[2027].holidays
+    with pytest.raises(UserError) as exc:
+        parse_user_calendar({"years": {"2027": {"holidays": ["2027-13-01"]}}}, "cal.toml")
+    assert "years.2027.holidays" in str(exc.value)
+    with pytest.raises(UserError):
+        parse_user_calendar({"years": {"2027": {"holidays": ["2026-01-01"]}}}, "cal.toml")
