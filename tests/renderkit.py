@@ -22,6 +22,7 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read the real user's config dir (user templates would shadow the built-in ones)."""
     config = tmp_path / "config"
     monkeypatch.setenv("QDPLAN_CONFIG", str(config / "config.toml"))
+    monkeypatch.setenv("QDPLAN_CACHE", str(tmp_path / "cache"))
     return config
 
 

@@ -33,6 +33,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     files: list[Path] = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("QDPLAN_CONFIG", str(out / "no-config" / "config.toml"))
+        patch.setenv("QDPLAN_CACHE", str(out / "cache"))
         for name in CASES:
             target = out / name.removesuffix(".toml")
             argv = ["render", "--case", str(DATA / name), "--out", str(target)]

@@ -50,7 +50,11 @@ def test_installed_wheel_renders_with_its_own_templates(tmp_path: Path) -> None:
     out = tmp_path / "文书"
     workdir = tmp_path / "elsewhere"  # not the repository: its templates/ must not be found
     workdir.mkdir()
-    env = {**os.environ, "QDPLAN_CONFIG": str(tmp_path / "config" / "config.toml")}
+    env = {
+        **os.environ,
+        "QDPLAN_CONFIG": str(tmp_path / "config" / "config.toml"),
+        "QDPLAN_CACHE": str(tmp_path / "cache"),
+    }
     result = subprocess.run(
         [
             str(python),

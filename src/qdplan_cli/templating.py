@@ -67,6 +67,19 @@ def search_dirs(user_dir: Path | None = None) -> list[Path]:
     return dirs
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates cached in the user's cache dir (keyed by path and checksum, so an
+    edited template is recompiled): compiling is most of a render's template time."""
+    from .cachedir import cache_dir
+
+    directory = cache_dir() / "templates"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
 class _Missing(jinja2.StrictUndefined):
     """StrictUndefined that names the whole dotted path (``project.contact``) in Chinese."""
 
@@ -127,6 +140,7 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             finalize=_finalize,
+            bytecode_cache=_bytecode_cache(),
         )
 
     def find(self, doc_id: str) -> TemplateInfo:
