@@ -482,3 +482,29 @@ def test_a_template_quoting_the_cause_cannot_leak_a_bidder_named_there(
     assert code == 2
     assert "incident.cause" in err and "某某科技股份有限公司" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_delay_the_parties_chose_does_not_claim_the_fault_outlasted_the_deadline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 4.1.2: a system fault fixed before the deadline; agency and tenderer still postpone.
+    data = load_toml("prep-power-delay.toml")
+    data["incident"]["fault"] = "system"
+    data["incident"]["fixed_before_deadline"] = True
+    data["incident"]["resolved_at"] = data["incident"]["started_at"].replace(minute=55)
+    del data["incident"]["new_time"]
+    case = write_case(tmp_path / "case.toml", data)
+    code, _, err = render(case, tmp_path / "out", capsys)
+    assert code == 0, err
+    assert docx_files(tmp_path / "out") == ["delay_notice.docx", "incident_record.docx"]
+    notice = text_of(tmp_path / "out" / "delay_notice.docx")
+    assert "因电子交易系统出现故障，影响开标准备。" in notice
+    assert "未能排除" not in notice
+    assert "第四条（一）2" in notice
+
+
+def test_out_must_be_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "a-file.docx"
+    target.write_text("x", encoding="utf-8")
+    code, _, err = render(PREP, target, capsys)
+    assert code == 2 and "--out" in err and "不是目录" in err

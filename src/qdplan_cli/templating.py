@@ -70,9 +70,11 @@ def search_dirs(user_dir: Path | None = None) -> list[Path]:
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates cached in the user's cache dir (keyed by path and checksum, so an
     edited template is recompiled): compiling is most of a render's template time."""
+    from . import __version__
     from .cachedir import cache_dir
 
-    directory = cache_dir() / "templates"
+    # Per version: the environment's options (finalize, whitespace) are compiled into the code.
+    directory = cache_dir() / f"templates-{__version__}"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:
