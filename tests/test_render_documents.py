@@ -508,3 +508,83 @@ def test_out_must_be_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[s
     target.write_text("x", encoding="utf-8")
     code, _, err = render(PREP, target, capsys)
     assert code == 2 and "--out" in err and "不是目录" in err
+
+
+def _sweep_cases() -> list[tuple[str, str, dict[str, object]]]:
+    cases: list[tuple[str, str, dict[str, object]]] = []
+    for fault in ("network", "system", "power"):
+        cases.append(("prep", fault, {"fixed_before_deadline": True}))
+        cases.append(
+            (
+                "prep",
+                fault,
+                {"fixed_before_deadline": False, "fallback_works": False},
+            )
+        )
+        for stage in ("opening", "evaluation"):
+            base = {"fallback_works": False, "quick_fix_works": False}
+            cases.append((stage, fault, {**base, "within_2h": True}))
+            plans = (2, 3) if fault == "system" else (1, 2, 3)
+            for plan in (None, *plans):
+                facts: dict[str, object] = {**base, "within_2h": False}
+                if plan is not None:
+                    facts["plan"] = plan
+                cases.append((stage, fault, facts))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("stage", "fault", "facts"),
+    _sweep_cases(),
+    ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()),
+)
+@pytest.mark.parametrize("project_type", ["construction", "procurement"])
+def test_every_outcome_renders_exactly_its_documents(
+    stage: str,
+    fault: str,
+    facts: dict[str, object],
+    project_type: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    data = load_toml("opening-network-plan3.toml")
+    incident = {
+        "stage": stage,
+        "fault": fault,
+        "started_at": data["incident"]["started_at"],
+        "cause": "故障原因",
+        **facts,
+    }
+    if stage == "prep":
+        incident["started_at"] = data["incident"]["started_at"].replace(hour=8, minute=30)
+        incident["notice_published_at"] = data["incident"]["started_at"].replace(hour=10)
+        if facts.get("fixed_before_deadline"):  # cleared before the 09:00 deadline
+            incident["resolved_at"] = data["incident"]["started_at"].replace(hour=8, minute=50)
+    data["incident"] = incident
+    data["project"]["type"] = project_type
+    case = write_case(tmp_path / "case.toml", data)
+    code, out, err = run(
+        ["decide", "--case", str(case), "--json", "--now", "2026-12-08T12:00"], capsys
+    )
+    assert code == 0, err
+    expected = sorted(f"{d}.docx" for d in json.loads(out)["documents"])
+    assert expected, "every incident has at least its record"
+    code, _, err = run(
+        [
+            "render",
+            "--case",
+            str(case),
+            "--out",
+            str(tmp_path / "out"),
+            "--now",
+            "2026-12-08T12:00",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert docx_files(tmp_path / "out") == expected
+    record = text_of(tmp_path / "out" / "incident_record.docx")
+    signers = 2 if stage == "prep" else 3
+    assert len([line for line in record.splitlines() if line.endswith("年　　月　　日")]) == signers
