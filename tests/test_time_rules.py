@@ -3,7 +3,8 @@ State Council schedule with make-up working days."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +130,33 @@ def test_user_calendar_file_is_validated() -> None:
     assert "years.2027.holidays" in str(exc.value)
     with pytest.raises(UserError):
         parse_user_calendar({"years": {"2027": {"holidays": ["2026-01-01"]}}}, "cal.toml")
+
+
+def test_cached_schedule_answers_exactly_as_the_holidays_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache file only saves start-up time: every day of every cached year reads the same."""
+    import holidays
+
+    from qdplan_cli.workdays import CACHED_YEARS
+
+    monkeypatch.setenv("QDPLAN_CACHE", str(tmp_path))
+    WorkCalendar().is_working_day(date(2026, 1, 5))  # writes the cache
+    assert list(tmp_path.glob("holidays-cn-*.json"))
+    cached = WorkCalendar()
+    cn = holidays.country_holidays("CN", years=CACHED_YEARS)
+    day = date(CACHED_YEARS.start, 1, 1)
+    while day.year in CACHED_YEARS:
+        assert cached.is_working_day(day) == cn.is_working_day(day), day
+        day += timedelta(days=1)
+    assert cached.official_years() == WorkCalendar(use_cache=False).official_years()
+    assert cached._cn is None  # answered from the file, without the package
+
+
+def test_a_broken_cache_file_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QDPLAN_CACHE", str(tmp_path))
+    WorkCalendar().is_working_day(date(2026, 1, 5))
+    (cache,) = tmp_path.glob("holidays-cn-*.json")
+    cache.write_text("{not json", encoding="utf-8")
+    assert WorkCalendar().is_working_day(date(2026, 10, 10))
+    assert not WorkCalendar().is_working_day(date(2026, 10, 5))

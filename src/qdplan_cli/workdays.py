@@ -23,33 +23,122 @@ class YearSchedule:
     workdays: frozenset[date]
 
 
+# Years whose schedule is kept in the cache file; others are asked of ``holidays`` directly.
+CACHED_YEARS = range(2020, 2036)
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    """Mainland China's days off and make-up working days, as the ``holidays`` package says."""
+
+    days_off: frozenset[date]
+    workdays: frozenset[date]
+    official_years: frozenset[int]
+
+
+def _schedule_from_package(cn: Any) -> _Schedule:
+    try:
+        from holidays.countries.china import ChinaStaticHolidays
+
+        official = set(ChinaStaticHolidays.special_public_holidays)
+    except (ImportError, AttributeError):  # a future holidays layout: fall back
+        official = {d.year for d in cn.weekend_workdays}
+    for year in CACHED_YEARS:
+        _ = date(year, 1, 1) in cn  # membership expands the calendar to that year (public API)
+    return _Schedule(
+        days_off=frozenset(d for d in cn if d.year in CACHED_YEARS),
+        workdays=frozenset(d for d in cn.weekend_workdays if d.year in CACHED_YEARS),
+        official_years=frozenset(official),
+    )
+
+
+def _cache_file() -> Path | None:
+    """``holidays-cn-<key>.json`` in the cache dir: importing ``holidays`` costs ~150 ms (it loads
+    every country), reading what it said last time ~1 ms. The key is a hash of the installed
+    package's China module and version file, found without importing the package, so any
+    upgrade of ``holidays`` starts a fresh cache."""
+    try:
+        import hashlib
+        from importlib.util import find_spec
+
+        from .cachedir import cache_dir
+
+        spec = find_spec("holidays")
+        if spec is None or spec.origin is None:
+            return None
+        package = Path(spec.origin).parent
+        digest = hashlib.sha256()
+        for part in ("version.py", "countries/china.py"):
+            digest.update((package / part).read_bytes())
+        return cache_dir() / f"holidays-cn-{digest.hexdigest()[:16]}.json"
+    except (OSError, ImportError, ValueError):  # no such files (a frozen build): just compute
+        return None
+
+
+def _read_cache(path: Path) -> _Schedule | None:
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return _Schedule(
+            days_off=frozenset(date.fromisoformat(d) for d in data["days_off"]),
+            workdays=frozenset(date.fromisoformat(d) for d in data["workdays"]),
+            official_years=frozenset(int(y) for y in data["official_years"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(path: Path, schedule: _Schedule) -> None:
+    import json
+    import os
+    import tempfile
+
+    data = {
+        "days_off": sorted(d.isoformat() for d in schedule.days_off),
+        "workdays": sorted(d.isoformat() for d in schedule.workdays),
+        "official_years": sorted(schedule.official_years),
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        Path(tmp).replace(path)
+    except OSError:  # a read-only cache dir only costs speed
+        pass
+
+
 @dataclass
 class WorkCalendar:
     """Answers "is this a working day?" and "is this year's schedule official or estimated?"."""
 
     user_years: Mapping[int, YearSchedule] = field(default_factory=dict)
+    use_cache: bool = True
     _cn: Any = field(default=None, init=False, repr=False)
-    _official_years: frozenset[int] | None = field(default=None, init=False, repr=False)
+    _schedule: _Schedule | None = field(default=None, init=False, repr=False)
 
     def _china(self) -> Any:
         if self._cn is None:
-            import holidays  # deferred: ~100 ms of import that most commands never need
+            import holidays  # deferred: ~150 ms of import that most commands never need
 
-            self._cn = holidays.country_holidays("CN", years=range(2020, 2031))
+            self._cn = holidays.country_holidays("CN", years=CACHED_YEARS)
         return self._cn
+
+    def _known(self) -> _Schedule:
+        if self._schedule is None:
+            path = _cache_file() if self.use_cache else None
+            schedule = _read_cache(path) if path is not None else None
+            if schedule is None:
+                schedule = _schedule_from_package(self._china())
+                if path is not None:
+                    _write_cache(path, schedule)
+            self._schedule = schedule
+        return self._schedule
 
     def official_years(self) -> frozenset[int]:
         """Years whose schedule, make-up days included, comes from a State Council notice."""
-        if self._official_years is None:
-            self._china()
-            try:
-                from holidays.countries.china import ChinaStaticHolidays
-
-                package_years = set(ChinaStaticHolidays.special_public_holidays)
-            except (ImportError, AttributeError):  # a future holidays layout: fall back
-                package_years = {d.year for d in self._china().weekend_workdays}
-            self._official_years = frozenset(package_years | set(self.user_years))
-        return self._official_years
+        return self._known().official_years | frozenset(self.user_years)
 
     def is_estimated(self, year: int) -> bool:
         return year not in self.official_years()
@@ -60,6 +149,11 @@ class WorkCalendar:
             if day in schedule.workdays:
                 return True
             return day.weekday() < 5 and day not in schedule.holidays
+        if day.year in CACHED_YEARS:
+            known = self._known()
+            if day in known.workdays:
+                return True
+            return day.weekday() < 5 and day not in known.days_off
         cn = self._china()
         _ = day in cn  # membership expands the calendar to the day's year (public API)
         return bool(cn.is_working_day(day))
