@@ -36,9 +36,18 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     return _run
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test away from the user's real data and config directories."""
+def _isolated_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _session_cache: Path
+) -> None:
+    """Keep every test away from the user's real data, config and cache directories (the cache
+    is shared by the session: it only saves time)."""
+    monkeypatch.setenv("QDPLAN_CACHE", str(_session_cache))
     monkeypatch.setenv("QDPLAN_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("QDPLAN_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("COLUMNS", "100")
