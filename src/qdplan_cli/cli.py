@@ -217,3 +217,9 @@ def decide(
         from .output import print_checklist
 
         print_checklist(decision)
+
+
+# The incident log: incident, resolve, log, list, show, export (issue 4).
+from .incident_cli import register as _register_incident_commands  # noqa: E402
+
+_register_incident_commands(app)
