@@ -107,7 +107,8 @@ class Wizard:
         while True:
             incident = self.load()
             decision = decide_incident(incident, self.clock())
-            self.show(incident, decision)
+            if decision.stage is not None or decision.fault is not None:
+                self.show(incident, decision)  # nothing to show before the first answer
             if decision.missing:
                 fact = decision.missing[0]
                 try:
