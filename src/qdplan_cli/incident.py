@@ -30,7 +30,7 @@ from .labels import (
     PROJECT_TYPE_LABELS,
     STAGE_LABELS,
 )
-from .model import Decision, Fact, Fault, Stage
+from .model import Decision, Fact, Fault, ProjectType, Stage
 from .store import EventRow, NewEvent, Store
 from .timefmt import format_dt, localize
 
@@ -110,8 +110,6 @@ def project_summary(project: Mapping[str, Any]) -> str:
     if number:
         parts.append(f"编号 {number}")
     if kind:
-        from .model import ProjectType
-
         parts.append(PROJECT_TYPE_LABELS[ProjectType(kind)])
     return "，".join(parts)
 
@@ -173,6 +171,9 @@ def project_event(at: datetime, project: Mapping[str, Any], old: Mapping[str, An
         if key == "opening_time":
             before = value_label(key, before) if before else None
             after = value_label(key, after) if after else None
+        elif key == "type":
+            before = PROJECT_TYPE_LABELS[ProjectType(before)] if before else None
+            after = PROJECT_TYPE_LABELS[ProjectType(after)] if after else None
         parts.append(f"{names[key]} {before or '（空）'} → {after or '（空）'}")
     return NewEvent(
         "project", at, "更改项目信息：" + "；".join(parts), {"project": new_j, "old": old_j}

@@ -217,8 +217,14 @@ class Wizard:
         current = incident.started_at
         choices = []
         if current is not None:
-            choices.append((WIZARD["started_keep"].format(time=format_dt(current)), "keep"))
-        choices.append((WIZARD["started_now"].format(time=format_dt(now)), "now"))
+            # Just created: the onset defaults to the launch time, which reads as "just now".
+            fresh = abs((now - current).total_seconds()) < 120
+            label = WIZARD["started_now" if fresh else "started_keep"]
+            choices.append((label.format(time=format_dt(current)), "keep"))
+            if not fresh:
+                choices.append((WIZARD["started_now"].format(time=format_dt(now)), "now"))
+        else:
+            choices.append((WIZARD["started_now"].format(time=format_dt(now)), "now"))
         choices.append((WIZARD["started_other"], "other"))
         answer = self._choose(WIZARD["started_question"], choices, None, back)
         if answer == "keep":

@@ -137,7 +137,7 @@ def test_back_twice_reaches_the_onset_time(
         + pick(2)  # stage: evaluation
         + pick(3)  # fault: back → stage
         + pick(1)  # stage again, pointer on 评标环节; one down: back → the onset time
-        + pick(2)  # onset: keep, now, other → other
+        + pick(1)  # onset: 刚刚 (kept), other → other
         + "09:05"
         + ENTER
         + pick(0)  # the stage is kept; next missing is the fault: network
@@ -208,13 +208,20 @@ def test_resolving_in_the_wizard_freezes_the_decision(
         + pick(1)  # evaluation, system
         + pick(0)  # within_2h: 能
     )
-    keyboard.send_text(pick(1) + pick(2))  # hub: 故障已排除; then hub without it: 退出
+    keyboard.send_text(
+        pick(0)  # hub: 记录一条进展
+        + "已通知系统管理人员李四"
+        + ENTER
+        + pick(1)  # hub: 故障已排除
+        + pick(2)  # hub, now without 故障已排除: 退出
+    )
     result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     assert "故障已于 2026年12月8日（周二）09:15 排除" in result.out
     store, incident_id = only_incident()
     incident = load(store, incident_id)
     assert incident.resolved_at == clock()
+    assert "已通知系统管理人员李四" in [e.text for e in incident.timeline]
     # A day later the incident decides exactly as when it was cleared.
     assert decide_incident(incident, clock.now.replace(day=9)) == decide_incident(incident, clock())
     assert decide(incident.case().situation, incident.resolved_at) == decide_incident(
