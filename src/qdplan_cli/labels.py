@@ -171,6 +171,7 @@ WIZARD: Final = {
     "back": "← 返回上一步",
     "resolved": "故障已排除（记录排除时间，清单定格）",
     "log": "记录一条进展（写入时间线）",
+    "refresh": "刷新清单（按当前时间重新判断）",
     "done": "退出（稍后可用 qdplan incident --resume {id} 继续）",
     "hub": "下一步做什么？",
     "instruction": "（↑↓ 选择，回车确认）",

@@ -125,6 +125,7 @@ class Wizard:
         if incident.resolved_at is None:
             choices.append((WIZARD["resolved"], RESOLVED))
         choices.append((WIZARD["back"], BACK))
+        choices.append((WIZARD["refresh"], "refresh"))
         choices.append((WIZARD["done"].format(id=incident.id), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
         if answer == "log":
@@ -135,9 +136,9 @@ class Wizard:
             self.mark_resolved(incident)
         elif answer == BACK:
             self._ask_with_back(len(self.history) - 1)
-        else:
+        elif answer == "done":
             return False
-        return True
+        return True  # "refresh" too: the loop decides again at the current time
 
     def _ask_with_back(self, index: int) -> None:
         """Ask ``history[index]`` again; "back" there goes one further back."""

@@ -36,6 +36,10 @@ def pick(index: int) -> str:
     return DOWN * index + ENTER
 
 
+# The hub: 记录一条进展, 故障已排除, ← 返回上一步, 刷新清单, 退出.
+LEAVE = pick(4)
+
+
 def only_incident() -> tuple[Store, str]:
     store = Store.open()
     ids = store.incident_ids()
@@ -63,7 +67,7 @@ def test_full_run_from_first_question_to_plan(
         + pick(1)  # 简单维修：不能
         + pick(1)  # 2小时内：不能
         + pick(2)  # 方案三
-        + pick(3)  # 退出
+        + LEAVE  # 退出
     )
     result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
@@ -91,7 +95,7 @@ def test_full_run_from_first_question_to_plan(
 def test_checklist_is_shown_again_after_every_answer(
     keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(pick(0) + pick(0) + pick(2) + pick(2) + pick(0) + pick(3))
+    keyboard.send_text(pick(0) + pick(0) + pick(2) + pick(2) + pick(0) + LEAVE)
     result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     # After the stage, the fault and within_2h: three checklists.
@@ -112,7 +116,7 @@ def test_going_back_changes_an_answer_and_records_old_and_new(
         + pick(1)
         + pick(1)  # fault: system
         + pick(0)  # within_2h: 能
-        + pick(3)  # hub: 退出 (log, resolved, back, done)
+        + LEAVE  # hub: 退出
     )
     result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
@@ -145,7 +149,7 @@ def test_back_twice_reaches_the_onset_time(
         + pick(1)  # quick fix: 不能
         + pick(1)  # within 2 h: 不能
         + pick(0)  # plan 1
-        + pick(3)  # leave
+        + LEAVE
     )
     result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
@@ -179,7 +183,7 @@ def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
     store.close()
 
     clock.advance(hours=3)  # the two-hour line (11:15) passes while away
-    keyboard.send_text(pick(1) + pick(3))  # plan 2, then leave
+    keyboard.send_text(pick(1) + LEAVE)  # plan 2, then leave
     second = run("incident", "--resume")
     assert second.code == 0, second.err
     assert "离开期间已过2小时节点（2026年12月8日（周二）11:15）" in second.out
@@ -213,7 +217,7 @@ def test_resolving_in_the_wizard_freezes_the_decision(
         + "已通知系统管理人员李四"
         + ENTER
         + pick(1)  # hub: 故障已排除
-        + pick(2)  # hub, now without 故障已排除: 退出
+        + pick(3)  # hub, now without 故障已排除: 退出
     )
     result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
