@@ -7,6 +7,7 @@ and questionary are imported inside the commands (start-up speed).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +41,8 @@ def _interactive() -> bool:
     """Questions need a terminal; without one the wizard must not wait for an answer."""
     return sys.stdin.isatty()
 
+
+ID_PATTERN = re.compile(r"\d{8}-\d{4}-\d+")
 
 IdArg = Annotated[
     str | None,
@@ -102,13 +105,15 @@ def incident(
         raise UserError("给出事件编号时请同时使用 --resume", field="ID")
     if resume and case is not None:
         raise UserError("--resume 与 --case 不能同时使用", field="--case")
+    if project is not None and (resume or case is not None):
+        raise UserError("--project 只用于新事件（--case 文件自带 [project]）", field="--project")
     if no_input and case is None and not resume:
         raise UserError("--no-input 需要配合 --case 案例文件使用", field="--no-input")
     if not no_input and not _interactive():
         raise UserError(WIZARD["no_tty"], field="stdin")
 
-    from .incident import case_events, created_event
-    from .wizard import PROJECT, STARTED, Wizard
+    from .incident import case_events, created_event, load
+    from .wizard import Wizard
 
     store = _open()
     with store:
@@ -117,8 +122,7 @@ def incident(
             if no_input:
                 _print_and_check(store, target.id)
                 return
-            wizard = Wizard(store, _now, target.id)
-            wizard.history = [PROJECT, STARTED, *(f for f in target.answered if f != STARTED)]
+            wizard = Wizard.resuming(store, _now, target)
             _say_resume(target)
             _run(wizard, wizard.run)
             return
@@ -140,7 +144,7 @@ def incident(
             if no_input:
                 _print_and_check(store, new_id)
                 return
-            wizard = Wizard(store, _now, new_id)
+            wizard = Wizard.resuming(store, _now, load(store, new_id))
             _say_created(new_id)
             _run(wizard, wizard.run)
             return
@@ -264,6 +268,10 @@ def log(
     if len(args) > 2:
         raise UserError("最多两个参数：[事件编号] 内容（内容含空格时请加引号）", field="内容")
     incident_id, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    if incident_id is None and ID_PATTERN.fullmatch(text.strip()):
+        raise UserError(
+            f"缺少内容：{text.strip()} 是事件编号；用法 qdplan log [编号] 内容", field="内容"
+        )
     if not text.strip():
         raise UserError("内容为空", field="内容")
     now = _now()

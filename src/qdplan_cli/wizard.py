@@ -77,6 +77,12 @@ class Wizard:
     incident_id: str
     history: list[str] = field(default_factory=lambda: [PROJECT, STARTED])
 
+    @classmethod
+    def resuming(cls, store: Store, clock: Callable[[], datetime], incident: Incident) -> Wizard:
+        """A wizard on a stored incident; "back" reaches its answers in the order given."""
+        answered = [f for f in incident.answered if f != STARTED]
+        return cls(store, clock, incident.id, [PROJECT, STARTED, *answered])
+
     # ----------------------------------------------------------------- state
 
     def load(self) -> Incident:

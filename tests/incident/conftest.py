@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from prompt_toolkit.application import create_app_session
-from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from qdplan_cli import incident_cli
@@ -77,12 +78,24 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     return invoke
 
 
+class Keyboard:
+    """A terminal the test types into: questionary reads the keys given to ``typing``.
+
+    The keys are all sent up front and the pipe is then closed, so a test that runs out of
+    keys ends with EOF (exit 130) instead of waiting forever for a key that never comes."""
+
+    @contextmanager
+    def typing(self, keys: str) -> Iterator[None]:
+        with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+            pipe.send_text(keys)
+            pipe.close()
+            yield
+
+
 @pytest.fixture
-def keyboard(monkeypatch: pytest.MonkeyPatch) -> Iterator[PipeInput]:
-    """A terminal the test types into: questionary reads the keys sent with ``send_text``."""
+def keyboard(monkeypatch: pytest.MonkeyPatch) -> Keyboard:
     monkeypatch.setattr(incident_cli, "_interactive", lambda: True)
-    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
-        yield pipe
+    return Keyboard()
 
 
 def venv_bin(name: str) -> Path:

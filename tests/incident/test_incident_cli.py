@@ -285,3 +285,19 @@ def test_export_to_stdout_is_utf8_toml(run: Callable[..., Result], clock: Clock)
     text = run("export").out
     assert text.startswith("# qdplan 事件")
     assert tomllib.loads(text)["incident"]["stage"] == "opening"
+
+
+def test_log_with_only_an_id_asks_for_the_text(run: Callable[..., Result], clock: Clock) -> None:
+    incident_id = start_from_case(run, "opening-network-plan3.toml")
+    result = run("log", incident_id)
+    assert result.code == 2
+    assert "缺少内容" in result.err
+    assert incident_id not in [e.text for e in load(Store.open(), incident_id).timeline]
+
+
+def test_project_file_is_only_for_a_new_incident(
+    run: Callable[..., Result], clock: Clock, tmp_path: Path
+) -> None:
+    result = run("incident", "--resume", "--project", str(DATA / "prep-power-delay.toml"))
+    assert result.code == 2
+    assert "--project" in result.err

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from prompt_toolkit.input import PipeInput
-
 from qdplan_cli.engine import decide
 from qdplan_cli.incident import decide_incident, load
 from qdplan_cli.model import Outcome
 from qdplan_cli.store import Store
 
-from .conftest import CTRL_C, DOWN, ENTER, Clock, Result
+from .conftest import CTRL_C, DOWN, ENTER, Clock, Keyboard, Result
 
 PROJECT_TOML = """\
 [project]
@@ -56,9 +54,9 @@ def answers(store: Store, incident_id: str) -> list[tuple[str, object, object]]:
 
 
 def test_full_run_from_first_question_to_plan(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(
+    keys = (
         pick(0)  # 哪个项目？ 沿用
         + pick(0)  # 故障何时发生？ 保持 09:15 (the launch time)
         + pick(1)  # 环节：开标过程中
@@ -69,7 +67,8 @@ def test_full_run_from_first_question_to_plan(
         + pick(2)  # 方案三
         + LEAVE  # 退出
     )
-    result = run("incident", "--project", str(project_file(tmp_path)))
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     # The checklist after the plan was chosen: plan 3, the two-hour line as a clock time.
     assert "方案三：另行择期开评标" in result.out
@@ -93,10 +92,11 @@ def test_full_run_from_first_question_to_plan(
 
 
 def test_checklist_is_shown_again_after_every_answer(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(pick(0) + pick(0) + pick(2) + pick(2) + pick(0) + LEAVE)
-    result = run("incident", "--project", str(project_file(tmp_path)))
+    keys = pick(0) + pick(0) + pick(2) + pick(2) + pick(0) + LEAVE
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     # After the stage, the fault and within_2h: three checklists.
     assert result.out.count("事件 20261208-0915-1 ·") == 3
@@ -105,9 +105,9 @@ def test_checklist_is_shown_again_after_every_answer(
 
 
 def test_going_back_changes_an_answer_and_records_old_and_new(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(
+    keys = (
         pick(0)  # project: keep
         + pick(0)  # started: keep
         + pick(1)  # stage: opening
@@ -118,7 +118,8 @@ def test_going_back_changes_an_answer_and_records_old_and_new(
         + pick(0)  # within_2h: 能
         + LEAVE  # hub: 退出
     )
-    result = run("incident", "--project", str(project_file(tmp_path)))
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     store, incident_id = only_incident()
     assert answers(store, incident_id)[:2] == [
@@ -133,9 +134,9 @@ def test_going_back_changes_an_answer_and_records_old_and_new(
 
 
 def test_back_twice_reaches_the_onset_time(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(
+    keys = (
         pick(0)  # project: keep
         + pick(0)  # started: keep 09:15
         + pick(2)  # stage: evaluation
@@ -151,7 +152,8 @@ def test_back_twice_reaches_the_onset_time(
         + pick(0)  # plan 1
         + LEAVE
     )
-    result = run("incident", "--project", str(project_file(tmp_path)))
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     store, incident_id = only_incident()
     started = [a for a in answers(store, incident_id) if a[0] == "started_at"]
@@ -165,9 +167,9 @@ def test_back_twice_reaches_the_onset_time(
 
 
 def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(
+    keys = (
         pick(0)
         + pick(0)
         + pick(1)
@@ -175,7 +177,8 @@ def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
         + pick(0)  # within_2h: 能 → wait and resume
         + CTRL_C  # at the hub
     )
-    first = run("incident", "--project", str(project_file(tmp_path)))
+    with keyboard.typing(keys):
+        first = run("incident", "--project", str(project_file(tmp_path)))
     assert first.code == 130
     assert "qdplan incident --resume 20261208-0915-1" in first.err
     store, incident_id = only_incident()
@@ -183,8 +186,9 @@ def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
     store.close()
 
     clock.advance(hours=3)  # the two-hour line (11:15) passes while away
-    keyboard.send_text(pick(1) + LEAVE)  # plan 2, then leave
-    second = run("incident", "--resume")
+    keys = pick(1) + LEAVE  # plan 2, then leave
+    with keyboard.typing(keys):
+        second = run("incident", "--resume")
     assert second.code == 0, second.err
     assert "离开期间已过2小时节点（2026年12月8日（周二）11:15）" in second.out
     store = Store.open()
@@ -193,33 +197,35 @@ def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
 
 
 def test_ctrl_c_on_the_very_first_question_keeps_the_incident(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(CTRL_C)
-    result = run("incident", "--project", str(project_file(tmp_path)))
+    keys = CTRL_C
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 130
     store, incident_id = only_incident()
     assert load(store, incident_id).project["number"] == "QDJS-2026-0733"
 
 
 def test_resolving_in_the_wizard_freezes_the_decision(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keyboard.send_text(
+    keys = (
         pick(0)
         + pick(0)
         + pick(2)
         + pick(1)  # evaluation, system
         + pick(0)  # within_2h: 能
     )
-    keyboard.send_text(
+    keys += (
         pick(0)  # hub: 记录一条进展
         + "已通知系统管理人员李四"
         + ENTER
         + pick(1)  # hub: 故障已排除
         + pick(3)  # hub, now without 故障已排除: 退出
     )
-    result = run("incident", "--project", str(project_file(tmp_path)))
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     assert "故障已于 2026年12月8日（周二）09:15 排除" in result.out
     store, incident_id = only_incident()
@@ -234,9 +240,9 @@ def test_resolving_in_the_wizard_freezes_the_decision(
 
 
 def test_a_new_project_is_typed_in_and_the_next_incident_offers_it(
-    keyboard: PipeInput, clock: Clock, run: Callable[..., Result]
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result]
 ) -> None:
-    keyboard.send_text(
+    keys = (
         "青岛某某学校采购项目"
         + ENTER  # name
         + "QDCG-2026-0001"
@@ -248,11 +254,39 @@ def test_a_new_project_is_typed_in_and_the_next_incident_offers_it(
         + pick(0)  # onset: keep
         + CTRL_C
     )
-    assert run("incident").code == 130
-    keyboard.send_text(CTRL_C)
-    assert run("incident").code == 130
+    with keyboard.typing(keys):
+        assert run("incident").code == 130
+    keys = CTRL_C
+    with keyboard.typing(keys):
+        assert run("incident").code == 130
     store = Store.open()
     first, second = (load(store, i) for i in store.incident_ids())
     assert first.project == second.project
     assert second.project["type"] == "procurement"
     assert second.project["opening_time"].strftime("%Y-%m-%d %H:%M") == "2026-12-08 09:30"
+
+
+def test_a_prepared_case_asks_only_what_is_missing(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    case = tmp_path / "case.toml"
+    case.write_text(
+        '[incident]\nstage = "opening"\nfault = "system"\nstarted_at = 2026-12-08T09:10:00\n',
+        encoding="utf-8",
+    )
+    keys = (
+        pick(3)  # within_2h (能, 不能, 故障已排除, back): back → the fault from the case file
+        + pick(1)  # fault: pointer on 系统故障 (1); one down: 断电
+        + pick(1)  # within_2h: 不能
+        + pick(0)  # plan 1 (allowed again: a power cut allows all three)
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--case", str(case))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert answers(store, incident_id)[-3:] == [
+        ("fault", "system", "power"),
+        ("within_2h", None, False),
+        ("plan", None, 1),
+    ]
