@@ -110,7 +110,7 @@ def incident(
     if no_input and case is None and not resume:
         raise UserError("--no-input 需要配合 --case 案例文件使用", field="--no-input")
     if not no_input and not _interactive():
-        raise UserError(WIZARD["no_tty"], field="stdin")
+        raise UserError(WIZARD["no_tty"], field="--case")
 
     from .incident import case_events, created_event, load
     from .wizard import Wizard

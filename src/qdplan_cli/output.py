@@ -215,10 +215,13 @@ def print_timeline(
 
 
 def print_incidents(rows: Sequence[Sequence[str]]) -> None:
-    """The ``qdplan list`` table: one row per incident, newest last."""
-    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
-    for name in ("编号", "项目", "环节", "故障", "故障发生", "结论"):
-        table.add_column(name, overflow="fold", no_wrap=name in ("编号",))
-    for row in rows:
-        table.add_row(*row)
-    make_console().print(table)
+    """The ``qdplan list`` lines: id and project, then situation, onset and outcome (any width).
+
+    Each row is (id, project, stage, fault, started, outcome); oldest first."""
+    console = make_console()
+    for incident_id, project, stage, fault, started, outcome in rows:
+        head = Text()
+        head.append(incident_id, style="bold cyan")
+        head.append("  " + project)
+        console.print(head)
+        console.print(Text(f"    {stage} · {fault} · 发生于 {started} · {outcome}", style="dim"))
