@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+from qdplan_cli.casefile import parse_case
 from qdplan_cli.engine import decide
 from qdplan_cli.incident import decide_incident, load
 from qdplan_cli.model import Outcome
 from qdplan_cli.store import Store
+from qdplan_cli.workdays import WorkCalendar
 
 from .conftest import CTRL_C, DOWN, ENTER, Clock, Keyboard, Result
 
@@ -89,6 +92,13 @@ def test_full_run_from_first_question_to_plan(
     decision = decide_incident(incident, clock())
     assert decision.outcome is Outcome.CHOOSE_PLAN and decision.plan == 3
     assert not decision.missing
+    # The wizard's incident exported is a case file the engine decides the same way.
+    exported = run("export")
+    case = parse_case(tomllib.loads(exported.out))
+    assert decide(case.situation, clock(), calendar=WorkCalendar()) == decide_incident(
+        incident, clock()
+    )
+    assert "确认 所处环节：开标过程中" in [e.text for e in case.timeline]
 
 
 def test_checklist_is_shown_again_after_every_answer(
