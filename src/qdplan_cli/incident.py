@@ -240,7 +240,7 @@ class Incident:
     incident: dict[str, Any] = field(default_factory=dict)
     confidential: dict[str, list[str]] = field(default_factory=dict)
     timeline: list[TimelineEntry] = field(default_factory=list)
-    answered: list[str] = field(default_factory=list)  # fields in the order last answered
+    answered: list[str] = field(default_factory=list)  # fields in the order first answered
     last_recorded_at: datetime | None = None
 
     @property
@@ -292,9 +292,8 @@ def fold(incident_id: str, created_at: datetime, events: Iterable[EventRow]) -> 
                 state.incident.pop(key, None)
             else:
                 state.incident[key] = value
-            if key in state.answered:
-                state.answered.remove(key)
-            state.answered.append(key)
+            if key not in state.answered:
+                state.answered.append(key)
         elif event.kind == "details":
             for key, value in data.get("incident", {}).items():
                 state.incident[key] = _from_json(key, value)

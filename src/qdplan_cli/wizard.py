@@ -9,16 +9,18 @@ an event (old → new). The wizard reads time only through the ``clock`` it is g
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from . import prompts
+from .errors import PlanNotAllowedError, UserError
 from .incident import (
     PROJECT_KEYS,
     Incident,
     answer_event,
     decide_incident,
+    decision_time,
     load,
     log_event,
     project_event,
@@ -70,6 +72,18 @@ def _time_problem(text: str, now: datetime, *, allow_empty: bool = False) -> str
     return None
 
 
+def _onset_problem(text: str, now: datetime, resolved_at: datetime | None) -> str | None:
+    problem = _time_problem(text, now)
+    if problem is not None:
+        return problem
+    onset = parse_clock_time(text, now)
+    if onset > now:
+        return f"故障发生时间 {format_dt(onset)} 晚于现在（{format_dt(now)}）"
+    if resolved_at is not None and onset > resolved_at:
+        return f"故障发生时间 {format_dt(onset)} 晚于排除时间（{format_dt(resolved_at)}）"
+    return None
+
+
 @dataclass
 class Wizard:
     store: Store
@@ -112,7 +126,13 @@ class Wizard:
         """Ask what the engine says is missing until nothing is; then the hub menu."""
         while True:
             incident = self.load()
-            decision = decide_incident(incident, self.clock())
+            try:
+                decision = decide_incident(incident, self.clock())
+            except PlanNotAllowedError:
+                # A changed fault can forbid the plan chosen before (4.2.2, 5.2): ask it again.
+                old = incident.incident.get(Fact.PLAN.value)
+                self.record(answer_event(self.clock(), Fact.PLAN.value, None, old))
+                continue
             if decision.stage is not None or decision.fault is not None:
                 self.show(incident, decision)  # nothing to show before the first answer
             if decision.missing:
@@ -147,13 +167,40 @@ class Wizard:
         return True  # "refresh" too: the loop decides again at the current time
 
     def _ask_with_back(self, index: int) -> None:
-        """Ask ``history[index]`` again; "back" there goes one further back."""
+        """Ask ``history[index]`` again; "back" there goes one further back. An answer the
+        engine would no longer ask for, given the answers before it, is passed over."""
         while index >= 0:
+            if not self._would_be_asked(index):
+                index -= 1
+                continue
             try:
                 self.ask_field(self.history[index], back=index > 0)
                 return
             except _Back:
                 index -= 1
+
+    def _would_be_asked(self, index: int) -> bool:
+        name = self.history[index]
+        if name in (PROJECT, STARTED, Fact.STAGE.value, Fact.FAULT.value):
+            return True
+        from .engine import decide
+        from .workdays import WorkCalendar
+
+        incident = self.load()
+        earlier = set(self.history[:index])
+        # Forget this answer and every one given after it: would the engine ask for it?
+        forget: dict[str, Any] = {
+            f.value: None
+            for f in Fact
+            if f not in (Fact.STAGE, Fact.FAULT) and f.value not in earlier
+        }
+        situation = replace(incident.case().situation, **forget)
+        now = decision_time(incident, self.clock())
+        try:
+            decision = decide(situation, now, calendar=WorkCalendar())
+        except UserError:
+            return True
+        return Fact(name) in decision.missing
 
     def mark_resolved(self, incident: Incident) -> None:
         now = self.clock()
@@ -198,7 +245,10 @@ class Wizard:
         elif fact is Fact.FAULT:
             choices = [(FAULT_LABELS[f], f.value) for f in Fault]
         elif fact is Fact.PLAN:
-            allowed = decision.allowed_plans if decision and decision.allowed_plans else (1, 2, 3)
+            from .engine import allowed_plans
+
+            stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
+            allowed = allowed_plans(Stage(stage), Fault(fault)) if stage and fault else (1, 2, 3)
             choices = [(PLAN_LABELS[p], str(p)) for p in allowed]
         else:
             choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
@@ -240,7 +290,8 @@ class Wizard:
             value = now
         else:
             raw = prompts.text(
-                WIZARD["started_input"], validate=lambda t: _time_problem(t, self.clock())
+                WIZARD["started_input"],
+                validate=lambda t: _onset_problem(t, self.clock(), incident.resolved_at),
             )
             value = parse_clock_time(raw, self.clock())
         if value != current:

@@ -13,7 +13,7 @@ from qdplan_cli.model import Outcome
 from qdplan_cli.store import Store
 from qdplan_cli.workdays import WorkCalendar
 
-from .conftest import CTRL_C, DOWN, ENTER, Clock, Keyboard, Result
+from .conftest import CTRL_C, DOWN, ENTER, UP, Clock, Keyboard, Result
 
 PROJECT_TOML = """\
 [project]
@@ -299,4 +299,66 @@ def test_a_prepared_case_asks_only_what_is_missing(
         ("fault", "system", "power"),
         ("within_2h", None, False),
         ("plan", None, 1),
+    ]
+
+
+def test_changing_the_fault_drops_a_plan_it_forbids_and_asks_again(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # onset: keep
+        + pick(1)  # stage: opening
+        + pick(2)  # fault: power
+        + pick(1)  # within 2 h: 不能
+        + pick(0)  # plan 1
+        + pick(2)  # hub: ← 返回上一步 → the plan
+        + pick(3)  # plan (1, 2, 3, back), pointer on plan 1: back → within 2 h
+        + pick(2)  # within 2 h (能, 不能, 已排除, back), pointer on 不能: back → the fault
+        + UP
+        + ENTER  # fault, pointer on 断电: one up is 系统故障
+        + pick(0)  # plan asked again, only 2 and 3 offered: plan 2
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert answers(store, incident_id)[-3:] == [
+        ("fault", "power", "system"),
+        ("plan", 1, None),
+        ("plan", None, 2),
+    ]
+    texts = [e.text for e in store.events(incident_id)]
+    assert "更改 招标人选择的方案：方案一：另行选择地点继续开评标 → （未填）" in texts
+    assert decide_incident(load(store, incident_id), clock()).plan == 2
+
+
+def test_going_back_passes_over_answers_that_no_longer_matter(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # onset: keep
+        + pick(1)  # stage: opening
+        + pick(0)  # fault: network
+        + pick(1)  # emergency network: 不能
+        + pick(0)  # quick fix: 能 → proceed
+        + pick(2)  # hub: back → the quick fix
+        + pick(3)  # quick fix, pointer on 能: back → the emergency network
+        + UP
+        + ENTER  # emergency network, pointer on 不能: one up is 能 → proceed
+        + pick(2)  # hub: back → the quick fix no longer matters: the emergency network
+        + pick(1)  # pointer on 能: one down is 不能
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert answers(store, incident_id)[2:] == [
+        ("fallback_works", None, False),
+        ("quick_fix_works", None, True),
+        ("fallback_works", False, True),
+        ("fallback_works", True, False),
     ]
