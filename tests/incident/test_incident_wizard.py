@@ -362,3 +362,23 @@ def test_going_back_passes_over_answers_that_no_longer_matter(
         ("fallback_works", False, True),
         ("fallback_works", True, False),
     ]
+
+
+def test_an_onset_in_the_future_is_refused_until_corrected(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(1)  # onset: 刚刚, other → other
+        + "23:59"
+        + ENTER  # later than now (09:15): refused, the text stays for correcting
+        + "\x7f" * 5
+        + "09:02"
+        + ENTER
+        + CTRL_C  # at the stage question
+    )
+    with keyboard.typing(keys):
+        assert run("incident", "--project", str(project_file(tmp_path))).code == 130
+    store, incident_id = only_incident()
+    started = load(store, incident_id).started_at
+    assert started is not None and started.strftime("%H:%M") == "09:02"
