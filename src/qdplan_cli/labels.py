@@ -161,7 +161,7 @@ FACT_QUESTIONS: Final = {
     ),
     Fact.PLAN: (
         "{tenderer}选择哪种应急方案？",
-        "预案：由{tenderer}选择一种并报监管部门备案；电子交易系统故障只能选方案二或方案三",
+        "预案：由{tenderer}选择一种并报监管部门备案",
     ),
 }
 
@@ -171,6 +171,7 @@ WIZARD: Final = {
     "back": "← 返回上一步",
     "resolved": "故障已排除（记录排除时间，清单定格）",
     "log": "记录一条进展（写入时间线）",
+    "plan_system_only": "；电子交易系统故障只能选方案二或方案三（{clause}）",
     "refresh": "刷新清单（按当前时间重新判断）",
     "done": "退出（稍后可用 qdplan incident --resume {id} 继续）",
     "hub": "下一步做什么？",

@@ -36,6 +36,7 @@ from .labels import (
     STAGE_LABELS,
     WIZARD,
     YES_NO,
+    clause_label,
     terms,
 )
 from .model import Decision, Fact, Fault, ProjectType, Stage
@@ -237,6 +238,12 @@ class Wizard:
         question, hint = (t.format(**words) for t in FACT_QUESTIONS[fact])
         if fact is Fact.WITHIN_2H and decision is not None and decision.two_hour_line:
             hint += f"（2小时节点：{format_dt(decision.two_hour_line)}）"
+        stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
+        if fact is Fact.PLAN and fault == Fault.SYSTEM.value and stage:
+            from .engine import FAULT_CLAUSES
+
+            clause = clause_label(FAULT_CLAUSES[(Stage(stage), Fault.SYSTEM)])
+            hint += WIZARD["plan_system_only"].format(clause=f"依据 {clause}")
         prompts.hint(hint)
         current = incident.incident.get(fact.value)
         choices: list[tuple[str, str]]
@@ -247,7 +254,6 @@ class Wizard:
         elif fact is Fact.PLAN:
             from .engine import allowed_plans
 
-            stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
             allowed = allowed_plans(Stage(stage), Fault(fault)) if stage and fault else (1, 2, 3)
             choices = [(PLAN_LABELS[p], str(p)) for p in allowed]
         else:
