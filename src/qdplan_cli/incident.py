@@ -123,6 +123,8 @@ def created_event(
     text = f"创建事件记录：{project_summary(project)}"
     if started_at is not None:
         text += f"；故障发生于 {format_dt(started_at)}"
+    if source.startswith("case:"):
+        text += f"（从案例文件 {source.removeprefix('case:')} 导入）"
     return NewEvent(
         "created",
         at,
