@@ -135,12 +135,20 @@ class Store:
                 f"无法打开事件数据库 {directory / DB_NAME}：{exc}（可用环境变量 QDPLAN_HOME 指定其他目录）",
                 field="QDPLAN_HOME",
             ) from None
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
-        db.execute("PRAGMA foreign_keys = ON")
         store = cls(db, path)
-        store._migrate()
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise UserError(
+                f"事件数据库 {path} 无法使用：{exc}（请勿删除，先备份后联系维护人员；"
+                "也可用环境变量 QDPLAN_HOME 临时改用其他目录）",
+                field="QDPLAN_HOME",
+            ) from None
         # The -wal and -shm files take the database's mode; make sure of it where they exist.
         for suffix in ("-wal", "-shm"):
             side = path.with_name(path.name + suffix)

@@ -143,3 +143,18 @@ def test_sigkill_never_loses_an_acknowledged_event(qdplan_home: Path) -> None:
     assert acknowledged, "no line was acknowledged at all: the loop never got going"
     missing = [text for text in acknowledged if text not in stored]
     assert missing == []
+
+
+def test_a_damaged_database_is_a_clear_error_not_a_traceback(
+    qdplan_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from qdplan_cli.__main__ import main
+
+    qdplan_home.mkdir(parents=True)
+    (qdplan_home / "qdplan.db").write_bytes(b"this is not an SQLite database" * 100)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["list"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "事件数据库" in err and "QDPLAN_HOME" in err
+    assert "Traceback" not in err
