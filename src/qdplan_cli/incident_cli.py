@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .incident import Incident
     from .model import Decision
     from .store import Store
+    from .wizard import Wizard
 
 
 def clock() -> datetime:
@@ -112,52 +114,63 @@ def incident(
     if not no_input and not _interactive():
         raise UserError(WIZARD["no_tty"], field="--case")
 
-    from .incident import case_events, created_event, load
+    with _open() as store:
+        if resume:
+            _resume(store, incident_id, interactive=not no_input)
+        elif case is not None:
+            _start_from_case(store, case, interactive=not no_input)
+        else:
+            _start_new(store, project)
+
+
+def _resume(store: Store, incident_id: str | None, *, interactive: bool) -> None:
     from .wizard import Wizard
 
-    store = _open()
-    with store:
-        if resume:
-            target = _load(store, incident_id)
-            if no_input:
-                _print_and_check(store, target.id)
-                return
-            wizard = Wizard.resuming(store, _now, target)
-            _say_resume(target)
-            _run(wizard, wizard.run)
-            return
-        now = _now()
-        if case is not None:
-            from .casefile import load_case
+    target = _load(store, incident_id)
+    if not interactive:
+        _print_and_check(store, target.id)
+        return
+    wizard = Wizard.resuming(store, _now, target)
+    _say_resume(target)
+    _run(wizard, wizard.run)
 
-            prepared = load_case(case)
-            # A case the engine refuses (a bad time, a forbidden plan) is not stored at all.
-            from .engine import decide
-            from .workdays import WorkCalendar
 
-            decide(
-                prepared.situation, prepared.situation.resolved_at or now, calendar=WorkCalendar()
-            )
-            new_id = store.create_incident(
-                now, case_events(prepared, now, f"case:{case.name}"), now
-            )
-            if no_input:
-                _print_and_check(store, new_id)
-                return
-            wizard = Wizard.resuming(store, _now, load(store, new_id))
-            _say_created(new_id)
-            _run(wizard, wizard.run)
-            return
-        if project is not None:
-            prefill = _project_file(project)
-        else:
-            # The last incident's project, so a second incident in the same session is quick.
-            ids = store.incident_ids()
-            prefill = dict(_load(store, ids[-1]).project) if ids else {}
-        new_id = store.create_incident(now, [created_event(now, prefill, now, "wizard")], now)
-        wizard = Wizard(store, _now, new_id)
-        _say_created(new_id)
-        _run(wizard, wizard.start)
+def _start_from_case(store: Store, path: Path, *, interactive: bool) -> None:
+    from .casefile import load_case
+    from .engine import decide
+    from .incident import case_events, load
+    from .wizard import Wizard
+    from .workdays import WorkCalendar
+
+    now = _now()
+    prepared = load_case(path)
+    # A case the engine refuses (a bad time, a forbidden plan) is not stored at all.
+    decide(prepared.situation, prepared.situation.resolved_at or now, calendar=WorkCalendar())
+    new_id = store.create_incident(now, case_events(prepared, now, f"case:{path.name}"), now)
+    if not interactive:
+        _print_and_check(store, new_id)
+        return
+    wizard = Wizard.resuming(store, _now, load(store, new_id))
+    _say_created(new_id)
+    _run(wizard, wizard.run)
+
+
+def _start_new(store: Store, project: Path | None) -> None:
+    from .incident import created_event
+    from .wizard import Wizard
+
+    now = _now()
+    if project is not None:
+        prefill = _project_file(project)
+    else:
+        # The last incident's project, so a second incident in the same session is quick.
+        ids = store.incident_ids()
+        prefill = dict(_load(store, ids[-1]).project) if ids else {}
+    # Saved before the first question: Ctrl-C from here on loses nothing.
+    new_id = store.create_incident(now, [created_event(now, prefill, now, "wizard")], now)
+    wizard = Wizard(store, _now, new_id)
+    _say_created(new_id)
+    _run(wizard, wizard.start)
 
 
 def _say_created(incident_id: str) -> None:
@@ -187,7 +200,7 @@ def _say_resume(target: Incident) -> None:
         print_note(WIZARD["line_passed"].format(line=format_dt(line), **words), style="bold red")
 
 
-def _run(wizard: Any, step: Any) -> None:
+def _run(wizard: Wizard, step: Callable[[], None]) -> None:
     from .labels import WIZARD
 
     try:
