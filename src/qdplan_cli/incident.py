@@ -182,6 +182,21 @@ def project_event(at: datetime, project: Mapping[str, Any], old: Mapping[str, An
     )
 
 
+def details_event(at: datetime, new: Mapping[str, str], old: Mapping[str, str]) -> NewEvent:
+    """The record's free texts (cause, course, measures) typed in or changed."""
+    from .labels import DETAIL_PROMPTS
+
+    parts = []
+    for key, value in new.items():
+        label = DETAIL_PROMPTS[key][0]
+        before = old.get(key, "")
+        if before:
+            parts.append(f"更改 {label}：{before} → {value or '（空）'}")
+        else:
+            parts.append(f"填写 {label}：{value}")
+    return NewEvent("details", at, "；".join(parts), {"incident": dict(new), "confidential": {}})
+
+
 def log_event(at: datetime, text: str) -> NewEvent:
     return NewEvent("log", at, text.strip())
 

@@ -173,6 +173,7 @@ WIZARD: Final = {
     "log": "记录一条进展（写入时间线）",
     "plan_system_only": "；电子交易系统故障只能选方案二或方案三（{clause}）",
     "refresh": "刷新清单（按当前时间重新判断）",
+    "details": "填写原因、经过、解决措施（书面记录用）",
     "done": "退出（稍后可用 qdplan incident --resume {id} 继续）",
     "hub": "下一步做什么？",
     "instruction": "（↑↓ 选择，回车确认）",
@@ -207,4 +208,11 @@ PROJECT_FIELD_PROMPTS: Final = {
     "phone": "联系电话：",
     "opening_time": "开标（投标截止）时间，如 2026-12-08 09:00：",
     "type": "项目类型：",
+}
+
+# The written record's free texts (4.3, 5.4: 原因、经过、解决措施), as the wizard asks them.
+DETAIL_PROMPTS: Final = {
+    "cause": ("原因", "原因（如：开标室核心交换机故障）："),
+    "course": ("经过", "经过（时间线会自动附上，可留空）："),
+    "measures": ("解决措施", "解决措施："),
 }

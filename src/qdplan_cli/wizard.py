@@ -21,6 +21,7 @@ from .incident import (
     answer_event,
     decide_incident,
     decision_time,
+    details_event,
     load,
     log_event,
     project_event,
@@ -28,6 +29,7 @@ from .incident import (
     resolved_event,
 )
 from .labels import (
+    DETAIL_PROMPTS,
     FACT_QUESTIONS,
     FAULT_LABELS,
     PLAN_LABELS,
@@ -153,6 +155,7 @@ class Wizard:
             choices.append((WIZARD["resolved"], RESOLVED))
         choices.append((WIZARD["back"], BACK))
         choices.append((WIZARD["refresh"], "refresh"))
+        choices.append((WIZARD["details"], "details"))
         choices.append((WIZARD["done"].format(id=incident.id), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
         if answer == "log":
@@ -161,6 +164,8 @@ class Wizard:
                 self.record(log_event(self.clock(), line))
         elif answer == RESOLVED:
             self.mark_resolved(incident)
+        elif answer == "details":
+            self.ask_details(incident)
         elif answer == BACK:
             self._ask_with_back(len(self.history) - 1)
         elif answer == "done":
@@ -202,6 +207,18 @@ class Wizard:
         except UserError:
             return True
         return Fact(name) in decision.missing
+
+    def ask_details(self, incident: Incident) -> None:
+        """The written record's cause, course and measures (4.3, 5.4), each editable."""
+        changed: dict[str, str] = {}
+        old: dict[str, str] = {}
+        for key, (_, question) in DETAIL_PROMPTS.items():
+            before = str(incident.incident.get(key, ""))
+            after = prompts.text(question, default=before)
+            if after != before:
+                changed[key], old[key] = after, before
+        if changed:
+            self.record(details_event(self.clock(), changed, old))
 
     def mark_resolved(self, incident: Incident) -> None:
         now = self.clock()

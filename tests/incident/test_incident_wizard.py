@@ -37,8 +37,8 @@ def pick(index: int) -> str:
     return DOWN * index + ENTER
 
 
-# The hub: 记录一条进展, 故障已排除, ← 返回上一步, 刷新清单, 退出.
-LEAVE = pick(4)
+# The hub: 记录一条进展, 故障已排除, ← 返回上一步, 刷新清单, 原因经过措施, 退出.
+LEAVE = pick(5)
 
 
 def only_incident() -> tuple[Store, str]:
@@ -232,7 +232,7 @@ def test_resolving_in_the_wizard_freezes_the_decision(
         + "已通知系统管理人员李四"
         + ENTER
         + pick(1)  # hub: 故障已排除
-        + pick(3)  # hub, now without 故障已排除: 退出
+        + pick(4)  # hub, now without 故障已排除: 退出
     )
     with keyboard.typing(keys):
         result = run("incident", "--project", str(project_file(tmp_path)))
@@ -382,3 +382,33 @@ def test_an_onset_in_the_future_is_refused_until_corrected(
     store, incident_id = only_incident()
     started = load(store, incident_id).started_at
     assert started is not None and started.strftime("%H:%M") == "09:02"
+
+
+def test_cause_course_and_measures_are_recorded_for_the_written_record(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # onset: keep
+        + pick(2)  # stage: evaluation
+        + pick(2)  # fault: power
+        + pick(0)  # within 2 h: 能
+        + pick(4)  # hub: 填写原因、经过、解决措施
+        + "评标室所在楼层配电箱跳闸"
+        + ENTER
+        + ENTER  # course: left empty
+        + "物业恢复供电，专家在休息区等候"
+        + ENTER
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        assert run("incident", "--project", str(project_file(tmp_path))).code == 0
+    exported = parse_case(tomllib.loads(run("export").out))
+    assert exported.cause == "评标室所在楼层配电箱跳闸"
+    assert exported.course == ""
+    assert exported.measures == "物业恢复供电，专家在休息区等候"
+    texts = [e.text for e in exported.timeline]
+    assert (
+        "填写 原因：评标室所在楼层配电箱跳闸；填写 解决措施：物业恢复供电，专家在休息区等候"
+        in texts
+    )
