@@ -42,9 +42,7 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _session_cache: Path
-) -> None:
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
     """Keep every test away from the user's real data, config and cache directories (the cache
     is shared by the session: it only saves time)."""
     monkeypatch.setenv("QDPLAN_CACHE", str(_session_cache))

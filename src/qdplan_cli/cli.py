@@ -268,3 +268,9 @@ app.command("fees")(fees)
 from .render_cmd import register as _register_render  # noqa: E402
 
 _register_render(app)
+
+
+# The incident log: incident, resolve, log, list, show, export (issue 4).
+from .incident_cli import register as _register_incident_commands  # noqa: E402
+
+_register_incident_commands(app)

@@ -25,7 +25,7 @@ from .labels import (
     terms,
 )
 from .model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
-from .timefmt import format_dt, format_duration
+from .timefmt import format_dt, format_dt_seconds, format_duration
 
 if TYPE_CHECKING:
     from .config import Config
@@ -69,8 +69,9 @@ def checklist(
     *,
     contacts: Mapping[Role, Sequence[Contact]] | None = None,
     title: str = "开评标应急处置清单",
+    resolved_at: datetime | None = None,
 ) -> Panel:
-    """The whole checklist as one renderable."""
+    """The whole checklist as one renderable. With ``resolved_at`` the clock has stopped."""
     contacts = contacts or {}
     parts: list[Text | Table] = []
     head = Text()
@@ -87,7 +88,11 @@ def checklist(
         situation.append(f"故障：{FAULT_LABELS[decision.fault]}")
     situation.append(f"项目类型：{PROJECT_TYPE_LABELS[decision.project_type]}")
     parts.append(Text(" · ".join(situation)))
-    if decision.now:
+    if resolved_at is not None:
+        parts.append(
+            Text(f"故障已于 {format_dt(resolved_at)} 排除：清单按排除时定格", style="bold green")
+        )
+    elif decision.now:
         parts.append(Text(f"当前时间：{format_dt(decision.now)}", style="dim"))
     parts.append(_clock(decision))
 
@@ -185,9 +190,15 @@ def _clock(decision: Decision) -> Text:
 
 
 def print_checklist(
-    decision: Decision, contacts: Mapping[Role, Sequence[Contact]] | None = None
+    decision: Decision,
+    contacts: Mapping[Role, Sequence[Contact]] | None = None,
+    *,
+    title: str = "开评标应急处置清单",
+    resolved_at: datetime | None = None,
 ) -> None:
-    make_console().print(checklist(decision, contacts=contacts))
+    make_console().print(
+        checklist(decision, contacts=contacts, title=title, resolved_at=resolved_at)
+    )
 
 
 def print_config(config: Config) -> None:
@@ -259,3 +270,35 @@ def print_fee_sheet(sheet: FeeSheet, project_type: ProjectType = ProjectType.CON
             style="bold",
         )
     )
+
+
+def print_note(text: str, *, style: str = "bold", stderr: bool = False) -> None:
+    """One line for the user (a status, a warning), styled when the terminal allows."""
+    make_console(stderr=stderr).print(Text(text, style=style))
+
+
+def print_timeline(
+    title: str, lines: Sequence[str], entries: Sequence[tuple[datetime, str]]
+) -> None:
+    """An incident's header lines and its timeline, each entry with its full date and time."""
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
+    table.add_column("时间", no_wrap=True, style="cyan")
+    table.add_column("经过", ratio=1, overflow="fold")
+    for at, text in entries:
+        table.add_row(format_dt_seconds(at), text)
+    body: list[Text | Table] = [Text(line) for line in lines]
+    body.append(table)
+    make_console().print(Panel(Group(*body), title=title, box=box.SQUARE, expand=True))
+
+
+def print_incidents(rows: Sequence[Sequence[str]]) -> None:
+    """The ``qdplan list`` lines: id and project, then situation, onset and outcome (any width).
+
+    Each row is (id, project, stage, fault, started, outcome); oldest first."""
+    console = make_console()
+    for incident_id, project, stage, fault, started, outcome in rows:
+        head = Text()
+        head.append(incident_id, style="bold cyan")
+        head.append("  " + project)
+        console.print(head)
+        console.print(Text(f"    {stage} · {fault} · 发生于 {started} · {outcome}", style="dim"))

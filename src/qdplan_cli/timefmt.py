@@ -66,6 +66,12 @@ def format_date(moment: datetime) -> str:
     return f"{m.year}年{m.month}月{m.day}日"
 
 
+def format_dt_seconds(moment: datetime) -> str:
+    """``2026年12月8日（周二）09:30:05`` — as ``format_dt``, with seconds (timelines, logs)."""
+    m = localize(moment)
+    return f"{m.year}年{m.month}月{m.day}日（周{WEEKDAYS[m.weekday()]}）{m:%H:%M:%S}"
+
+
 def format_duration(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     sign = "-" if minutes < 0 else ""

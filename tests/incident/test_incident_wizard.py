@@ -1,0 +1,414 @@
+"""The wizard driven through a real questionary/prompt_toolkit session fed by a pipe."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+from qdplan_cli.casefile import parse_case
+from qdplan_cli.engine import decide
+from qdplan_cli.incident import decide_incident, load
+from qdplan_cli.model import Outcome
+from qdplan_cli.store import Store
+from qdplan_cli.workdays import WorkCalendar
+
+from .conftest import CTRL_C, DOWN, ENTER, UP, Clock, Keyboard, Result
+
+PROJECT_TOML = """\
+[project]
+name = "青岛某某道路改造工程"
+number = "QDJS-2026-0733"
+type = "construction"
+tenderer = "青岛某某城市建设有限公司"
+agency = "山东某某招标代理有限公司"
+opening_time = 2026-12-08T09:00:00
+"""
+
+
+def project_file(tmp_path: Path) -> Path:
+    path = tmp_path / "project.toml"
+    path.write_text(PROJECT_TOML, encoding="utf-8")
+    return path
+
+
+def pick(index: int) -> str:
+    """Move the pointer ``index`` places down, then confirm."""
+    return DOWN * index + ENTER
+
+
+# The hub: 记录一条进展, 故障已排除, ← 返回上一步, 刷新清单, 原因经过措施, 退出.
+LEAVE = pick(5)
+
+
+def only_incident() -> tuple[Store, str]:
+    store = Store.open()
+    ids = store.incident_ids()
+    assert len(ids) == 1
+    return store, ids[0]
+
+
+def answers(store: Store, incident_id: str) -> list[tuple[str, object, object]]:
+    return [
+        (e.data["field"], e.data["old"], e.data["value"])
+        for e in store.events(incident_id)
+        if e.kind == "answer"
+    ]
+
+
+def test_full_run_from_first_question_to_plan(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # 哪个项目？ 沿用
+        + pick(0)  # 故障何时发生？ 保持 09:15 (the launch time)
+        + pick(1)  # 环节：开标过程中
+        + pick(0)  # 故障：网络
+        + pick(1)  # 应急网络：不能
+        + pick(1)  # 简单维修：不能
+        + pick(1)  # 2小时内：不能
+        + pick(2)  # 方案三
+        + LEAVE  # 退出
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    # The checklist after the plan was chosen: plan 3, the two-hour line as a clock time.
+    assert "方案三：另行择期开评标" in result.out
+    assert "2026年12月8日（周二）11:15 前未恢复 → 适用三种方案" in result.out
+    assert "延期开标书面补充公告" in result.out
+    store, incident_id = only_incident()
+    assert incident_id == "20261208-0915-1"
+    assert answers(store, incident_id) == [
+        ("stage", None, "opening"),
+        ("fault", None, "network"),
+        ("fallback_works", None, False),
+        ("quick_fix_works", None, False),
+        ("within_2h", None, False),
+        ("plan", None, 3),
+    ]
+    incident = load(store, incident_id)
+    assert incident.project["name"] == "青岛某某道路改造工程"
+    decision = decide_incident(incident, clock())
+    assert decision.outcome is Outcome.CHOOSE_PLAN and decision.plan == 3
+    assert not decision.missing
+    # The wizard's incident exported is a case file the engine decides the same way.
+    exported = run("export")
+    case = parse_case(tomllib.loads(exported.out))
+    assert decide(case.situation, clock(), calendar=WorkCalendar()) == decide_incident(
+        incident, clock()
+    )
+    assert "确认 所处环节：开标过程中" in [e.text for e in case.timeline]
+
+
+def test_checklist_is_shown_again_after_every_answer(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = pick(0) + pick(0) + pick(2) + pick(2) + pick(0) + LEAVE
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    # After the stage, the fault and within_2h: three checklists.
+    assert result.out.count("事件 20261208-0915-1 ·") == 3
+    assert "说明情况，等候修复后继续" in result.out
+    assert "物业楼层服务人员" in result.out
+
+
+def test_going_back_changes_an_answer_and_records_old_and_new(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # started: keep
+        + pick(1)  # stage: opening
+        + pick(3)  # fault question: ← 返回上一步 (network, system, power, back)
+        # The stage again, the pointer on the current answer (开标过程中); one down: 评标环节.
+        + pick(1)
+        + pick(1)  # fault: system
+        + pick(0)  # within_2h: 能
+        + LEAVE  # hub: 退出
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert answers(store, incident_id)[:2] == [
+        ("stage", None, "opening"),
+        ("stage", "opening", "evaluation"),
+    ]
+    timeline = [e.text for e in store.events(incident_id)]
+    assert "更改 所处环节：开标过程中 → 评标环节" in timeline
+    decision = decide_incident(load(store, incident_id), clock())
+    assert decision.stage.value == "evaluation"
+    assert decision.outcome is Outcome.WAIT_AND_RESUME
+
+
+def test_back_twice_reaches_the_onset_time(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # started: keep 09:15
+        + pick(2)  # stage: evaluation
+        + pick(3)  # fault: back → stage
+        + pick(1)  # stage again, pointer on 评标环节; one down: back → the onset time
+        + pick(1)  # onset: 刚刚 (kept), other → other
+        + "09:05"
+        + ENTER
+        + pick(0)  # the stage is kept; next missing is the fault: network
+        + pick(1)  # fallback: 不能
+        + pick(1)  # quick fix: 不能
+        + pick(1)  # within 2 h: 不能
+        + pick(0)  # plan 1
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    started = [a for a in answers(store, incident_id) if a[0] == "started_at"]
+    assert started == [("started_at", "2026-12-08T09:15:00+08:00", "2026-12-08T09:05:00+08:00")]
+    incident = load(store, incident_id)
+    decision = decide_incident(incident, clock())
+    # The two-hour line moved with the onset.
+    assert decision.two_hour_line is not None
+    assert decision.two_hour_line.strftime("%H:%M") == "11:05"
+    assert decision.plan == 1
+
+
+def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)
+        + pick(0)
+        + pick(1)
+        + pick(2)  # opening, power
+        + pick(0)  # within_2h: 能 → wait and resume
+        + CTRL_C  # at the hub
+    )
+    with keyboard.typing(keys):
+        first = run("incident", "--project", str(project_file(tmp_path)))
+    assert first.code == 130
+    assert "qdplan incident --resume 20261208-0915-1" in first.err
+    store, incident_id = only_incident()
+    assert [a[0] for a in answers(store, incident_id)] == ["stage", "fault", "within_2h"]
+    store.close()
+
+    clock.advance(hours=3)  # the two-hour line (11:15) passes while away
+    keys = pick(1) + LEAVE  # plan 2, then leave
+    with keyboard.typing(keys):
+        second = run("incident", "--resume")
+    assert second.code == 0, second.err
+    assert "离开期间已过2小时节点（2026年12月8日（周二）11:15）" in second.out
+    store = Store.open()
+    decision = decide_incident(load(store, incident_id), clock())
+    assert decision.outcome is Outcome.CHOOSE_PLAN and decision.plan == 2
+
+
+def test_ctrl_c_on_the_very_first_question_keeps_the_incident(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = CTRL_C
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 130
+    store, incident_id = only_incident()
+    assert load(store, incident_id).project["number"] == "QDJS-2026-0733"
+
+
+def test_resolving_in_the_wizard_freezes_the_decision(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)
+        + pick(0)
+        + pick(2)
+        + pick(1)  # evaluation, system
+        + pick(0)  # within_2h: 能
+    )
+    keys += (
+        pick(0)  # hub: 记录一条进展
+        + "已通知系统管理人员李四"
+        + ENTER
+        + pick(1)  # hub: 故障已排除
+        + pick(4)  # hub, now without 故障已排除: 退出
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    assert "故障已于 2026年12月8日（周二）09:15 排除" in result.out
+    store, incident_id = only_incident()
+    incident = load(store, incident_id)
+    assert incident.resolved_at == clock()
+    assert "已通知系统管理人员李四" in [e.text for e in incident.timeline]
+    # A day later the incident decides exactly as when it was cleared.
+    assert decide_incident(incident, clock.now.replace(day=9)) == decide_incident(incident, clock())
+    assert decide(incident.case().situation, incident.resolved_at) == decide_incident(
+        incident, clock.now.replace(day=9)
+    )
+
+
+def test_a_new_project_is_typed_in_and_the_next_incident_offers_it(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result]
+) -> None:
+    keys = (
+        "青岛某某学校采购项目"
+        + ENTER  # name
+        + "QDCG-2026-0001"
+        + ENTER  # number
+        + pick(1)  # type: 政府采购
+        + ENTER * 5  # tenderer, agency, venue, contact, phone: skipped
+        + "2026-12-08 09:30"
+        + ENTER  # opening time
+        + pick(0)  # onset: keep
+        + CTRL_C
+    )
+    with keyboard.typing(keys):
+        assert run("incident").code == 130
+    keys = CTRL_C
+    with keyboard.typing(keys):
+        assert run("incident").code == 130
+    store = Store.open()
+    first, second = (load(store, i) for i in store.incident_ids())
+    assert first.project == second.project
+    assert second.project["type"] == "procurement"
+    assert second.project["opening_time"].strftime("%Y-%m-%d %H:%M") == "2026-12-08 09:30"
+
+
+def test_a_prepared_case_asks_only_what_is_missing(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    case = tmp_path / "case.toml"
+    case.write_text(
+        '[incident]\nstage = "opening"\nfault = "system"\nstarted_at = 2026-12-08T09:10:00\n',
+        encoding="utf-8",
+    )
+    keys = (
+        pick(3)  # within_2h (能, 不能, 故障已排除, back): back → the fault from the case file
+        + pick(1)  # fault: pointer on 系统故障 (1); one down: 断电
+        + pick(1)  # within_2h: 不能
+        + pick(0)  # plan 1 (allowed again: a power cut allows all three)
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--case", str(case))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert answers(store, incident_id)[-3:] == [
+        ("fault", "system", "power"),
+        ("within_2h", None, False),
+        ("plan", None, 1),
+    ]
+
+
+def test_changing_the_fault_drops_a_plan_it_forbids_and_asks_again(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # onset: keep
+        + pick(1)  # stage: opening
+        + pick(2)  # fault: power
+        + pick(1)  # within 2 h: 不能
+        + pick(0)  # plan 1
+        + pick(2)  # hub: ← 返回上一步 → the plan
+        + pick(3)  # plan (1, 2, 3, back), pointer on plan 1: back → within 2 h
+        + pick(2)  # within 2 h (能, 不能, 已排除, back), pointer on 不能: back → the fault
+        + UP
+        + ENTER  # fault, pointer on 断电: one up is 系统故障
+        + pick(0)  # plan asked again, only 2 and 3 offered: plan 2
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert answers(store, incident_id)[-3:] == [
+        ("fault", "power", "system"),
+        ("plan", 1, None),
+        ("plan", None, 2),
+    ]
+    texts = [e.text for e in store.events(incident_id)]
+    assert "更改 招标人选择的方案：方案一：另行选择地点继续开评标 → （未填）" in texts
+    assert decide_incident(load(store, incident_id), clock()).plan == 2
+
+
+def test_going_back_passes_over_answers_that_no_longer_matter(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # onset: keep
+        + pick(1)  # stage: opening
+        + pick(0)  # fault: network
+        + pick(1)  # emergency network: 不能
+        + pick(0)  # quick fix: 能 → proceed
+        + pick(2)  # hub: back → the quick fix
+        + pick(3)  # quick fix, pointer on 能: back → the emergency network
+        + UP
+        + ENTER  # emergency network, pointer on 不能: one up is 能 → proceed
+        + pick(2)  # hub: back → the quick fix no longer matters: the emergency network
+        + pick(1)  # pointer on 能: one down is 不能
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert answers(store, incident_id)[2:] == [
+        ("fallback_works", None, False),
+        ("quick_fix_works", None, True),
+        ("fallback_works", False, True),
+        ("fallback_works", True, False),
+    ]
+
+
+def test_an_onset_in_the_future_is_refused_until_corrected(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(1)  # onset: 刚刚, other → other
+        + "23:59"
+        + ENTER  # later than now (09:15): refused, the text stays for correcting
+        + "\x7f" * 5
+        + "09:02"
+        + ENTER
+        + CTRL_C  # at the stage question
+    )
+    with keyboard.typing(keys):
+        assert run("incident", "--project", str(project_file(tmp_path))).code == 130
+    store, incident_id = only_incident()
+    started = load(store, incident_id).started_at
+    assert started is not None and started.strftime("%H:%M") == "09:02"
+
+
+def test_cause_course_and_measures_are_recorded_for_the_written_record(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # project: keep
+        + pick(0)  # onset: keep
+        + pick(2)  # stage: evaluation
+        + pick(2)  # fault: power
+        + pick(0)  # within 2 h: 能
+        + pick(4)  # hub: 填写原因、经过、解决措施
+        + "评标室所在楼层配电箱跳闸"
+        + ENTER
+        + ENTER  # course: left empty
+        + "物业恢复供电，专家在休息区等候"
+        + ENTER
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        assert run("incident", "--project", str(project_file(tmp_path))).code == 0
+    exported = parse_case(tomllib.loads(run("export").out))
+    assert exported.cause == "评标室所在楼层配电箱跳闸"
+    assert exported.course == ""
+    assert exported.measures == "物业恢复供电，专家在休息区等候"
+    texts = [e.text for e in exported.timeline]
+    assert (
+        "填写 原因：评标室所在楼层配电箱跳闸；填写 解决措施：物业恢复供电，专家在休息区等候"
+        in texts
+    )
