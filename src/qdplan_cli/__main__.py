@@ -40,10 +40,11 @@ def _usage_message(exc: Exception) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     import typer
 
-    from .cli import app
+    from .cli import load_commands
     from .errors import UserError
 
     _reconfigure_streams()
+    app = load_commands(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=argv, prog_name="qdplan", standalone_mode=False)
     except UserError as exc:

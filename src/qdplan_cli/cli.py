@@ -4,8 +4,6 @@ Heavy modules (rich, holidays, docx, jinja2, questionary) are imported inside th
 need them, so ``qdplan --version`` and ``qdplan decide --json`` start fast.
 """
 
-from __future__ import annotations
-
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -258,19 +256,36 @@ def decide(
         print_checklist(decision, contacts=settings.contacts)
 
 
-from .config_cli import config_app, fees  # noqa: E402
+# Command modules are imported and registered only when their command runs: typer builds the
+# options of every registered command on each start, and the witness waits for each start.
+COMMAND_MODULES: dict[str, str] = {
+    "config": "config_cli",
+    "fees": "config_cli",
+    "render": "render_cmd",
+    "templates": "render_cmd",
+    "incident": "incident_cli",
+    "resolve": "incident_cli",
+    "log": "incident_cli",
+    "list": "incident_cli",
+    "show": "incident_cli",
+    "export": "incident_cli",
+}
+_registered: set[str] = set()
 
-app.add_typer(config_app, name="config")
-app.command("fees")(fees)
 
+def load_commands(argv: list[str] | None = None) -> typer.Typer:
+    """The app with the commands this run needs: the named command's module, or every module
+    (for help, an unknown command, or ``argv`` None)."""
+    import importlib
 
-# qdplan render, qdplan templates (issue 3): the commands live in render_cmd.
-from .render_cmd import register as _register_render  # noqa: E402
-
-_register_render(app)
-
-
-# The incident log: incident, resolve, log, list, show, export (issue 4).
-from .incident_cli import register as _register_incident_commands  # noqa: E402
-
-_register_incident_commands(app)
+    first = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
+    if first == "decide" or (first is None and argv and {"--version", "-V"} & set(argv)):
+        modules: set[str] = set()
+    elif first in COMMAND_MODULES:
+        modules = {COMMAND_MODULES[first]}
+    else:
+        modules = set(COMMAND_MODULES.values())
+    for name in sorted(modules - _registered):
+        importlib.import_module(f".{name}", __package__).register(app)
+        _registered.add(name)
+    return app

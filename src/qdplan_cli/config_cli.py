@@ -130,3 +130,8 @@ def fees(
     from .output import print_fee_sheet
 
     print_fee_sheet(sheet, project_type=loaded.project.type)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(config_app, name="config")
+    app.command("fees")(fees)

@@ -3,8 +3,6 @@
 Ids are those of PLAN.md and are part of the JSON contract; Chinese labels live in ``labels``.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
