@@ -296,3 +296,22 @@ def test_help_is_chinese(run: Run) -> None:
     assert result.code == 0
     assert "所处环节" in result.out
     assert "--fallback-works" in result.out
+
+
+def test_prep_checklist_shows_the_bid_deadline_and_time_left(run: Run) -> None:
+    argv = ["decide", "--stage", "prep", "--fault", "power", "--opening-time", "2026-12-08 09:30"]
+    before = run(*argv, "--now", "2026-12-08T09:00")
+    assert "投标截止时间：2026年12月8日（周二）09:30 前未修复" in before.out
+    assert "剩余 30分钟" in before.out
+    procurement = run(*argv, "--now", "2026-12-08T09:00", "--project-type", "procurement")
+    assert "响应文件提交截止时间：2026年12月8日（周二）09:30" in procurement.out
+    data = as_json(run(*argv, "--now", "2026-12-08T09:40", "--json"))
+    assert data["bid_deadline"] == "2026-12-08T09:30:00+08:00"
+    assert data["outcome"] == "delay_notice"  # past the deadline, unrepaired
+
+
+def test_procurement_conclusion_names_the_purchaser(run: Run) -> None:
+    argv = ["decide", "--stage", "opening", "--fault", "system", "--beyond-2h"]
+    result = run(*argv, "--project-type", "procurement")
+    assert "由采购人选择应急方案" in result.out
+    assert "招标人" not in result.out

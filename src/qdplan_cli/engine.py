@@ -276,6 +276,8 @@ class _Context:
             earliest_new_time=earliest,
             suggested_new_time=suggested,
             two_hour_line=two_hour_line(self.s) if self.stage is not Stage.PREP else None,
+            # 4.1.x turn on the bid deadline (投标截止时间): the prep checklist shows it.
+            bid_deadline=self.s.bid_deadline if self.stage is Stage.PREP else None,
             within_2h=within_2h,
             fixed_before_deadline=fixed,
             now=self.now,

@@ -7,8 +7,8 @@ from typing import Any
 
 from .labels import (
     DOCUMENT_LABELS,
-    OUTCOME_LABELS,
     clause_label,
+    outcome_label,
 )
 from .model import Decision
 from .timefmt import iso
@@ -17,7 +17,7 @@ from .timefmt import iso
 def decision_to_dict(decision: Decision) -> dict[str, Any]:
     return {
         "outcome": decision.outcome.value,
-        "outcome_label": OUTCOME_LABELS[decision.outcome],
+        "outcome_label": outcome_label(decision.outcome, decision.project_type),
         "stage": decision.stage.value if decision.stage else None,
         "fault": decision.fault.value if decision.fault else None,
         "project_type": decision.project_type.value,
@@ -33,6 +33,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "earliest_new_time": iso(decision.earliest_new_time),
         "suggested_new_time": iso(decision.suggested_new_time),
         "two_hour_line": iso(decision.two_hour_line),
+        "bid_deadline": iso(decision.bid_deadline),
         "within_2h": decision.within_2h,
         "fixed_before_deadline": decision.fixed_before_deadline,
         "now": iso(decision.now),

@@ -90,6 +90,17 @@ def outcome_label(outcome: Outcome, project_type: ProjectType = ProjectType.CONS
     return OUTCOME_LABELS[outcome].replace("招标人", role_label(Role.TENDERER, project_type))
 
 
+def fact_label(fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """A fact in the project's own words (投标截止时间 → 响应文件提交截止时间 …)."""
+    words = terms(project_type)
+    return (
+        FACT_LABELS[fact]
+        .replace("投标截止时间", words["deadline"])
+        .replace("招标人", words["tenderer"])
+        .replace("投标人", words["bidders"])
+    )
+
+
 def terms(project_type: ProjectType) -> dict[str, str]:
     """Words that differ between 建设工程 and 政府采购, for step texts and document templates."""
     procurement = project_type is ProjectType.PROCUREMENT

@@ -152,6 +152,7 @@ class Decision:
     earliest_new_time: datetime | None = None
     suggested_new_time: datetime | None = None
     two_hour_line: datetime | None = None
+    bid_deadline: datetime | None = None
     within_2h: bool | None = None
     fixed_before_deadline: bool | None = None
     now: datetime | None = None

@@ -14,13 +14,13 @@ from rich.text import Text
 
 from .labels import (
     DOCUMENT_LABELS,
-    FACT_LABELS,
     FAULT_LABELS,
-    OUTCOME_LABELS,
     PLAN_LABELS,
     PROJECT_TYPE_LABELS,
     STAGE_LABELS,
     clause_label,
+    fact_label,
+    outcome_label,
     role_label,
     terms,
 )
@@ -76,7 +76,7 @@ def checklist(
     parts: list[Text | Table] = []
     head = Text()
     head.append("结论：", style="bold")
-    head.append(OUTCOME_LABELS[decision.outcome], style="bold red")
+    head.append(outcome_label(decision.outcome, decision.project_type), style="bold red")
     if decision.plan:
         head.append(f" — {PLAN_LABELS[decision.plan]}", style="bold")
     parts.append(head)
@@ -99,7 +99,7 @@ def checklist(
     if decision.missing:
         ask = Text()
         ask.append("尚需确认：", style="bold yellow")
-        ask.append("；".join(FACT_LABELS[f] for f in decision.missing))
+        ask.append("；".join(fact_label(f, decision.project_type) for f in decision.missing))
         parts.append(ask)
 
     for title_text, kinds in SECTIONS:
@@ -172,20 +172,33 @@ def checklist(
     return Panel(Group(*parts), title=title, box=box.SQUARE, expand=True)
 
 
+def _time_left(text: Text, line: datetime, now: datetime | None) -> None:
+    if now is None:
+        return
+    left = line - now
+    if left.total_seconds() > 0:
+        text.append(f"（剩余 {format_duration(left)}）", style="bold")
+    else:
+        text.append(f"（已超过 {format_duration(-left)}）", style="bold red")
+
+
 def _clock(decision: Decision) -> Text:
-    line = decision.two_hour_line
     text = Text()
+    deadline = decision.bid_deadline
+    if deadline is not None:
+        # 4.1.x: what happens turns on whether the fault is fixed before the bid deadline.
+        text.append(f"{terms(decision.project_type)['deadline']}：", style="bold")
+        text.append(f"{format_dt(deadline)} 前未修复 → 出具延迟开标公告")
+        if decision.fixed_before_deadline is None:
+            _time_left(text, deadline, decision.now)
+        return text
+    line = decision.two_hour_line
     if line is None:
         return text
     text.append("2小时节点：", style="bold")
     text.append(f"{format_dt(line)} 前未恢复 → 适用三种方案")
-    now: datetime | None = decision.now
-    if now is not None and decision.within_2h is not True:
-        left = line - now
-        if left.total_seconds() > 0:
-            text.append(f"（剩余 {format_duration(left)}）", style="bold")
-        else:
-            text.append(f"（已超过 {format_duration(-left)}）", style="bold red")
+    if decision.within_2h is not True:
+        _time_left(text, line, decision.now)
     return text
 
 
