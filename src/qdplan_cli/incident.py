@@ -50,6 +50,9 @@ FIELD_LABELS: dict[str, str] = {
     **{f.value: FACT_LABELS[f] for f in Fact},
     "started_at": "故障发生时间",
     "resolved_at": "故障排除时间",
+    "notice_published_at": "延迟开标公告发布时间",
+    "supplement_issued_at": "补充公告发出时间",
+    "new_time": "拟定的新开标时间",
 }
 
 

@@ -145,12 +145,54 @@ class Wizard:
                 except _Back:
                     self._ask_with_back(len(self.history) - 1)
                 continue
-            if not self.hub(incident):
+            if not self.hub(incident, decision):
                 return
 
-    def hub(self, incident: Incident) -> bool:
-        """Nothing is missing: log progress, mark the fault cleared, go back, or leave."""
+    def _notice_choices(self, incident: Incident, decision: Decision) -> list[tuple[str, str]]:
+        """When a notice is due, the times that settle the earliest lawful new time (4.1.x:
+        2 h after a delay notice is published; 4.2.1 方案三: one working day after a
+        supplementary notice is issued) and the proposed new time."""
+        from .model import Document
+
+        choices = []
+        for document, key in (
+            (Document.DELAY_NOTICE, "notice_published_at"),
+            (Document.SUPPLEMENTARY_NOTICE, "supplement_issued_at"),
+        ):
+            if document in decision.documents:
+                current = incident.incident.get(key)
+                label = WIZARD[key]
+                if current is not None:
+                    label += f"（已记录 {format_dt(current)}）"
+                choices.append((label, key))
+        if choices:
+            label = WIZARD["new_time"]
+            if decision.earliest_new_time is not None:
+                label += f"（最早 {format_dt(decision.earliest_new_time)}）"
+            choices.append((label, "new_time"))
+        return choices
+
+    def ask_time_field(self, incident: Incident, key: str) -> None:
+        current = incident.incident.get(key)
+        raw = prompts.text(
+            WIZARD[f"{key}_input"],
+            validate=lambda t: _time_problem(t, self.clock(), allow_empty=True),
+        )
+        if not raw.strip():
+            return
+        value = parse_clock_time(raw, self.clock())
+        if value != current:
+            self.record(answer_event(self.clock(), key, value, current))
+
+    def hub(self, incident: Incident, decision: Decision | None = None) -> bool:
+        """Nothing is missing: log progress, record notice times, mark the fault cleared, go
+        back, or leave."""
         choices = [(WIZARD["log"], "log")]
+        notice_keys = set()
+        if decision is not None:
+            notices = self._notice_choices(incident, decision)
+            notice_keys = {key for _, key in notices}
+            choices.extend(notices)
         if incident.resolved_at is None:
             choices.append((WIZARD["resolved"], RESOLVED))
         choices.append((WIZARD["back"], BACK))
@@ -158,7 +200,9 @@ class Wizard:
         choices.append((WIZARD["details"], "details"))
         choices.append((WIZARD["done"].format(id=incident.id), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
-        if answer == "log":
+        if answer in notice_keys:
+            self.ask_time_field(incident, answer)
+        elif answer == "log":
             line = prompts.text(WIZARD["log_input"])
             if line:
                 self.record(log_event(self.clock(), line))

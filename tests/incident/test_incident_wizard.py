@@ -38,7 +38,7 @@ def pick(index: int) -> str:
 
 
 # The hub: 记录一条进展, 故障已排除, ← 返回上一步, 刷新清单, 原因经过措施, 退出.
-LEAVE = pick(5)
+LEAVE = UP + ENTER  # the last choice (questionary wraps around)
 
 
 def only_incident() -> tuple[Store, str]:
@@ -412,3 +412,35 @@ def test_cause_course_and_measures_are_recorded_for_the_written_record(
         "填写 原因：评标室所在楼层配电箱跳闸；填写 解决措施：物业恢复供电，专家在休息区等候"
         in texts
     )
+
+
+def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
+    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    keys = (
+        pick(0)  # 沿用项目
+        + pick(0)  # 故障发生时间：保持
+        + pick(1)  # 开标过程中
+        + pick(2)  # 停电
+        + pick(1)  # 2小时内：不能
+        + pick(2)  # 方案三
+        # hub: 记录进展, 补充公告已发出, 拟定新时间, 故障已排除, …
+        + pick(1)
+        + "2026-12-08 11:40"
+        + ENTER
+        + pick(2)  # 填写拟定的新开标时间
+        + "2026-12-09 09:00"
+        + ENTER
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    # 4.2.1 方案三: issued Tue → Wed is the one full working day → Thu 09:00.
+    assert "最早 2026年12月10日（周四）09:00" in result.out
+    assert "早于最早合法时间" in result.out
+    store, incident_id = only_incident()
+    fields = [field for field, _, _ in answers(store, incident_id)]
+    assert fields[-2:] == ["supplement_issued_at", "new_time"]
+    exported = run("export", incident_id)
+    assert "supplement_issued_at = 2026-12-08 11:40:00+08:00" in exported.out
