@@ -67,8 +67,7 @@ def main() -> None:
         time_first_question(home, project)  # warm: bytecode, database created
         typer_s = statistics.median(time_import("typer") for _ in range(runs))
         questionary_s = statistics.median(time_import("questionary") for _ in range(runs))
-        # What any typer + questionary program pays before its first question (typer ≥ 0.29
-        # builds its parameters when it runs a command).
+        # What any typer + questionary program pays before its first question.
         floor_s = statistics.median(time_import("typer, questionary") for _ in range(runs))
         wizard_s = statistics.median(time_first_question(home, project) for _ in range(runs))
     print(f"python -c 'import typer'         {typer_s:.3f} s (baseline)")
