@@ -14,7 +14,6 @@ Every key is checked: a typo is an error naming the key, never a silently ignore
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -25,6 +24,7 @@ from .errors import UserError
 from .fees import Attendance
 from .model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage
 from .timefmt import check_range, localize
+from .tomlfile import read_toml
 
 PROJECT_TEXT_KEYS = ("name", "number", "tenderer", "agency", "venue", "contact", "phone")
 INCIDENT_TEXT_KEYS = ("id", "cause", "course", "measures", "new_venue")
@@ -278,20 +278,8 @@ def parse_case(data: Mapping[str, Any]) -> Case:
 
 def load_case(path: Path) -> Case:
     """Read and validate a case file (UTF-8, with or without a BOM)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError("找不到案例文件", field=str(path)) from None
-    except OSError as exc:
-        raise UserError(f"无法读取案例文件：{exc.strerror}", field=str(path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError("案例文件不是 UTF-8 编码，请另存为 UTF-8", field=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"案例文件不是有效的 TOML：{exc}", field=str(path)) from None
+    data = read_toml(path, "案例文件")
+    assert data is not None
     try:
         return parse_case(data)
     except UserError as exc:

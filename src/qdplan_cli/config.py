@@ -210,22 +210,11 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
 def load_config(path: Path | None = None) -> Config:
     """The configuration at ``path`` (default: ``config_path()``); defaults when it is absent."""
     path = path or config_path()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return Config(path=None)
-    except OSError as exc:
-        raise UserError(f"无法读取配置文件：{exc.strerror}", field=str(path)) from None
-    import tomllib
+    from .tomlfile import read_toml
 
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UserError("配置文件不是 UTF-8 编码，请另存为 UTF-8", field=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"配置文件不是有效的 TOML：{exc}", field=str(path)) from None
+    data = read_toml(path, "配置文件", missing_ok=True)
+    if data is None:
+        return Config(path=None)
     try:
         return parse_config(data, path)
     except UserError as exc:

@@ -304,6 +304,16 @@ class _Context:
             self._check_year(new_time)
             self.out.warn(f"拟定的新{what}时间 {format_dt(new_time)} 不在工作日的工作时间内")
 
+    def _call_property_staff(self) -> None:
+        # 4.1.3, 4.2.3, 5.3 say it in the same words.
+        self.out.add(
+            StepKind.CALL,
+            self.clause,
+            "{agency}会同见证人员及时通知物业楼层服务人员，迅速查找停电原因，尽快恢复供电",
+            by=(R.AGENCY, R.WITNESS),
+            to=(R.PROPERTY_STAFF,),
+        )
+
     def _check_onset(self) -> None:
         started = self.s.started_at
         if (
@@ -351,13 +361,7 @@ class _Context:
                 to=(R.SYSTEM_ADMIN, R.VENDOR_TECHNICIAN),
             )
         else:
-            out.add(
-                StepKind.CALL,
-                clause,
-                "{agency}会同见证人员及时通知物业楼层服务人员，迅速查找停电原因，尽快恢复供电",
-                by=(R.AGENCY, R.WITNESS),
-                to=(R.PROPERTY_STAFF,),
-            )
+            self._call_property_staff()
 
         if fixed is True:
             if self.fault is Fault.SYSTEM:
@@ -575,13 +579,7 @@ class _Context:
                 by=(R.VENDOR_TECHNICIAN,),
             )
         else:
-            out.add(
-                StepKind.CALL,
-                clause,
-                "{agency}会同见证人员及时通知物业楼层服务人员，迅速查找停电原因，尽快恢复供电",
-                by=(R.AGENCY, R.WITNESS),
-                to=(R.PROPERTY_STAFF,),
-            )
+            self._call_property_staff()
 
         if within is None:
             return self._finish(Outcome.NEED_INPUT, missing=(Fact.WITHIN_2H,), within_2h=within)

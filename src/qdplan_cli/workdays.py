@@ -227,14 +227,8 @@ def parse_user_calendar(data: Mapping[str, Any], source: str) -> dict[int, YearS
 
 
 def load_user_calendar(path: Path) -> dict[int, YearSchedule]:
-    import tomllib
+    from .tomlfile import read_toml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"无法读取节假日日历文件：{exc.strerror}", field=str(path)) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"节假日日历文件不是有效的 TOML：{exc}", field=str(path)) from exc
+    data = read_toml(path, "节假日日历文件")
+    assert data is not None
     return parse_user_calendar(data, str(path))
