@@ -315,3 +315,36 @@ def test_procurement_conclusion_names_the_purchaser(run: Run) -> None:
     result = run(*argv, "--project-type", "procurement")
     assert "由采购人选择应急方案" in result.out
     assert "招标人" not in result.out
+
+
+def test_a_gbk_console_gets_the_whole_checklist(tmp_path: Path) -> None:
+    """Many Chinese Windows consoles are GBK (code page 936): nothing may crash or be lost."""
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "QDPLAN_CONFIG": str(tmp_path / "c.toml")}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qdplan_cli",
+            "decide",
+            "--stage",
+            "evaluation",
+            "--fault",
+            "system",
+            "--beyond-2h",
+            "--plan",
+            "3",
+            "--fault-started-at",
+            "2026-12-08 09:00",
+            "--now",
+            "2026-12-08T12:00",
+        ],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode("gbk", "replace")
+    text = proc.stdout.decode("gbk")  # strict: every byte is valid GBK
+    assert "方案三：另行择期开评标" in text
+    assert "?" not in text.replace("？", "")  # nothing was replaced for want of a glyph
