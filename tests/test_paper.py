@@ -372,3 +372,21 @@ def test_show_lists_the_configured_contacts(run: Run, configured: Path) -> None:
     shown = run("show")
     assert shown.code == 0
     assert "赵物业" in shown.out and "0532-81110004" in shown.out
+
+
+@needs_soffice
+def test_pack_pdf_says_when_a_card_ran_over_a_page(
+    run: Run, tmp_path: Path, configured: Path
+) -> None:
+    extra = "".join(
+        f'[[contacts.{role}]]\nname = "备用{i}"\nphone = "1390000{i:04d}"\n'
+        for i, role in enumerate(
+            ["support_staff", "system_admin", "vendor_technician", "department_head"] * 2
+        )
+    )
+    configured.write_text(CONFIG + extra, encoding="utf-8")
+    result = run("pack", "--out", str(tmp_path), "--pdf", "--now", "2026-12-08 09:00")
+    assert result.code == 0, result.err
+    pages = pdf_pages(tmp_path / "emergency_pack.pdf")
+    assert pages > 12
+    assert f"PDF 共 {pages} 页，应为 12 页" in result.out

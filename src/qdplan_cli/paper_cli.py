@@ -38,6 +38,7 @@ TemplatesOpt = Annotated[
     ),
 ]
 
+PACK_PAGES = 12  # 9 cards, one page each, then the 3 forms
 FEE_SHEET = "expert_fee_sheet"
 FEE_SHEET_TITLE = "评标专家劳务费计算表"
 
@@ -84,6 +85,19 @@ def to_pdf(files: list[Path], out_dir: Path, *, private: bool) -> list[Path]:
         with contextlib.suppress(OSError):
             p.chmod(PRIVATE_MODE if private else 0o644)
     return pdfs
+
+
+def pdf_pages(path: Path) -> int | None:
+    """The page count from the PDF's page tree (LibreOffice writes one), or None."""
+    import re
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)]
+    counts += [int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data)]
+    return max(counts) if counts else None
 
 
 def project_fields(case: Case) -> dict[str, str]:
@@ -169,6 +183,13 @@ def pack(
     if pdf:
         (made,) = to_pdf([target], out, private=False)
         typer.echo(f"已转换 PDF：{made}")
+        pages = pdf_pages(made)
+        if pages is not None and pages != PACK_PAGES:
+            typer.echo(
+                f"提示：PDF 共 {pages} 页，应为 {PACK_PAGES} 页（9 张卡片各一页、3 张表格）："
+                "有卡片超过了一页，多半是某个角色配置了多位联系人。打印前请检查，"
+                "或在配置中每个角色只留最常用的一位。"
+            )
 
 
 def checklist(
