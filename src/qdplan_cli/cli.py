@@ -269,6 +269,8 @@ COMMAND_MODULES: dict[str, str] = {
     "list": "incident_cli",
     "show": "incident_cli",
     "export": "incident_cli",
+    "pack": "paper_cli",
+    "checklist": "paper_cli",
 }
 _registered: set[str] = set()
 

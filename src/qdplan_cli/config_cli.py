@@ -84,8 +84,22 @@ def fees(
         Path, typer.Option(help="案例文件（含 [[attendance]] 专家到离时间）。", dir_okay=False)
     ],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="同时生成劳务费计算表 expert_fee_sheet.docx 到此目录（内部文书，仅本人可读）。",
+            file_okay=False,
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="配合 --out：同时用 LibreOffice 转成 PDF。"),
+    ] = False,
+    now: Annotated[
+        str | None, typer.Option(help="以此时间为“现在”（默认：系统时钟），用于落款日期。")
+    ] = None,
 ) -> None:
-    """按专家到达、离开时间计算评标专家劳务费（等候故障修复的时间计入）。"""
+    """按专家到达、离开时间计算评标专家劳务费（等候故障修复的时间计入）；--out 生成计算表。"""
     from .casefile import load_case
     from .config import load_config
     from .fees import fee_sheet
@@ -96,7 +110,22 @@ def fees(
             "案例文件中没有 [[attendance]]（专家到达 arrived_at、离开 left_at 时间，可用 count 表示同时到离的人数）",
             field="attendance",
         )
-    sheet = fee_sheet(loaded.attendance, load_config().fees)
+    if pdf and out is None:
+        raise UserError("--pdf 须与 --out 一起使用", field="--pdf")
+    config = load_config()
+    sheet = fee_sheet(loaded.attendance, config.fees)
+    if out is not None:
+        from .cli import now_or
+        from .paper_cli import FEE_SHEET, fee_sheet_docx, to_pdf, write_paper
+
+        if out.exists() and not out.is_dir():
+            raise UserError("不是目录", field=f"--out {out}")
+        data = fee_sheet_docx(loaded, config, now_or(now), None)
+        target = write_paper(out / f"{FEE_SHEET}.docx", data, private=True)
+        typer.echo(f"已生成劳务费计算表：{target}（内部，仅本人可读）")
+        if pdf:
+            (made,) = to_pdf([target], out, private=True)
+            typer.echo(f"已转换 PDF：{made}")
     if as_json:
         import json
 

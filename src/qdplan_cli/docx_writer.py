@@ -46,6 +46,12 @@ LINE_TWIPS = 579  # exactly 28.95 pt: 22 lines fill the 225 mm text block
 CHAR_SPACING_TWIPS = -5  # condensed 0.25 pt: 28 characters fill the 156 mm line
 CHAR_TWIPS = BODY_PT * 20  # one character of body text
 TEXT_WIDTH_MM = 156
+# Small type (10 pt, between 五号 and 小五, on an exact 12 pt line: 53 lines of 45 characters a
+# page) for the one-page cards and forms of the paper pack: GB/T 9704 5.2.3 allows adjusting the grid in special cases.
+SMALL_PT = 10
+SMALL_HEAD_PT = 12  # 小四 黑体
+SMALL_LINE_TWIPS = 240
+SMALL_HEAD_LINE_TWIPS = 300
 
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 37, "left": 28, "right": 26, "bottom": 35}
@@ -93,6 +99,17 @@ _STYLES = {
     "date": ("QD 成文日期", BODY_FONT, BODY_PT, "right", 0),
     "cell": ("QD 表格", BODY_FONT, BODY_PT, "left", 0),
     "cellhead": ("QD 表头", HEADING1_FONT, BODY_PT, "center", 0),
+    "small": ("QD 小字", BODY_FONT, SMALL_PT, "left", 0),
+    "smallhead": ("QD 小标题", HEADING1_FONT, SMALL_HEAD_PT, "left", 0),
+    "smallcell": ("QD 小字表格", BODY_FONT, SMALL_PT, "left", 0),
+    "smallcellhead": ("QD 小字表头", HEADING1_FONT, SMALL_PT, "center", 0),
+}
+# Styles not on the 28.95 pt body grid: their exact line height in twips.
+_LINE_HEIGHTS = {
+    "small": SMALL_LINE_TWIPS,
+    "smallcell": SMALL_LINE_TWIPS,
+    "smallcellhead": SMALL_LINE_TWIPS,
+    "smallhead": SMALL_HEAD_LINE_TWIPS,
 }
 DATE_RIGHT_CHARS = 4  # GB/T 9704 7.3.5.1: 成文日期右空四字
 # Styles of python-docx's default template that a document of ours can use; the other ~150
@@ -181,11 +198,11 @@ def _set_lang(rpr: BaseOxmlElement) -> None:
     lang.set(_qn("w:eastAsia"), "zh-CN")
 
 
-def _exact_lines(ppr: BaseOxmlElement) -> None:
+def _exact_lines(ppr: BaseOxmlElement, line_twips: int = LINE_TWIPS) -> None:
     spacing = ppr.get_or_add_spacing()
     spacing.set(_qn("w:before"), "0")
     spacing.set(_qn("w:after"), "0")
-    spacing.set(_qn("w:line"), str(LINE_TWIPS))
+    spacing.set(_qn("w:line"), str(line_twips))
     spacing.set(_qn("w:lineRule"), "exact")
 
 
@@ -249,7 +266,7 @@ def _setup_defaults(doc: DocxDocument) -> None:
         _set_fonts(style_rpr, font)
         _set_size(style_rpr, size)
         style_ppr = style.element.get_or_add_pPr()
-        _exact_lines(style_ppr)
+        _exact_lines(style_ppr, _LINE_HEIGHTS.get(kind, LINE_TWIPS))
         if first:
             ind = style_ppr.get_or_add_ind()
             for key, value in _indent_attrs(first_chars=first).items():
@@ -481,6 +498,11 @@ def _table_xml(block: Block) -> str:
         f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/>',
         '<w:jc w:val="center"/>',
         '<w:tblLayout w:type="fixed"/>',
+        # Small type: narrower cell margins (1 mm) so a name and a telephone number fit a cell.
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+        "</w:tblCellMar>"
+        if block.compact
+        else "",
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
         'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>',
         "</w:tblPr><w:tblGrid>",
@@ -497,9 +519,12 @@ def _table_xml(block: Block) -> str:
         keep = r + 1 < len(block.rows) or block.keep_with_next
         for width, text in zip(twips, row, strict=True):
             parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
-            parts.append(
-                _paragraph_xml("cellhead" if header else "cell", text, keep_with_next=keep)
+            kind = (
+                ("cellhead" if header else "cell")
+                if not block.compact
+                else "small" + ("cellhead" if header else "cell")
             )
+            parts.append(_paragraph_xml(kind, text, keep_with_next=keep))
             parts.append("</w:tc>")
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
@@ -524,7 +549,8 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
         yield _paragraph_xml(
             block.kind,
             block.text,
-            keep_with_next=block.keep_with_next or block.kind in ("title", "heading1", "heading2"),
+            keep_with_next=block.keep_with_next
+            or block.kind in ("title", "heading1", "heading2", "smallhead"),
             page_break_before=block.page_break_before,
             right_chars=right,
         )

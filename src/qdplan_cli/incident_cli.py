@@ -67,6 +67,13 @@ def _load(store: Store, incident_id: str | None) -> Incident:
     return load(store, store.resolve_id(incident_id))
 
 
+def _contacts() -> Any:
+    """The configured names and numbers beside each role (``qdplan config``)."""
+    from .cli import load_settings
+
+    return load_settings().contacts
+
+
 def _project_file(path: Path) -> dict[str, Any]:
     """``--project FILE``: a TOML file with a ``[project]`` table (a case file will do)."""
     from .casefile import load_case
@@ -221,6 +228,7 @@ def _print_and_check(store: Store, incident_id: str) -> None:
     decision = decide_incident(target, _now())
     print_checklist(
         decision,
+        contacts=_contacts(),
         title=f"事件 {target.id} · {project_summary(target.project)}",
         resolved_at=target.resolved_at,
     )
@@ -258,7 +266,9 @@ def resolve(
         store.append(target.id, resolved_event(now, when, target.resolved_at), now)
         target = _load(store, target.id)
     typer.echo(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
-    print_checklist(decide_incident(target, now), resolved_at=target.resolved_at)
+    print_checklist(
+        decide_incident(target, now), contacts=_contacts(), resolved_at=target.resolved_at
+    )
 
 
 def log(
@@ -374,7 +384,7 @@ def show(incident_id: IdArg = None) -> None:
     ]
     entries = [(e.at, e.text) for e in target.case().sorted_timeline()]
     print_timeline(f"事件 {target.id}", lines, entries)
-    print_checklist(decision, resolved_at=target.resolved_at)
+    print_checklist(decision, contacts=_contacts(), resolved_at=target.resolved_at)
 
 
 def export(

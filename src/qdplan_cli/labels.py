@@ -46,6 +46,14 @@ DOCUMENT_LABELS: Final = {
     Document.CONFIDENTIALITY_COMMITMENT: "评标专家保密承诺书",
 }
 
+# Templates that are not decision documents: the paper outputs (qdplan fees/pack/checklist).
+# (label, public?)
+PAPER_TEMPLATES: Final = {
+    "expert_fee_sheet": ("评标专家劳务费计算表（render、fees --out）", False),
+    "paper_pack": ("开评标应急卡片（qdplan pack）", True),
+    "checklist": ("一页处置清单（qdplan checklist）", True),
+}
+
 FACT_LABELS: Final = {
     Fact.STAGE: "所处环节",
     Fact.FAULT: "故障类型",

@@ -17,6 +17,8 @@ layout. One line is one block:
 @sign 文字              issuer (署名), centred over the date that follows
 @date 2026年12月3日     date (成文日期), four characters in from the right
 @cols 38 118            column widths in mm of the next table
+@compact                the next table in small type (五号), for one-page cards and forms
+@small 文字             flush-left paragraph in small type (五号); ``@smallhead 文字`` 黑体
 | 单元格 | 单元格 |      table row; a row of dashes (|---|---|) makes the row above a header
 ```
 Blank lines are ignored (Jinja control lines leave them behind). Text inserted with ``{{ }}``
@@ -57,6 +59,8 @@ Kind = Literal[
     "sign",
     "date",
     "table",
+    "small",
+    "smallhead",
 ]
 
 
@@ -81,6 +85,7 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     header_rows: int = 0
     widths_mm: tuple[float, ...] = ()
+    compact: bool = False
 
 
 _PREFIXES: tuple[tuple[str, Kind], ...] = (
@@ -95,6 +100,8 @@ _DIRECTIVES: dict[str, Kind] = {
     "right": "right",
     "sign": "sign",
     "date": "date",
+    "small": "small",
+    "smallhead": "smallhead",
 }
 _SEPARATOR_RE = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
 
@@ -116,6 +123,7 @@ def parse(text: str, source: str) -> list[Block]:
     blocks: list[Block] = []
     pending_break = False
     pending_widths: tuple[float, ...] = ()
+    pending_compact = False
     keep_open = False
     table: Block | None = None
 
@@ -139,8 +147,9 @@ def parse(text: str, source: str) -> list[Block]:
                 continue
             cells = _cells(line)
             if table is None:
-                table = Block("table", widths_mm=pending_widths)
+                table = Block("table", widths_mm=pending_widths, compact=pending_compact)
                 pending_widths = ()
+                pending_compact = False
                 add(table)
             elif len(cells) != len(table.rows[0]):
                 raise MarkupError(
@@ -164,6 +173,8 @@ def parse(text: str, source: str) -> list[Block]:
                 keep_open = False
                 if blocks:
                     blocks[-1].keep_with_next = False
+            elif name == "compact":
+                pending_compact = True
             elif name == "cols":
                 try:
                     pending_widths = tuple(float(w) for w in rest.split())
@@ -175,7 +186,7 @@ def parse(text: str, source: str) -> list[Block]:
                 add(Block(_DIRECTIVES[name], unescape(rest)))
             else:
                 known = "、".join(
-                    ["@blank", "@pagebreak", "@keep", "@endkeep", "@cols"]
+                    ["@blank", "@pagebreak", "@keep", "@endkeep", "@cols", "@compact"]
                     + [f"@{d}" for d in _DIRECTIVES]
                 )
                 raise MarkupError(f"{where}：未知指令 @{name}（可用：{known}）")

@@ -69,7 +69,8 @@ def render(
     only: Annotated[
         list[str] | None,
         typer.Option(
-            help="只生成指定文书（可重复），如 --only delay_notice；须是本案需要的文书。",
+            help="只生成指定文书（可重复），如 --only delay_notice；须是本案需要的文书"
+            "（或 expert_fee_sheet：案例有 [[attendance]] 时的专家劳务费计算表）。",
             show_default=False,
         ),
     ] = None,
@@ -103,13 +104,17 @@ def render(
     ] = None,
     templates: TemplatesOpt = None,
 ) -> None:
-    """按案例生成本案需要的全部文书（DOCX，公文格式），可选同时生成 PDF。"""
+    """按案例生成本案需要的全部文书（DOCX，公文格式），可选同时生成 PDF。
+
+    案例有 [[attendance]]（专家到达、离开时间）时，另生成评标专家劳务费计算表
+    expert_fee_sheet.docx（内部文书）；没有时只生成处置决定所需的文书。"""
     from .casefile import load_case
     from .cli import load_settings, now_or
     from .documents import render_documents
     from .docx_writer import build_docx
     from .engine import decide
     from .labels import DOCUMENT_LABELS
+    from .paper_cli import FEE_SHEET, FEE_SHEET_TITLE
     from .templating import Templates
     from .timefmt import format_dt
 
@@ -117,15 +122,27 @@ def render(
     moment = now_or(now)
     settings = load_settings(calendar)  # business hours and holidays from the config
     decision = decide(the_case.situation, moment, calendar=settings.calendar, hours=settings.hours)
-    rendered = render_documents(
-        the_case,
-        decision,
-        moment,
-        templates=Templates(templates),
-        only=only or (),
-        use_earliest=earliest,
-        expert_names=expert_names,
-    )
+    # The expert fee sheet is not one of the decision's documents: it is added when the case
+    # has [[attendance]] (or asked for with --only expert_fee_sheet).
+    asked = [o for o in only or () if o.strip().removesuffix(".docx") == FEE_SHEET]
+    doc_only = [o for o in only or () if o not in asked]
+    if asked and not the_case.attendance:
+        raise UserError(
+            "案例文件中没有 [[attendance]]（专家到达、离开时间），无法生成劳务费计算表",
+            field="--only",
+        )
+    with_fees = bool(the_case.attendance) and (not only or bool(asked))
+    rendered = []
+    if not asked or doc_only:
+        rendered = render_documents(
+            the_case,
+            decision,
+            moment,
+            templates=Templates(templates),
+            only=doc_only,
+            use_earliest=earliest,
+            expert_names=expert_names,
+        )
     # Build every file in memory first: a refusal or a failure leaves nothing half-written.
     author = the_case.project.agency
     built = [
@@ -137,6 +154,12 @@ def render(
         )
         for r in rendered
     ]
+    fee_data = None
+    if with_fees:
+        from .config import load_config
+        from .paper_cli import fee_sheet_docx
+
+        fee_data = fee_sheet_docx(the_case, load_config(), moment, templates)
     if out.exists() and not out.is_dir():
         raise UserError("不是目录", field=f"--out {out}")
     try:
@@ -151,12 +174,22 @@ def render(
         except OSError as exc:
             raise UserError(f"无法写入文件：{exc.strerror}", field=str(target)) from None
         written.append(target)
+    fee_target = None
+    if fee_data is not None:
+        fee_target = out / f"{FEE_SHEET}.docx"
+        try:
+            write_atomically(fee_target, fee_data, private=True)
+        except OSError as exc:
+            raise UserError(f"无法写入文件：{exc.strerror}", field=str(fee_target)) from None
 
-    typer.echo(f"已生成 {len(written)} 份文书，保存在 {out}：")
+    total = len(written) + (fee_target is not None)
+    typer.echo(f"已生成 {total} 份文书，保存在 {out}：")
     for r, target in zip(rendered, written, strict=True):
         kind = "公开" if r.public else "内部，仅本人可读"
         source = "" if r.template.builtin else f"，模板：{r.template.path}"
         typer.echo(f"  {target.name}  {DOCUMENT_LABELS[r.doc]}（{kind}{source}）")
+    if fee_target is not None:
+        typer.echo(f"  {fee_target.name}  {FEE_SHEET_TITLE}（内部，仅本人可读；按 [[attendance]]）")
     s = the_case.situation
     if any(r.public for r in rendered):
         if s.new_time is not None:
@@ -171,17 +204,18 @@ def render(
     if pdf:
         from .pdf import convert_to_pdf
 
-        pdfs = convert_to_pdf(written, out)
-        for r, p in zip(rendered, pdfs, strict=True):
+        pdfs = convert_to_pdf(written + ([fee_target] if fee_target else []), out)
+        public = [r.public for r in rendered] + ([False] if fee_target else [])
+        for is_public, p in zip(public, pdfs, strict=True):
             with contextlib.suppress(OSError):
-                p.chmod(0o644 if r.public else PRIVATE_MODE)
+                p.chmod(0o644 if is_public else PRIVATE_MODE)
         typer.echo("已转换 PDF：" + "、".join(p.name for p in pdfs))
 
 
 @templates_app.command("list")
 def templates_list(templates: TemplatesOpt = None) -> None:
     """列出全部文书模板：编号、名称、是否公开、来自内置还是用户目录。"""
-    from .labels import DOCUMENT_LABELS
+    from .labels import DOCUMENT_LABELS, PAPER_TEMPLATES
     from .model import PUBLIC_DOCUMENTS, Document
     from .templating import Templates, config_templates_dir
 
@@ -192,8 +226,12 @@ def templates_list(templates: TemplatesOpt = None) -> None:
             doc: Document | None = Document(doc_id)
         except ValueError:
             doc = None
-        label = DOCUMENT_LABELS[doc] if doc else "（不是 qdplan 的文书，不会被使用）"
-        kind = "公开" if doc in PUBLIC_DOCUMENTS else "内部"
+        if doc is None and doc_id in PAPER_TEMPLATES:
+            label, public = PAPER_TEMPLATES[doc_id]
+        else:
+            label = DOCUMENT_LABELS[doc] if doc else "（不是 qdplan 的文书，不会被使用）"
+            public = doc in PUBLIC_DOCUMENTS
+        kind = "公开" if public else "内部"
         source = "内置" if info.builtin else str(info.path)
         typer.echo(f"{doc_id:<28} {label}（{kind}）  {source}")
     typer.echo(

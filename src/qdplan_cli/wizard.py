@@ -112,10 +112,12 @@ class Wizard:
         return terms(ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value)))
 
     def show(self, incident: Incident, decision: Decision) -> None:
+        from .cli import load_settings
         from .output import print_checklist
 
         title = f"事件 {incident.id} · {project_summary(incident.project)}"
-        print_checklist(decision, title=title, resolved_at=incident.resolved_at)
+        contacts = load_settings().contacts  # configured names and numbers beside each role
+        print_checklist(decision, contacts=contacts, title=title, resolved_at=incident.resolved_at)
 
     # ----------------------------------------------------------------- the loop
 
