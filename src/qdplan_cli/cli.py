@@ -13,6 +13,7 @@ import typer
 
 from . import __version__
 from .errors import UserError
+from .settings import Settings, load_settings
 
 app = typer.Typer(
     name="qdplan",
@@ -67,41 +68,6 @@ def now_or(value: str | None) -> datetime:
     if value is not None:
         return parse_time(value, "--now")
     return localize(datetime.now().astimezone())
-
-
-class Settings:
-    """What the engine and the checklist take from the user's configuration."""
-
-    def __init__(self, calendar: Any, hours: Any, contacts: Any) -> None:
-        self.calendar = calendar
-        self.hours = hours
-        self.contacts = contacts
-
-
-def load_settings(calendar_file: Path | None = None) -> Settings:
-    """Business hours, the holiday calendar and contacts from the config file (when there is
-    one) and ``--calendar``. Nothing is imported or read when neither exists."""
-    import os
-
-    config = None
-    config_file = os.environ.get("QDPLAN_CONFIG")
-    if config_file is None or Path(config_file).exists():
-        from .config import config_path, load_config
-
-        path = config_path()
-        if path.exists():
-            config = load_config(path)
-    calendar_file = calendar_file or (config.calendar_file if config else None)
-    calendar = hours = None
-    if calendar_file is not None or config is not None:
-        from .workdays import BusinessHours, WorkCalendar, load_user_calendar
-
-        years = load_user_calendar(calendar_file) if calendar_file is not None else {}
-        calendar = WorkCalendar(years)
-        if config is not None:
-            hours = BusinessHours(config.business_start, config.business_end)
-    contacts = config.contact_map() if config is not None else None
-    return Settings(calendar, hours, contacts)
 
 
 @app.command()

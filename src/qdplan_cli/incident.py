@@ -333,10 +333,19 @@ def decision_time(incident: Incident, now: datetime) -> datetime:
 
 
 def decide_incident(incident: Incident, now: datetime) -> Decision:
+    """The incident's decision at ``now`` (at its resolution, once resolved), with the
+    configured holiday calendar and business hours."""
     from .engine import decide
+    from .settings import load_settings
     from .workdays import WorkCalendar
 
-    return decide(incident.case().situation, decision_time(incident, now), calendar=WorkCalendar())
+    settings = load_settings()
+    return decide(
+        incident.case().situation,
+        decision_time(incident, now),
+        calendar=settings.calendar or WorkCalendar(),
+        hours=settings.hours,
+    )
 
 
 def load(store: Store, incident_id: str) -> Incident:

@@ -69,7 +69,7 @@ def _load(store: Store, incident_id: str | None) -> Incident:
 
 def _contacts() -> Any:
     """The configured names and numbers beside each role (``qdplan config``)."""
-    from .cli import load_settings
+    from .settings import load_settings
 
     return load_settings().contacts
 

@@ -212,8 +212,9 @@ def checklist(
     templates: TemplatesOpt = None,
 ) -> None:
     """把一个事件当前的处置清单打印成一页纸：结论、通知谁（姓名电话）、2小时节点、可选方案、期限、签字人，每行注明条款。"""
-    from .cli import load_settings, now_or
+    from .cli import now_or
     from .paper import checklist_context
+    from .settings import load_settings
 
     if out.suffix.lower() != ".docx":
         raise UserError("输出文件应以 .docx 结尾", field=f"--out {out}")

@@ -109,12 +109,13 @@ def render(
     案例有 [[attendance]]（专家到达、离开时间）时，另生成评标专家劳务费计算表
     expert_fee_sheet.docx（内部文书）；没有时只生成处置决定所需的文书。"""
     from .casefile import load_case
-    from .cli import load_settings, now_or
+    from .cli import now_or
     from .documents import render_documents
     from .docx_writer import build_docx
     from .engine import decide
     from .labels import DOCUMENT_LABELS
     from .paper_cli import FEE_SHEET, FEE_SHEET_TITLE
+    from .settings import load_settings
     from .templating import Templates
     from .timefmt import format_dt
 

@@ -112,8 +112,8 @@ class Wizard:
         return terms(ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value)))
 
     def show(self, incident: Incident, decision: Decision) -> None:
-        from .cli import load_settings
         from .output import print_checklist
+        from .settings import load_settings
 
         title = f"事件 {incident.id} · {project_summary(incident.project)}"
         contacts = load_settings().contacts  # configured names and numbers beside each role
