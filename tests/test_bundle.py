@@ -41,6 +41,9 @@ CASE = """\
 name = "青岛某某道路改造工程施工"
 number = "QDJS-2026-0733"
 type = "construction"
+tenderer = "青岛某某城市建设有限公司"
+agency = "山东某某招标代理有限公司"
+venue = "青岛市公共资源交易中心第2开标室"
 opening_time = 2026-12-08T09:00:00
 
 [incident]
@@ -316,12 +319,21 @@ def test_install_sh_installs_offline_and_qdplan_runs(
     assert decision["outcome"] == "choose_plan"
     assert decision["allowed_plans"] == [2, 3]
 
-    # `render` is not on this branch yet: a case file through the Rich checklist instead.
+    # A case file: the Rich checklist, then its documents rendered from the shipped templates.
     case = tmp_path / "案例.toml"
     case.write_text(CASE, encoding="utf-8")
     checklist = qdplan("decide", "--case", str(case), "--now", "2026-12-08T12:00:00")
     assert checklist.returncode == 0, checklist.stderr
     assert "方案三" in checklist.stdout and "2026年12月8日" in checklist.stdout
+    out = tmp_path / "文书"
+    rendered = qdplan(
+        "render", "--case", str(case), "--out", str(out), "--now", "2026-12-08T12:00:00"
+    )
+    assert rendered.returncode == 0, rendered.stderr
+    expected = json.loads(
+        qdplan("decide", "--case", str(case), "--now", "2026-12-08T12:00:00", "--json").stdout
+    )["documents"]
+    assert sorted(p.stem for p in out.glob("*.docx")) == sorted(expected)
 
     # What was installed is exactly uv.lock, and python-docx's lxml loads.
     venv_python = folder / "venv" / "bin" / "python"
