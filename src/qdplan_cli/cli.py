@@ -269,6 +269,7 @@ COMMAND_MODULES: dict[str, str] = {
     "list": "incident_cli",
     "show": "incident_cli",
     "export": "incident_cli",
+    "verify": "verify_cli",
 }
 _registered: set[str] = set()
 
