@@ -42,6 +42,13 @@ _SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 3, 8, 10, 11
 _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
 _STORAGE_CODES = {_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN}
 _CORRUPT_CODES = {_SQLITE_CORRUPT, _SQLITE_NOTADB}
+_STORAGE_REASONS = {
+    _SQLITE_PERM: "没有写入权限",
+    _SQLITE_READONLY: "数据库文件或数据目录只读",
+    _SQLITE_IOERR: "磁盘读写出错",
+    _SQLITE_FULL: "磁盘已满",
+    _SQLITE_CANTOPEN: "无法打开或建立数据库的附属文件：数据目录只读或没有权限",
+}
 
 
 # ----------------------------------------------------------------- the hash chain
@@ -242,13 +249,14 @@ def storage_error(path: Path, exc: BaseException) -> UserError:
             return UserError(
                 f"事件数据库 {path} 无法使用（{exc}）。{MOVE_ASIDE}", field="QDPLAN_HOME"
             )
-        reason = str(exc)
+        reason = f"{_STORAGE_REASONS[code]}（{exc}）"
     else:
-        reason = getattr(exc, "strerror", None) or str(exc)
+        reason = (
+            f"无法建立或写入文件（{getattr(exc, 'strerror', None) or exc}）：数据目录只读或无权限"
+        )
     return StorageError(
-        f"无法写入事件数据库 {path}（{reason}）：磁盘已满，或数据目录只读、无权限。"
-        "本次记录未保存，已保存的记录不受影响。请腾出磁盘空间或检查目录权限后重试，"
-        "或用环境变量 QDPLAN_HOME 改用其他目录",
+        f"无法写入事件数据库 {path}：{reason}。本次操作没有保存任何内容，已保存的记录不受影响。"
+        "请腾出磁盘空间或检查数据目录的权限后重试，或用环境变量 QDPLAN_HOME 改用其他目录",
         field="QDPLAN_HOME",
     )
 
