@@ -68,7 +68,8 @@ def render(
         str | None,
         typer.Option(
             "--incident",
-            help="改用已记录的事件（编号见 qdplan list）：先校验其记录，书面记录末尾印上记录校验码。",
+            metavar="ID",
+            help="改用已记录的事件（编号见 qdplan list）：先校验其记录，并在书面记录签字表下方印上记录校验码。",
             show_default=False,
         ),
     ] = None,
@@ -116,7 +117,7 @@ def render(
     ] = None,
     templates: TemplatesOpt = None,
 ) -> None:
-    """按案例生成本案需要的全部文书（DOCX，公文格式），可选同时生成 PDF。"""
+    """按案例文件或已记录的事件生成本案需要的全部文书（DOCX，公文格式），可选同时生成 PDF。"""
     from .casefile import load_case
     from .cli import load_settings, now_or
     from .documents import render_documents

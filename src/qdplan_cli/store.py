@@ -323,6 +323,10 @@ class Store:
     def open(cls, directory: Path | None = None) -> Store:
         directory = directory or data_dir()
         path = directory / DB_NAME
+        if directory.exists() and not directory.is_dir():
+            raise UserError(
+                f"数据目录 {directory} 不是目录（见环境变量 QDPLAN_HOME）", field="QDPLAN_HOME"
+            )
         try:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             existed = _check_header(path)
