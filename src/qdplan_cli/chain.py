@@ -30,6 +30,15 @@ from typing import Any
 from .store import SHORT_HASH, canonical_content, event_hash, genesis_hash
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+# How an event without text of its own is named in a report (``incident`` lists the kinds).
+KIND_LABELS = {
+    "created": "建立事件",
+    "project": "修改项目信息",
+    "answer": "回答问题",
+    "details": "补充情况",
+    "log": "记录",
+    "resolved": "故障排除",
+}
 
 
 @dataclass(frozen=True)
@@ -69,9 +78,9 @@ def when(value: Any) -> str:
 
 def describe(row: Sequence[Any]) -> str:
     """``第 5 条（发生于 …，记于 …：“文字”）`` for a raw row."""
-    seq, at, recorded_at, _kind, text = row[0], row[1], row[2], row[3], str(row[4])
+    seq, at, recorded_at, kind, text = row[0], row[1], row[2], row[3], str(row[4])
     snippet = text if len(text) <= 24 else text[:24] + "…"
-    words = f"：“{snippet}”" if snippet else ""
+    words = f"：“{snippet}”" if snippet else f"，{KIND_LABELS.get(str(kind), str(kind))}"
     return f"第 {seq} 条（发生于 {when(at)}，记于 {when(recorded_at)}{words}）"
 
 
