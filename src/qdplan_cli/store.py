@@ -468,9 +468,16 @@ class Store:
             seq, prev = last[0] + 1, last[1]
         at, recorded = event.at.isoformat(), recorded_at.isoformat()
         data = event.data or {}
-        digest = event_hash(
-            prev, canonical_content(incident_id, seq, at, recorded, event.kind, event.text, data)
-        )
+        try:
+            content = canonical_content(
+                incident_id, seq, at, recorded, event.kind, event.text, data
+            )
+        except UnicodeEncodeError:
+            # Bytes a non-UTF-8 terminal passed on undecoded (Python keeps them as surrogates).
+            raise UserError(
+                "含有无法识别的字符，未保存（终端的字符编码可能不是 UTF-8）", field="内容"
+            ) from None
+        digest = event_hash(prev, content)
         row = EventRow(incident_id, seq, at, recorded, event.kind, event.text, data, prev, digest)
         db.execute(
             "INSERT INTO events (incident_id, seq, at, recorded_at, kind, text, data, prev, hash) "
@@ -570,6 +577,8 @@ class Store:
                     raise UserError("还没有任何事件记录；先运行 qdplan incident", field="ID")
                 return str(row[0])
             key = incident_id.strip()
+            if not key.isprintable() or key.encode("utf-8", "replace").decode() != key:
+                raise UserError(f"没有编号为 {key!r} 的事件（用 qdplan list 查看）", field="ID")
             row = self.db.execute("SELECT id FROM incidents WHERE id = ?", (key,)).fetchone()
         if row is None:
             raise UserError(f"没有编号为 {key!r} 的事件（用 qdplan list 查看）", field="ID")
