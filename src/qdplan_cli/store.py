@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,9 +98,12 @@ def data_dir() -> Path:
 
 
 def owner_only(path: Path) -> None:
-    """Make ``path`` readable and writable by its owner only (a no-op where chmod cannot)."""
+    """Take every permission of group and others away from ``path`` (a no-op where chmod
+    cannot). Only takes away: a file its owner made read-only stays read-only."""
     with contextlib.suppress(OSError, NotImplementedError):
-        path.chmod(0o600)
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & 0o600)
 
 
 def create_private(path: Path) -> None:
@@ -168,9 +172,13 @@ def _migration_2(db: sqlite3.Connection) -> None:
             (incident_id,),
         ).fetchall()
         for seq, at, recorded_at, kind, text, data in rows:
-            content = canonical_content(
-                incident_id, seq, at, recorded_at, kind, text, json.loads(data)
-            )
+            try:
+                decoded = json.loads(data)
+            except ValueError:
+                raise sqlite3.DatabaseError(
+                    f"事件 {incident_id} 第 {seq} 条记录的数据无法解读，无法为它建立校验链"
+                ) from None
+            content = canonical_content(incident_id, seq, at, recorded_at, kind, text, decoded)
             digest = event_hash(prev, content)
             db.execute(
                 "UPDATE events SET prev = ?, hash = ? WHERE incident_id = ? AND seq = ?",
@@ -394,6 +402,13 @@ class Store:
                 raise
 
     def _migrate(self) -> None:
+        has_table = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+        ).fetchone()
+        if has_table:
+            applied = {row[0] for row in self.db.execute("SELECT number FROM _migrations")}
+            if applied >= {number for number, _, _ in MIGRATIONS}:
+                return  # nothing to do: no write, so a read-only file can still be read
         with self.transaction() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS _migrations "

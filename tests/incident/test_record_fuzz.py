@@ -53,7 +53,7 @@ def test_any_log_line_is_stored_exactly_or_refused_clearly(
             store.create_incident(clock.now, [], clock.now)
         target = store.incident_ids()[0]
         before = len(store.events(target))
-    argv = ["log", *([incident_id] if incident_id is not None else []), "--", text]
+    argv = ["log", "--", *([incident_id] if incident_id is not None else []), text]
     code, out, err = run(argv)
     assert code in (0, 2), err
     assert "Traceback" not in err

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -249,7 +250,12 @@ def as_user(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.skipif(os.name == "nt" or not hasattr(os, "geteuid"), reason="POSIX permissions")
+posix_permissions = pytest.mark.skipif(
+    os.name == "nt" or not hasattr(os, "geteuid"), reason="POSIX permissions"
+)
+
+
+@posix_permissions
 @pytest.mark.parametrize("what", ["directory", "directory and file"])
 def test_a_read_only_data_directory_refuses_the_event(
     shared_home: Path, clock: Clock, what: str
@@ -267,5 +273,22 @@ def test_a_read_only_data_directory_refuses_the_event(
     assert "已记录" not in result.stdout
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     shared_home.chmod(0o700)
-    db.chmod(0o600)
     assert as_user(shared_home, "verify").returncode == 0
+
+
+@posix_permissions
+def test_a_read_only_database_file_can_be_read_but_not_written(
+    shared_home: Path, clock: Clock
+) -> None:
+    made = as_user(shared_home, "incident", "--case", CASE, "--no-input")
+    assert made.returncode == 0, made.stderr
+    db = shared_home / "qdplan.db"
+    db.chmod(0o400)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    result = as_user(shared_home, "log", "已通知保障人员")
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "只读" in result.stderr and "已记录" not in result.stdout
+    assert stat.S_IMODE(db.stat().st_mode) == 0o400  # the owner's choice is kept
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    for argv in (["verify"], ["list"], ["show"]):
+        assert as_user(shared_home, *argv).returncode == 0, argv
