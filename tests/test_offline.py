@@ -73,3 +73,57 @@ def test_commands_run_with_the_network_forbidden(tmp_path: Path, argv: list[str]
     proc = run_guarded(tmp_path, *argv)
     assert proc.returncode == 0, proc.stderr
     assert "network access attempted" not in proc.stderr
+
+
+def test_render_and_the_incident_log_run_with_the_network_forbidden(tmp_path: Path) -> None:
+    """Template loading, DOCX writing, the holiday calendar behind the incident checklist, the
+    event store and the hash chain: one incident from start to written record, offline."""
+    import re
+
+    case = str(DATA / "prep-power-delay.toml")
+    out = tmp_path / "out"
+    steps: list[list[str]] = [
+        ["templates", "list"],
+        ["templates", "show", "delay_notice"],
+        ["templates", "vars", "incident_record"],
+        ["render", "--case", case, "--out", str(out / "case"), "--now", "2026-12-16T10:00"],
+        ["incident", "--case", case, "--no-input"],
+        ["log", "已通知保障人员"],
+        ["list"],
+        ["list", "--json"],
+        ["show"],
+        ["export", "--out", str(tmp_path / "export.toml")],
+        ["export"],
+        ["verify"],
+    ]
+    incident_id = ""
+    for argv in steps:
+        proc = run_guarded(tmp_path, *argv)
+        assert proc.returncode == 0, (argv, proc.stderr)
+        assert "network access attempted" not in proc.stderr
+        found = re.search(r"事件编号：(\S+)", proc.stdout)
+        incident_id = found[1] if found else incident_id
+    assert incident_id
+    for argv in (
+        ["verify", incident_id],
+        [
+            "render",
+            "--incident",
+            incident_id,
+            "--out",
+            str(out / "incident"),
+            "--now",
+            "2026-12-16T10:00",
+        ],
+    ):
+        proc = run_guarded(tmp_path, *argv)
+        assert proc.returncode == 0, (argv, proc.stderr)
+        assert "network access attempted" not in proc.stderr
+    printed = re.search(r"记录校验码：([0-9a-f]{12})", proc.stdout)
+    assert printed is not None
+    proc = run_guarded(tmp_path, "verify", incident_id, "--hash", printed[1])
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (out / "incident").iterdir()) == [
+        "delay_notice.docx",
+        "incident_record.docx",
+    ]

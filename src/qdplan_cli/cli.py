@@ -237,6 +237,7 @@ COMMAND_MODULES: dict[str, str] = {
     "export": "incident_cli",
     "pack": "paper_cli",
     "checklist": "paper_cli",
+    "verify": "verify_cli",
 }
 _registered: set[str] = set()
 

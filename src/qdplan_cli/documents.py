@@ -52,6 +52,7 @@ VARIABLES: dict[str, str] = {
     "project.phone": "联系电话",
     "project.opening_time": "原定开标时间（含日期、星期）",
     "incident.id": "事件编号",
+    "incident.record_hash": "记录校验码（render --incident 时：事件记录校验链的前 12 位，qdplan verify 核对）",
     "incident.stage": "所处环节（开标准备阶段 / 开标过程中 / 评标环节）",
     "incident.stage_id": "环节编号（prep / opening / evaluation）",
     "incident.fault": "故障类型（全称）",
@@ -196,6 +197,7 @@ def build_context(
     decision: Decision,
     timing: NoticeTime,
     now: datetime,
+    record_hash: str | None = None,
 ) -> dict[str, Any]:
     """The variables every template receives (confidential names excepted)."""
     p, s = case.project, case.situation
@@ -230,6 +232,7 @@ def build_context(
             "incident",
             {
                 "id": case.incident_id,
+                "record_hash": record_hash,
                 "stage": STAGE_LABELS[decision.stage],
                 "stage_id": decision.stage.value,
                 "fault": FAULT_LABELS[decision.fault],
@@ -383,11 +386,12 @@ def render_documents(
     only: Sequence[str] = (),
     use_earliest: bool = False,
     expert_names: bool = False,
+    record_hash: str | None = None,
 ) -> list[RenderedDocument]:
     """Render and check every document; raises before anything is written."""
     docs = documents_to_render(decision, only)
     timing = notice_time(case, decision, use_earliest=use_earliest)
-    base = build_context(case, decision, timing, now)
+    base = build_context(case, decision, timing, now, record_hash)
     rendered: list[RenderedDocument] = []
     for doc in docs:
         info = templates.find(doc.value)

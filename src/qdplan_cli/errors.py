@@ -21,3 +21,15 @@ class UserError(Exception):
 
 class PlanNotAllowedError(UserError):
     """The chosen plan is not one the plan allows for this stage and fault (4.2.2, 5.2)."""
+
+
+class StorageError(UserError):
+    """The disk refused a write (full, read-only, no permission): nothing was saved. Exit 4."""
+
+    exit_code = 4
+
+
+class ChainBrokenError(UserError):
+    """The stored record of an incident fails its hash-chain check (``qdplan verify``). Exit 1."""
+
+    exit_code = 1

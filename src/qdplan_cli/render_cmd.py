@@ -9,12 +9,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from .casefile import Case
 
 templates_app = typer.Typer(
     name="templates",
@@ -57,9 +61,19 @@ def write_atomically(path: Path, data: bytes, *, private: bool) -> None:
 
 def render(
     case: Annotated[
-        Path,
+        Path | None,
         typer.Option(help="案例文件（TOML），与 qdplan decide --case 相同。", dir_okay=False),
-    ],
+    ] = None,
+    incident: Annotated[
+        str | None,
+        typer.Option(
+            "--incident",
+            metavar="ID",
+            help="改用已记录的事件（编号见 qdplan list）：先校验其记录，并在书面记录签字表下方印上记录校验码。",
+            show_default=False,
+        ),
+    ] = None,
+    *,
     out: Annotated[
         Path,
         typer.Option(
@@ -104,7 +118,7 @@ def render(
     ] = None,
     templates: TemplatesOpt = None,
 ) -> None:
-    """按案例生成本案需要的全部文书（DOCX，公文格式），可选同时生成 PDF。
+    """按案例文件或已记录的事件生成本案需要的全部文书（DOCX，公文格式），可选同时生成 PDF。
 
     案例有 [[attendance]]（专家到达、离开时间）时，另生成评标专家劳务费计算表
     expert_fee_sheet.docx（内部文书）；没有时只生成处置决定所需的文书。"""
@@ -119,7 +133,13 @@ def render(
     from .templating import Templates
     from .timefmt import format_dt
 
-    the_case = load_case(case)
+    if (case is None) == (incident is None):
+        raise UserError("请给出 --case 案例文件或 --incident 事件编号（二者选一）", field="--case")
+    record_hash: str | None = None
+    if case is not None:
+        the_case = load_case(case)
+    else:
+        the_case, record_hash = stored_case(incident)
     moment = now_or(now)
     settings = load_settings(calendar)  # business hours and holidays from the config
     decision = decide(the_case.situation, moment, calendar=settings.calendar, hours=settings.hours)
@@ -143,6 +163,7 @@ def render(
             only=doc_only,
             use_earliest=earliest,
             expert_names=expert_names,
+            record_hash=record_hash,
         )
     # Build every file in memory first: a refusal or a failure leaves nothing half-written.
     author = the_case.project.agency
@@ -191,6 +212,11 @@ def render(
         typer.echo(f"  {target.name}  {DOCUMENT_LABELS[r.doc]}（{kind}{source}）")
     if fee_target is not None:
         typer.echo(f"  {fee_target.name}  {FEE_SHEET_TITLE}（内部，仅本人可读；按 [[attendance]]）")
+    if record_hash is not None and any(r.doc.value == "incident_record" for r in rendered):
+        typer.echo(
+            f"记录校验码：{record_hash}（已印在书面记录签字表下方；"
+            f"日后可用 qdplan verify {the_case.incident_id} --hash {record_hash} 核对）"
+        )
     s = the_case.situation
     if any(r.public for r in rendered):
         if s.new_time is not None:
@@ -211,6 +237,22 @@ def render(
             with contextlib.suppress(OSError):
                 p.chmod(0o644 if is_public else PRIVATE_MODE)
         typer.echo("已转换 PDF：" + "、".join(p.name for p in pdfs))
+
+
+def stored_case(incident_id: str | None) -> tuple[Case, str]:
+    """A stored incident as a case, and its record hash; refused when the chain is broken."""
+    from .incident import fold
+    from .incident_cli import _open
+    from .store import SHORT_HASH
+    from .timefmt import localize
+    from .verify_cli import verified_head
+
+    with _open() as store:
+        target_id = store.resolve_id(incident_id)
+        head = verified_head(store, target_id)
+        created = localize(datetime.fromisoformat(store.created_at(target_id)))
+        target = fold(target_id, created, store.events(target_id))
+    return target.case(), head[:SHORT_HASH]
 
 
 @templates_app.command("list")

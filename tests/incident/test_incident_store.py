@@ -18,6 +18,7 @@ from platformdirs import user_data_dir
 from qdplan_cli.incident import created_event
 from qdplan_cli.store import MIGRATIONS, Store, data_dir
 from qdplan_cli.timefmt import shanghai
+from qdplan_cli.verify_cli import check_incident
 
 from .conftest import venv_bin
 
@@ -111,6 +112,8 @@ def test_two_concurrent_loggers_both_land_in_order(qdplan_home: Path) -> None:
         mine = [t for t in texts if t.startswith(tag)]
         assert mine == [f"{tag}-{i}" for i in range(1, count + 1)]
     assert seqs == list(range(1, len(seqs) + 1))
+    with Store.open() as store:  # two writers interleaved: the hash chain is still one chain
+        assert check_incident(store, incident_id).ok
 
 
 @posix_only
@@ -149,6 +152,8 @@ def test_sigkill_never_loses_an_acknowledged_event(qdplan_home: Path) -> None:
     assert len(acknowledged) >= 30
     missing = [text for text in acknowledged if text not in stored]
     assert missing == []
+    with Store.open() as store:  # no kill left a half-chained event behind
+        assert check_incident(store, incident_id).ok
 
 
 def test_a_damaged_database_is_a_clear_error_not_a_traceback(

@@ -1,0 +1,89 @@
+"""The written record of a stored incident carries its record hash, so the signed paper can be
+matched to the database later (``qdplan render --incident ID``, ``qdplan verify ID --hash``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from ..renderkit import text_of
+from .conftest import DATA, Clock, Result
+from .test_record_chain import attack
+
+Run = Callable[..., Result]
+NOW = "2026-12-16T10:00"
+
+
+def stored(run: Run, case: str = "prep-power-delay.toml") -> str:
+    result = run("incident", "--case", str(DATA / case), "--no-input")
+    assert result.code == 0, result.err
+    return re.search(r"事件编号：(\S+)", result.out)[1]  # type: ignore[index]
+
+
+def test_the_record_shows_the_hash_that_verify_accepts(
+    run: Run, clock: Clock, tmp_path: Path
+) -> None:
+    incident = stored(run)
+    clock.advance(minutes=10)
+    assert run("log", "书面记录打印前最后一条").code == 0
+    out = tmp_path / "out"
+    result = run("render", "--incident", incident, "--out", str(out), "--now", NOW)
+    assert result.code == 0, result.err
+    record = text_of(out / "incident_record.docx")
+    printed = re.search(r"事件编号：(\S+)\n记录校验码：([0-9a-f]{12})$", record, re.MULTILINE)
+    assert printed is not None, record
+    assert printed[1] == incident
+    printed = re.search(r"记录校验码：([0-9a-f]{12})", record)
+    assert printed is not None
+    assert f"记录校验码：{printed[1]}" in result.out  # also said on the terminal
+    assert "书面记录打印前最后一条" in record  # the record is the stored incident
+    assert "记录校验码" not in text_of(out / "delay_notice.docx")
+    # The hash on paper is the hash of the chain as stored.
+    check = run("verify", incident, "--hash", printed[1])
+    assert check.code == 0 and "打印件就是现在的记录" in check.out
+    # A later line changes the head; the paper still matches the record as it was.
+    clock.advance(minutes=10)
+    assert run("log", "签字后补记").code == 0
+    later = run("verify", incident, "--hash", printed[1])
+    assert later.code == 0 and "此后又追加了 1 条记录" in later.out
+
+
+def test_rendering_from_a_case_file_has_no_hash_line(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run(
+        "render", "--case", str(DATA / "prep-power-delay.toml"), "--out", str(out), "--now", NOW
+    )
+    assert result.code == 0, result.err
+    assert "记录校验码" not in text_of(out / "incident_record.docx")
+    assert "记录校验码" not in result.out
+
+
+def test_a_tampered_incident_is_not_rendered(
+    run: Run, clock: Clock, qdplan_home: Path, tmp_path: Path
+) -> None:
+    incident = stored(run)
+    attack(qdplan_home, "UPDATE events SET text = '供电于10时整恢复' WHERE seq = 8")
+    out = tmp_path / "out"
+    result = run("render", "--incident", incident, "--out", str(out), "--now", NOW)
+    assert result.code == 1
+    assert "未通过校验" in result.err and "第 8 条" in result.err
+    assert not out.exists()
+
+
+def test_render_needs_exactly_one_source(run: Run, clock: Clock, tmp_path: Path) -> None:
+    neither = run("render", "--out", str(tmp_path / "a"))
+    assert neither.code == 2 and "--incident" in neither.err
+    incident = stored(run)
+    both = run(
+        "render",
+        "--case",
+        str(DATA / "prep-power-delay.toml"),
+        "--incident",
+        incident,
+        "--out",
+        str(tmp_path / "b"),
+    )
+    assert both.code == 2 and "二者选一" in both.err
+    unknown = run("render", "--incident", "20990101-0000-9", "--out", str(tmp_path / "c"))
+    assert unknown.code == 2 and "20990101-0000-9" in unknown.err
