@@ -25,6 +25,16 @@ class Settings:
         self.contacts = contacts
 
 
+def _is_file(path: Path) -> bool:
+    """Whether a config file is there to read. A folder the user may not enter (another
+    account's, a locked-down profile) counts as no file: the config only adds names, numbers
+    and hours, and must never stop an incident from being logged."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def load_settings(calendar_file: Path | None = None) -> Settings:
     """Business hours, the holiday calendar and contacts from the config file (when there is
     one) and ``--calendar``. Nothing is imported or read when neither exists."""
@@ -32,11 +42,11 @@ def load_settings(calendar_file: Path | None = None) -> Settings:
 
     config = None
     config_file = os.environ.get("QDPLAN_CONFIG")
-    if config_file is None or Path(config_file).exists():
+    if config_file is None or _is_file(Path(config_file)):
         from .config import config_path, load_config
 
         path = config_path()
-        if path.exists():
+        if _is_file(path):
             config = load_config(path)
     calendar_file = calendar_file or (config.calendar_file if config else None)
     calendar = hours = None
