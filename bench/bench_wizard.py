@@ -69,7 +69,9 @@ def main() -> None:
         questionary_s = statistics.median(time_import("questionary") for _ in range(runs))
         # What any typer + questionary program pays before its first question (typer ≥ 0.29
         # builds pydantic adapters for its parameters when it runs a command).
-        floor_s = statistics.median(time_import("typer, questionary") for _ in range(runs))
+        floor_s = statistics.median(
+            time_import("typer, questionary") for _ in range(runs)
+        )
         wizard_s = statistics.median(time_first_question(home, project) for _ in range(runs))
     print(f"python -c 'import typer'         {typer_s:.3f} s (baseline)")
     print(
