@@ -242,12 +242,12 @@ def render(
 def stored_case(incident_id: str | None) -> tuple[Case, str]:
     """A stored incident as a case, and its record hash; refused when the chain is broken."""
     from .incident import fold
-    from .incident_cli import _open
-    from .store import SHORT_HASH
+    from .store import SHORT_HASH, Store
     from .timefmt import localize
     from .verify_cli import verified_head
 
-    with _open() as store:
+    with Store.open() as store, store.snapshot():
+        # One snapshot: the hash printed is the hash of exactly the events rendered.
         target_id = store.resolve_id(incident_id)
         head = verified_head(store, target_id)
         created = localize(datetime.fromisoformat(store.created_at(target_id)))

@@ -401,6 +401,18 @@ class Store:
                         self.db.execute("ROLLBACK")
                 raise
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that see one and the same state of the database (a read transaction:
+        a concurrent ``log`` lands before or after all of them, never between two)."""
+        with self.errors():
+            self.db.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+
     def _migrate(self) -> None:
         has_table = self.db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"

@@ -58,7 +58,7 @@ def verify(
 ) -> None:
     """校验事件记录未被改动：逐条重算校验链，报告第一条被改动、插入或删除的记录。"""
     from .chain import normalize_hash, when
-    from .incident_cli import _open
+    from .store import Store
 
     wanted: str | None = None
     if printed is not None:
@@ -71,7 +71,7 @@ def verify(
                 field="--hash",
             )
     failed = False
-    with _open() as store:
+    with Store.open() as store:
         ids = [store.resolve_id(incident_id)] if incident_id is not None else store.incident_ids()
         if incident_id is None:
             orphans = store.orphan_incident_ids()

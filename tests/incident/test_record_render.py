@@ -87,3 +87,21 @@ def test_render_needs_exactly_one_source(run: Run, clock: Clock, tmp_path: Path)
     assert both.code == 2 and "二者选一" in both.err
     unknown = run("render", "--incident", "20990101-0000-9", "--out", str(tmp_path / "c"))
     assert unknown.code == 2 and "20990101-0000-9" in unknown.err
+
+
+def test_the_hash_and_the_rendered_events_come_from_one_snapshot(run: Run, clock: Clock) -> None:
+    """A ``log`` from another terminal while rendering lands before or after, never between the
+    hash and the events read for the record."""
+    from qdplan_cli.incident import log_event
+    from qdplan_cli.store import Store
+    from qdplan_cli.verify_cli import check_incident
+
+    incident = stored(run)
+    with Store.open() as reader, reader.snapshot():
+        before = len(reader.events(incident))
+        with Store.open() as writer:
+            writer.append(incident, log_event(clock.now, "另一个终端记下的一笔"), clock.now)
+        assert len(reader.events(incident)) == before
+        assert len(check_incident(reader, incident).links) == before
+    with Store.open() as reader:
+        assert len(reader.events(incident)) == before + 1
