@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,10 +15,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from qdplan_cli import incident_cli
-from qdplan_cli.__main__ import main
 from qdplan_cli.timefmt import shanghai
 
-DATA = Path(__file__).resolve().parent / "data"
+from ..conftest import DATA, Result  # the shared example cases and the `run` fixture's result
+
+__all__ = ["DATA", "Result"]
 DOWN = "\x1b[B"
 UP = "\x1b[A"
 ENTER = "\r"
@@ -51,31 +52,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fixed = Clock(datetime(2026, 12, 8, 9, 15, tzinfo=shanghai()))
     monkeypatch.setattr(incident_cli, "clock", fixed)
     return fixed
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    """Run ``qdplan ARGS`` in-process through ``__main__.main`` (the real error handling)."""
-
-    def invoke(*args: str) -> Result:
-        capsys.readouterr()
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        else:  # pragma: no cover - main always exits
-            code = 0
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return invoke
 
 
 class Keyboard:
