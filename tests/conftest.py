@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,22 +20,24 @@ class Result:
     err: str
 
 
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
-    """Run ``qdplan ARGV`` through the real entry point (error handling and exit codes included)."""
-
-    def _run(*argv: str) -> Result:
-        capsys.readouterr()
+def invoke(*argv: str) -> Result:
+    """Run ``qdplan ARGV`` in-process through the real entry point (its error handling and exit
+    codes included). A plain function, for property tests that cannot take fixtures."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
         try:
             main(list(argv))
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         else:  # pragma: no cover - main always exits
             code = 0
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+    return Result(code, out.getvalue(), err.getvalue())
 
-    return _run
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """``run("decide", …)``: see ``invoke``."""
+    return invoke
 
 
 @pytest.fixture(scope="session")

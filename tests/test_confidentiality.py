@@ -5,7 +5,6 @@ The property tests keep a small profile by default; ``QDPLAN_CONF_EXAMPLES`` rai
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -13,7 +12,6 @@ import stat
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -21,9 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from qdplan_cli.__main__ import main
-
-from .conftest import Result
+from .conftest import Result, invoke
 from .renderkit import NOW, load_toml, text_of, write_case
 
 EXAMPLES = int(os.environ.get("QDPLAN_CONF_EXAMPLES", "25"))
@@ -52,15 +48,8 @@ name_lists = st.lists(names, min_size=1, max_size=5, unique=True)
 
 
 def run_main(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        else:  # pragma: no cover
-            code = 0
-    return code, out.getvalue(), err.getvalue()
+    result = invoke(*argv)
+    return result.code, result.out, result.err
 
 
 def file_texts(path: Path) -> Iterator[str]:

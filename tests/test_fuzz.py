@@ -4,20 +4,18 @@ runs ≥ 10,000 examples."""
 
 from __future__ import annotations
 
-import io
 import os
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 
-from qdplan_cli.__main__ import main
 from qdplan_cli.casefile import parse_case
 from qdplan_cli.engine import decide
 from qdplan_cli.errors import UserError
 from qdplan_cli.timefmt import localize
 
+from .conftest import invoke
 from .fuzz_strategies import case_dicts, decide_argvs
 
 EXAMPLES = int(os.environ.get("QDPLAN_FUZZ_EXAMPLES", "150"))
@@ -40,15 +38,8 @@ def test_any_case_dict_is_accepted_or_refused_clearly(data: dict[str, Any]) -> N
 
 
 def run_main(argv: list[str]) -> tuple[int, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        else:  # pragma: no cover
-            code = 0
-    return code, err.getvalue()
+    result = invoke(*argv)
+    return result.code, result.err
 
 
 @FUZZ

@@ -3,17 +3,15 @@ or refused with a clear exit-2 message — never a traceback, never a broken cha
 
 from __future__ import annotations
 
-import io
 import os
-from contextlib import redirect_stderr, redirect_stdout
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qdplan_cli.__main__ import main
 from qdplan_cli.store import Store
 from qdplan_cli.verify_cli import check_incident
 
+from ..conftest import invoke
 from .conftest import Clock
 
 EXAMPLES = int(os.environ.get("QDPLAN_FUZZ_EXAMPLES", "150"))
@@ -25,15 +23,8 @@ ids = st.one_of(st.none(), st.text(max_size=20), st.sampled_from(["20261208-0915
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        else:  # pragma: no cover
-            code = 0
-    return code, out.getvalue(), err.getvalue()
+    result = invoke(*argv)
+    return result.code, result.out, result.err
 
 
 @settings(
