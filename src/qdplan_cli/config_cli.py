@@ -116,7 +116,8 @@ def fees(
     sheet = fee_sheet(loaded.attendance, config.fees)
     if out is not None:
         from .cli import now_or
-        from .paper_cli import FEE_SHEET, fee_sheet_docx, to_pdf, write_paper
+        from .paper_cli import FEE_SHEET, fee_sheet_docx, write_paper
+        from .pdf import convert_to_pdf
 
         if out.exists() and not out.is_dir():
             raise UserError("不是目录", field=f"--out {out}")
@@ -124,7 +125,7 @@ def fees(
         target = write_paper(out / f"{FEE_SHEET}.docx", data, private=True)
         typer.echo(f"已生成劳务费计算表：{target}（内部，仅本人可读）")
         if pdf:
-            (made,) = to_pdf([target], out, private=True)
+            (made,) = convert_to_pdf([target], out, private=[True])
             typer.echo(f"已转换 PDF：{made}")
     if as_json:
         import json

@@ -16,7 +16,6 @@ import copy
 import functools
 import hashlib
 import io
-import os
 import re
 import unicodedata
 import zipfile
@@ -398,10 +397,10 @@ def skeleton() -> bytes:
     data = build_skeleton()
     if path is not None:
         try:
+            from .files import write_atomically
+
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            write_atomically(path, data, private=False)
         except OSError:
             pass  # a read-only cache dir only costs speed
     return data

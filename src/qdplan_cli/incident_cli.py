@@ -402,7 +402,7 @@ def export(
     """把事件导出为案例文件（TOML），decide --case 与 render --case 可直接使用。"""
     import tomli_w
 
-    from .store import owner_only
+    from .files import write_atomically
 
     with _open() as store:
         target = _load(store, incident_id)
@@ -414,10 +414,7 @@ def export(
         sys.stdout.flush()
         return
     try:
-        fd = os.open(out, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        owner_only(out)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(header + text)
+        write_atomically(out, (header + text).encode("utf-8"), private=True)
     except OSError as exc:
         raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
     typer.echo(f"已导出事件 {target.id} 到 {out}", err=True)

@@ -6,7 +6,6 @@ Only typer and the standard library at module level (start-up speed).
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -64,7 +63,7 @@ def build_paper(
 
 
 def write_paper(target: Path, data: bytes, *, private: bool) -> Path:
-    from .render_cmd import write_atomically
+    from .files import write_atomically
 
     if target.parent.exists() and not target.parent.is_dir():
         raise UserError("不是目录", field=str(target.parent))
@@ -74,17 +73,6 @@ def write_paper(target: Path, data: bytes, *, private: bool) -> Path:
     except OSError as exc:
         raise UserError(f"无法写入文件：{exc.strerror}", field=str(target)) from None
     return target
-
-
-def to_pdf(files: list[Path], out_dir: Path, *, private: bool) -> list[Path]:
-    from .pdf import convert_to_pdf
-    from .render_cmd import PRIVATE_MODE
-
-    pdfs = convert_to_pdf(files, out_dir)
-    for p in pdfs:
-        with contextlib.suppress(OSError):
-            p.chmod(PRIVATE_MODE if private else 0o644)
-    return pdfs
 
 
 def pdf_pages(path: Path) -> int | None:
@@ -181,7 +169,9 @@ def pack(
     if not config.contacts:
         typer.echo("提示：配置中没有联系人，卡片上的姓名、电话留空待手填（qdplan config edit）。")
     if pdf:
-        (made,) = to_pdf([target], out, private=False)
+        from .pdf import convert_to_pdf
+
+        (made,) = convert_to_pdf([target], out, private=[False])
         typer.echo(f"已转换 PDF：{made}")
         pages = pdf_pages(made)
         if pages is not None and pages != PACK_PAGES:
@@ -272,7 +262,9 @@ def checklist(
     written = write_paper(out, data, private=False)
     typer.echo(f"已生成一页处置清单：{written}")
     if pdf:
-        (made,) = to_pdf([written], written.parent, private=False)
+        from .pdf import convert_to_pdf
+
+        (made,) = convert_to_pdf([written], written.parent, private=[False])
         typer.echo(f"已转换 PDF：{made}")
 
 

@@ -6,6 +6,7 @@ broken profile from blocking the conversion; a timeout keeps a stuck one from ha
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import UserError
+from .files import PRIVATE_MODE, PUBLIC_MODE
 
 TIMEOUT_SECONDS = 180
 _WINDOWS_GUESSES = (
@@ -45,8 +47,9 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert_to_pdf(files: Sequence[Path], out_dir: Path) -> list[Path]:
-    """Convert DOCX files to PDF in ``out_dir``; returns the PDFs. Raises PdfUnavailableError."""
+def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bool]) -> list[Path]:
+    """Convert DOCX files to PDF in ``out_dir``; returns the PDFs, each owner-only where
+    ``private`` (one flag per file) says its DOCX is. Raises PdfUnavailableError."""
     soffice = find_soffice()
     if soffice is None:
         raise PdfUnavailableError(
@@ -92,4 +95,7 @@ def convert_to_pdf(files: Sequence[Path], out_dir: Path) -> list[Path]:
             f"LibreOffice 未能生成 {'、'.join(missing) or 'PDF'}（{detail[0]}）；DOCX 文书已生成",
             field="--pdf",
         )
+    for pdf, is_private in zip(pdfs, private, strict=True):
+        with contextlib.suppress(OSError):
+            pdf.chmod(PRIVATE_MODE if is_private else PUBLIC_MODE)
     return pdfs

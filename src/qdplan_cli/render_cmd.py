@@ -6,10 +6,6 @@ imported inside the commands (start-up speed of the other commands).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,26 +33,6 @@ TemplatesOpt = Annotated[
         file_okay=False,
     ),
 ]
-
-PRIVATE_MODE = 0o600  # files that may hold confidential names: owner only
-
-
-def write_atomically(path: Path, data: bytes, *, private: bool) -> None:
-    """Write the whole file or nothing: a temporary file beside it, then a rename."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if private:
-            tmp.chmod(PRIVATE_MODE)
-        else:
-            tmp.chmod(0o644)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def render(
@@ -127,6 +103,7 @@ def render(
     from .documents import render_documents
     from .docx_writer import build_docx
     from .engine import decide
+    from .files import write_atomically
     from .labels import DOCUMENT_LABELS
     from .paper_cli import FEE_SHEET, FEE_SHEET_TITLE
     from .settings import load_settings
@@ -231,27 +208,25 @@ def render(
     if pdf:
         from .pdf import convert_to_pdf
 
-        pdfs = convert_to_pdf(written + ([fee_target] if fee_target else []), out)
-        public = [r.public for r in rendered] + ([False] if fee_target else [])
-        for is_public, p in zip(public, pdfs, strict=True):
-            with contextlib.suppress(OSError):
-                p.chmod(0o644 if is_public else PRIVATE_MODE)
+        pdfs = convert_to_pdf(
+            written + ([fee_target] if fee_target else []),
+            out,
+            private=[not r.public for r in rendered] + ([True] if fee_target else []),
+        )
         typer.echo("已转换 PDF：" + "、".join(p.name for p in pdfs))
 
 
 def stored_case(incident_id: str | None) -> tuple[Case, str]:
     """A stored incident as a case, and its record hash; refused when the chain is broken."""
-    from .incident import fold
+    from .incident import load
     from .store import SHORT_HASH, Store
-    from .timefmt import localize
     from .verify_cli import verified_head
 
     with Store.open() as store, store.snapshot():
         # One snapshot: the hash printed is the hash of exactly the events rendered.
         target_id = store.resolve_id(incident_id)
         head = verified_head(store, target_id)
-        created = localize(datetime.fromisoformat(store.created_at(target_id)))
-        target = fold(target_id, created, store.events(target_id))
+        target = load(store, target_id)
     return target.case(), head[:SHORT_HASH]
 
 

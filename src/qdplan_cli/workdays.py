@@ -91,8 +91,8 @@ def _read_cache(path: Path) -> _Schedule | None:
 
 def _write_cache(path: Path, schedule: _Schedule) -> None:
     import json
-    import os
-    import tempfile
+
+    from .files import write_atomically
 
     data = {
         "days_off": sorted(d.isoformat() for d in schedule.days_off),
@@ -101,10 +101,7 @@ def _write_cache(path: Path, schedule: _Schedule) -> None:
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle)
-        Path(tmp).replace(path)
+        write_atomically(path, json.dumps(data).encode("utf-8"), private=False)
     except OSError:  # a read-only cache dir only costs speed
         pass
 
