@@ -43,8 +43,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
-    from qdplan_cli.store import NewEvent, Store
-    from qdplan_cli.timefmt import shanghai
+    from qdplan_cli.plan.times import shanghai
+    from qdplan_cli.record.store import NewEvent, Store
 
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "home"

@@ -184,10 +184,10 @@ def _run_writing_commands(
 ) -> None:
     from datetime import datetime
 
-    from qdplan_cli import incident_cli
-    from qdplan_cli.timefmt import localize
+    from qdplan_cli import runtime
+    from qdplan_cli.plan.times import localize
 
-    monkeypatch.setattr(incident_cli, "clock", lambda: localize(datetime(2026, 12, 16, 10, 0)))
+    monkeypatch.setattr(runtime, "clock", lambda: localize(datetime(2026, 12, 16, 10, 0)))
     home = Path(os.environ["QDPLAN_HOME"])
     config = tmp_path / "config"
     monkeypatch.setenv("QDPLAN_CONFIG", str(config / "config.toml"))

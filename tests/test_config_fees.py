@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from qdplan_cli.config import FeeSchedule, load_config
-from qdplan_cli.fees import Attendance, day_fee, fee_sheet
-from qdplan_cli.timefmt import localize
+from qdplan_cli.local.config import FeeSchedule, load_config
+from qdplan_cli.plan.fees import Attendance, day_fee, fee_sheet
+from qdplan_cli.plan.times import localize
 
 from .conftest import DATA, Result
 

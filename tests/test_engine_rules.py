@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from qdplan_cli.engine import decide
-from qdplan_cli.errors import PlanNotAllowedError, UserError
-from qdplan_cli.model import (
+from qdplan_cli.plan.decide import decide
+from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
+from qdplan_cli.plan.model import (
     Decision,
     Document,
     Fact,
@@ -19,7 +19,7 @@ from qdplan_cli.model import (
     Situation,
     Stage,
 )
-from qdplan_cli.timefmt import localize
+from qdplan_cli.plan.times import localize
 
 NOW = localize(datetime(2026, 12, 8, 10, 0))
 

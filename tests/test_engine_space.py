@@ -9,10 +9,10 @@ from datetime import datetime
 
 import pytest
 
-from qdplan_cli.engine import decide
-from qdplan_cli.errors import PlanNotAllowedError
-from qdplan_cli.labels import CLAUSE_LABELS
-from qdplan_cli.model import (
+from qdplan_cli.plan.decide import decide
+from qdplan_cli.plan.errors import PlanNotAllowedError
+from qdplan_cli.plan.labels import CLAUSE_LABELS
+from qdplan_cli.plan.model import (
     BOOLEAN_FACTS,
     Document,
     Fact,
@@ -23,7 +23,7 @@ from qdplan_cli.model import (
     Situation,
     Stage,
 )
-from qdplan_cli.timefmt import localize
+from qdplan_cli.plan.times import localize
 
 NOW = localize(datetime(2026, 12, 8, 10, 0))
 TRI = (None, True, False)
@@ -167,7 +167,7 @@ class _ExplodingCalendar:
 def test_calendar_is_consulted_only_when_needs_calendar_says_so() -> None:
     """The CLI skips reading the config for JSON when ``needs_calendar`` is false: that is only
     sound if the engine really never asks the calendar or business hours in those cases."""
-    from qdplan_cli.engine import needs_calendar
+    from qdplan_cli.plan.decide import needs_calendar
 
     for s in SPACE:
         assert not needs_calendar(s)

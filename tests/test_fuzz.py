@@ -10,10 +10,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 
-from qdplan_cli.casefile import parse_case
-from qdplan_cli.engine import decide
-from qdplan_cli.errors import UserError
-from qdplan_cli.timefmt import localize
+from qdplan_cli.plan.decide import decide
+from qdplan_cli.plan.errors import UserError
+from qdplan_cli.plan.times import localize
+from qdplan_cli.record.casefile import parse_case
 
 from .conftest import invoke
 from .fuzz_strategies import case_dicts, decide_argvs

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qdplan_cli.markup import LINE_BREAK, MarkupError, block_texts, escape_value, parse
+from qdplan_cli.documents.markup import LINE_BREAK, MarkupError, block_texts, escape_value, parse
 
 
 def test_lines_become_blocks() -> None:

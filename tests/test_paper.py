@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from qdplan_cli.engine import FAULT_CLAUSES
-from qdplan_cli.labels import STAGE_LABELS, clause_label
-from qdplan_cli.model import Fault, Stage
-from qdplan_cli.paper import card
-from qdplan_cli.timefmt import shanghai
+from qdplan_cli.documents.cards import card
+from qdplan_cli.plan.decide import FAULT_CLAUSES
+from qdplan_cli.plan.labels import STAGE_LABELS, clause_label
+from qdplan_cli.plan.model import Fault, Stage
+from qdplan_cli.plan.times import shanghai
 
 from .conftest import DATA, Result
 from .renderkit import text_of
@@ -145,8 +145,8 @@ def test_passing_the_two_hour_line_counts_as_not_within_2h() -> None:
     from dataclasses import replace
     from datetime import timedelta
 
-    from qdplan_cli.engine import decide
-    from qdplan_cli.model import Outcome, Situation
+    from qdplan_cli.plan.decide import decide
+    from qdplan_cli.plan.model import Outcome, Situation
 
     for stage in (Stage.OPENING, Stage.EVALUATION):
         s = Situation(stage=stage, fault=Fault.POWER, within_2h=True)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from qdplan_cli.engine import decide, earliest_reopening
-from qdplan_cli.model import Fault, Situation, Stage
-from qdplan_cli.timefmt import format_dt, localize
-from qdplan_cli.workdays import BusinessHours, WorkCalendar, YearSchedule, parse_user_calendar
+from qdplan_cli.local.calendar_files import FileScheduleCache
+from qdplan_cli.plan.calendar import BusinessHours, WorkCalendar, YearSchedule, parse_user_calendar
+from qdplan_cli.plan.decide import decide, earliest_reopening
+from qdplan_cli.plan.model import Fault, Situation, Stage
+from qdplan_cli.plan.times import format_dt, localize
 
 CAL = WorkCalendar()
 HOURS = BusinessHours()
@@ -119,7 +120,7 @@ def test_an_estimated_year_is_warned_and_a_user_calendar_settles_it() -> None:
 
 
 def test_user_calendar_file_is_validated() -> None:
-    from qdplan_cli.errors import UserError
+    from qdplan_cli.plan.errors import UserError
 
     years = parse_user_calendar(
         {"years": {"2027": {"holidays": ["2027-01-01"], "workdays": []}}}, "cal.toml"
@@ -138,25 +139,25 @@ def test_cached_schedule_answers_exactly_as_the_holidays_package(
     """The cache file only saves start-up time: every day of every cached year reads the same."""
     import holidays
 
-    from qdplan_cli.workdays import CACHED_YEARS
+    from qdplan_cli.plan.calendar import CACHED_YEARS
 
     monkeypatch.setenv("QDPLAN_CACHE", str(tmp_path))
-    WorkCalendar().is_working_day(date(2026, 1, 5))  # writes the cache
+    WorkCalendar(cache=FileScheduleCache()).is_working_day(date(2026, 1, 5))  # writes the cache
     assert list(tmp_path.glob("holidays-cn-*.json"))
-    cached = WorkCalendar()
+    cached = WorkCalendar(cache=FileScheduleCache())
     cn = holidays.country_holidays("CN", years=CACHED_YEARS)
     day = date(CACHED_YEARS.start, 1, 1)
     while day.year in CACHED_YEARS:
         assert cached.is_working_day(day) == cn.is_working_day(day), day
         day += timedelta(days=1)
-    assert cached.official_years() == WorkCalendar(use_cache=False).official_years()
+    assert cached.official_years() == WorkCalendar().official_years()
     assert cached._cn is None  # answered from the file, without the package
 
 
 def test_a_broken_cache_file_is_recomputed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QDPLAN_CACHE", str(tmp_path))
-    WorkCalendar().is_working_day(date(2026, 1, 5))
+    WorkCalendar(cache=FileScheduleCache()).is_working_day(date(2026, 1, 5))
     (cache,) = tmp_path.glob("holidays-cn-*.json")
     cache.write_text("{not json", encoding="utf-8")
-    assert WorkCalendar().is_working_day(date(2026, 10, 10))
-    assert not WorkCalendar().is_working_day(date(2026, 10, 5))
+    assert WorkCalendar(cache=FileScheduleCache()).is_working_day(date(2026, 10, 10))
+    assert not WorkCalendar(cache=FileScheduleCache()).is_working_day(date(2026, 10, 5))

@@ -86,7 +86,7 @@ def test_installed_wheel_renders_with_its_own_templates(tmp_path: Path) -> None:
         [
             str(python),
             "-c",
-            "from qdplan_cli.templating import builtin_templates_dir as d; print(d())",
+            "from qdplan_cli.documents.templating import builtin_templates_dir as d; print(d())",
         ],
         cwd=workdir,
         capture_output=True,

@@ -40,8 +40,8 @@ def _usage_message(exc: Exception) -> str:
 def main(argv: list[str] | None = None) -> NoReturn:
     import typer
 
-    from .cli import load_commands
-    from .errors import UserError
+    from qdplan_cli.app import load_commands
+    from qdplan_cli.plan.errors import UserError
 
     _reconfigure_streams()
     app = load_commands(sys.argv[1:] if argv is None else argv)

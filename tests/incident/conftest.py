@@ -14,8 +14,9 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from qdplan_cli import incident_cli
-from qdplan_cli.timefmt import shanghai
+from qdplan_cli import runtime
+from qdplan_cli.commands import incident as incident_cli
+from qdplan_cli.plan.times import shanghai
 
 from ..conftest import DATA, Result  # the shared example cases and the `run` fixture's result
 
@@ -50,7 +51,7 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The incident commands' clock, fixed at Tue 2026-12-08 09:15 Asia/Shanghai."""
     fixed = Clock(datetime(2026, 12, 8, 9, 15, tzinfo=shanghai()))
-    monkeypatch.setattr(incident_cli, "clock", fixed)
+    monkeypatch.setattr(runtime, "clock", fixed)
     return fixed
 
 

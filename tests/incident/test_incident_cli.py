@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from qdplan_cli.casefile import load_case, parse_case
-from qdplan_cli.engine import decide
-from qdplan_cli.incident import decide_incident, load
-from qdplan_cli.model import Outcome
-from qdplan_cli.store import Store
-from qdplan_cli.workdays import WorkCalendar
+from qdplan_cli.plan.calendar import WorkCalendar
+from qdplan_cli.plan.decide import decide
+from qdplan_cli.plan.model import Outcome
+from qdplan_cli.record.casefile import load_case, parse_case
+from qdplan_cli.record.incident import decide_incident, load
+from qdplan_cli.record.store import Store
 
 from .conftest import DATA, Clock, Result, venv_bin
 

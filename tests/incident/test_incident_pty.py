@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qdplan_cli.incident import decide_incident, load
-from qdplan_cli.model import Outcome
-from qdplan_cli.store import Store
+from qdplan_cli.plan.model import Outcome
+from qdplan_cli.record.incident import decide_incident, load
+from qdplan_cli.record.store import Store
 
 from .conftest import DOWN, ENTER, venv_bin
 

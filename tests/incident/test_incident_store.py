@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from platformdirs import user_data_dir
 
-from qdplan_cli.incident import created_event
-from qdplan_cli.store import MIGRATIONS, Store, data_dir
-from qdplan_cli.timefmt import shanghai
-from qdplan_cli.verify_cli import check_incident
+from qdplan_cli.plan.times import shanghai
+from qdplan_cli.record.chain import check_incident
+from qdplan_cli.record.incident import created_event
+from qdplan_cli.record.store import MIGRATIONS, Store, data_dir
 
 from .conftest import venv_bin
 

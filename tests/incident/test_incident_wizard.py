@@ -6,12 +6,12 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-from qdplan_cli.casefile import parse_case
-from qdplan_cli.engine import decide
-from qdplan_cli.incident import decide_incident, load
-from qdplan_cli.model import Outcome
-from qdplan_cli.store import Store
-from qdplan_cli.workdays import WorkCalendar
+from qdplan_cli.plan.calendar import WorkCalendar
+from qdplan_cli.plan.decide import decide
+from qdplan_cli.plan.model import Outcome
+from qdplan_cli.record.casefile import parse_case
+from qdplan_cli.record.incident import decide_incident, load
+from qdplan_cli.record.store import Store
 
 from .conftest import CTRL_C, DOWN, ENTER, UP, Clock, Keyboard, Result
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qdplan_cli.store import (
+from qdplan_cli.record.store import (
     MIGRATIONS,
     Store,
     canonical_content,

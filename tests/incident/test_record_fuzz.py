@@ -8,8 +8,8 @@ import os
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qdplan_cli.store import Store
-from qdplan_cli.verify_cli import check_incident
+from qdplan_cli.record.chain import check_incident
+from qdplan_cli.record.store import Store
 
 from ..conftest import invoke
 from .conftest import Clock

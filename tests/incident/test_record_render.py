@@ -92,9 +92,9 @@ def test_render_needs_exactly_one_source(run: Run, clock: Clock, tmp_path: Path)
 def test_the_hash_and_the_rendered_events_come_from_one_snapshot(run: Run, clock: Clock) -> None:
     """A ``log`` from another terminal while rendering lands before or after, never between the
     hash and the events read for the record."""
-    from qdplan_cli.incident import log_event
-    from qdplan_cli.store import Store
-    from qdplan_cli.verify_cli import check_incident
+    from qdplan_cli.record.chain import check_incident
+    from qdplan_cli.record.incident import log_event
+    from qdplan_cli.record.store import Store
 
     incident = stored(run)
     with Store.open() as reader, reader.snapshot():

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from qdplan_cli import store as store_module
-from qdplan_cli.store import Store
+from qdplan_cli.record import store as store_module
+from qdplan_cli.record.store import Store
 
 from .conftest import DATA, Clock, Result, venv_bin
 from .test_record_chain import count
@@ -71,7 +71,7 @@ def damaged_qdplan_database(path: Path) -> None:
 def store_now() -> object:
     from datetime import datetime
 
-    from qdplan_cli.timefmt import shanghai
+    from qdplan_cli.plan.times import shanghai
 
     return datetime(2026, 12, 8, 9, 15, tzinfo=shanghai())
 

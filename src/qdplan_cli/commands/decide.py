@@ -1,0 +1,183 @@
+"""``qdplan decide``: the plan's answer for a situation given by flags or a case file."""
+
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qdplan_cli.plan.errors import UserError
+from qdplan_cli.runtime import Runtime
+
+
+def _choice(value: str | None, field: str, choices: dict[str, str]) -> str | None:
+    if value is None:
+        return None
+    key = value.strip().lower()
+    if key not in choices:
+        options = "、".join(f"{k}（{v}）" for k, v in choices.items())
+        raise UserError(f"不能是 {value!r}，应为 {options} 之一", field=field)
+    return key
+
+
+def _time(value: str | None, field: str) -> datetime | None:
+    if value is None:
+        return None
+    from qdplan_cli.plan.times import parse_time
+
+    return parse_time(value, field)
+
+
+def decide(
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            help="所处环节：prep（开标准备）、opening（开标过程中）、evaluation（评标）。"
+        ),
+    ] = None,
+    fault: Annotated[
+        str | None,
+        typer.Option(
+            help="故障类型：network（网络或设备）、system（电子交易系统）、power（停电）。"
+        ),
+    ] = None,
+    project_type: Annotated[
+        str | None,
+        typer.Option(help="项目类型：construction（建设工程，默认）、procurement（政府采购）。"),
+    ] = None,
+    fallback_works: Annotated[
+        bool | None,
+        typer.Option(
+            "--fallback-works/--no-fallback-works",
+            help="更换无线、移动数据等应急网络后能否正常进行。",
+            show_default=False,
+        ),
+    ] = None,
+    quick_fix_works: Annotated[
+        bool | None,
+        typer.Option(
+            "--quick-fix-works/--no-quick-fix-works",
+            help="经简单维修能否快速排除故障。",
+            show_default=False,
+        ),
+    ] = None,
+    fixed_before_deadline: Annotated[
+        bool | None,
+        typer.Option(
+            "--fixed-before-deadline/--not-fixed-before-deadline",
+            help="能否在投标截止时间前修复（开标准备阶段）。",
+            show_default=False,
+        ),
+    ] = None,
+    bidders_can_sign_in: Annotated[
+        bool | None,
+        typer.Option(
+            "--bidders-can-sign-in/--bidders-cannot-sign-in",
+            help="到场投标人能否网上签到（开标准备阶段网络故障）。",
+            show_default=False,
+        ),
+    ] = None,
+    within_2h: Annotated[
+        bool | None,
+        typer.Option(
+            "--within-2h/--beyond-2h",
+            help="故障能否在发生后2小时内解决（技术人员的判断；时间已定时以时间为准）。",
+            show_default=False,
+        ),
+    ] = None,
+    plan: Annotated[
+        int | None,
+        typer.Option(help="招标人选择的方案：1（另行选择地点）、2（原地点）、3（另行择期）。"),
+    ] = None,
+    expert_left_early: Annotated[
+        bool | None,
+        typer.Option(
+            "--expert-left-early/--no-expert-left-early",
+            help="评标等候期间有专家确实不能继续评标（需签保密承诺、补抽）。",
+            show_default=False,
+        ),
+    ] = None,
+    fault_started_at: Annotated[
+        str | None, typer.Option(help="故障发生时间（ISO 8601，默认北京时间）。")
+    ] = None,
+    resolved_at: Annotated[str | None, typer.Option(help="故障排除时间。")] = None,
+    opening_time: Annotated[
+        str | None, typer.Option(help="投标截止（开标）时间，用于判断能否在截止前修复。")
+    ] = None,
+    now: Annotated[str | None, typer.Option(help="以此时间为“现在”（默认：系统时钟）。")] = None,
+    notice_published_at: Annotated[str | None, typer.Option(help="延迟开标公告发布时间。")] = None,
+    supplement_issued_at: Annotated[
+        str | None, typer.Option(help="延期开标书面补充公告发出时间。")
+    ] = None,
+    new_time: Annotated[str | None, typer.Option(help="拟定的新开标（评标）时间。")] = None,
+    case: Annotated[
+        Path | None,
+        typer.Option(help="案例文件（TOML）；同时给出的选项优先。", dir_okay=False),
+    ] = None,
+    calendar: Annotated[
+        Path | None,
+        typer.Option(help="节假日日历文件（TOML），补充 holidays 包仅推定的年份。", dir_okay=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出决定。")] = False,
+) -> None:
+    """按应急预案判断当前情况该怎么办：通知谁、尝试什么、可选方案、须出的文书和签字人。"""
+    from qdplan_cli.plan.model import Fault, ProjectType, Situation, Stage
+
+    base = Situation()
+    if case is not None:  # casefile (tomllib, dataclasses) only when a case is given
+        from qdplan_cli.record.casefile import load_case
+
+        base = load_case(case).situation
+    flags: dict[str, Any] = {
+        "fallback_works": fallback_works,
+        "quick_fix_works": quick_fix_works,
+        "fixed_before_deadline": fixed_before_deadline,
+        "bidders_can_sign_in": bidders_can_sign_in,
+        "within_2h": within_2h,
+        "expert_left_early": expert_left_early,
+        "started_at": _time(fault_started_at, "--fault-started-at"),
+        "resolved_at": _time(resolved_at, "--resolved-at"),
+        "bid_deadline": _time(opening_time, "--opening-time"),
+        "notice_published_at": _time(notice_published_at, "--notice-published-at"),
+        "supplement_issued_at": _time(supplement_issued_at, "--supplement-issued-at"),
+        "new_time": _time(new_time, "--new-time"),
+    }
+    stage_id = _choice(
+        stage, "--stage", {"prep": "开标准备", "opening": "开标过程中", "evaluation": "评标"}
+    )
+    fault_id = _choice(fault, "--fault", {"network": "网络", "system": "系统", "power": "停电"})
+    type_id = _choice(
+        project_type, "--project-type", {"construction": "建设工程", "procurement": "政府采购"}
+    )
+    if plan is not None and plan not in (1, 2, 3):
+        raise UserError(f"方案只能是 1、2 或 3，收到 {plan}", field="--plan")
+    if stage_id:
+        flags["stage"] = Stage(stage_id)
+    if fault_id:
+        flags["fault"] = Fault(fault_id)
+    if type_id:
+        flags["project_type"] = ProjectType(type_id)
+    if plan is not None:
+        flags["plan"] = plan
+    situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
+
+    from qdplan_cli.plan.decide import needs_calendar
+
+    # The config (and platformdirs to find it) is read only when the answer can depend on it:
+    # the checklist shows contacts; JSON needs it only for calendar-dependent times.
+    wanted = not as_json or calendar is not None or needs_calendar(situation)
+    rt = Runtime(now, calendar_file=calendar)
+    decision = rt.decide(situation, configured=wanted)
+    if as_json:
+        from qdplan_cli.ui.jsonout import decision_json
+
+        typer.echo(decision_json(decision))
+    else:
+        from qdplan_cli.ui.console import print_checklist
+
+        print_checklist(decision, contacts=rt.contacts if wanted else None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(decide)

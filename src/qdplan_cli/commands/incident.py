@@ -1,0 +1,415 @@
+"""Commands of the incident log: ``incident``, ``resolve``, ``log``, ``list``, ``show``, ``export``.
+
+Only typer and the standard library are imported at module level; the store, the engine, Rich
+and questionary are imported inside the commands (start-up speed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from qdplan_cli.plan.errors import UserError
+from qdplan_cli.runtime import Runtime
+
+if TYPE_CHECKING:
+    from qdplan_cli.plan.model import Decision
+    from qdplan_cli.record.incident import Incident
+    from qdplan_cli.record.store import Store
+    from qdplan_cli.ui.wizard import Wizard
+
+
+def _interactive() -> bool:
+    """Questions need a terminal; without one the wizard must not wait for an answer."""
+    return sys.stdin.isatty()
+
+
+ID_PATTERN = re.compile(r"\d{8}-\d{4}-\d+")
+
+IdArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="事件编号（如 20261208-0912-1，见 qdplan list）；省略时为最近的事件。",
+        show_default=False,
+    ),
+]
+
+
+def _load(store: Store, incident_id: str | None) -> Incident:
+    from qdplan_cli.record.incident import load
+
+    return load(store, store.resolve_id(incident_id))
+
+
+def _project_file(path: Path) -> dict[str, Any]:
+    """``--project FILE``: a TOML file with a ``[project]`` table (a case file will do)."""
+    from qdplan_cli.record.casefile import load_case
+    from qdplan_cli.record.incident import project_to_dict
+
+    case = load_case(path)
+    return project_to_dict(case.project)
+
+
+def incident(
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="继续处理最近的（或给出编号的）事件。"),
+    ] = False,
+    incident_id: IdArg = None,
+    case: Annotated[
+        Path | None,
+        typer.Option(help="从准备好的案例文件（TOML）开始一个新事件。", dir_okay=False),
+    ] = None,
+    no_input: Annotated[
+        bool,
+        typer.Option(
+            "--no-input", help="不提问：配合 --case 使用，记录事件并输出清单；缺少情况时退出码 2。"
+        ),
+    ] = False,
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            help="项目信息文件（TOML，含 [project] 表，键同案例文件），用于预填项目信息。",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """开始（或继续）一次突发情况处置：逐项询问预案需要的情况，每答一项即保存并刷新处置清单。"""
+    from qdplan_cli.plan.labels import WIZARD
+
+    if incident_id is not None and not resume:
+        raise UserError("给出事件编号时请同时使用 --resume", field="ID")
+    if resume and case is not None:
+        raise UserError("--resume 与 --case 不能同时使用", field="--case")
+    if project is not None and (resume or case is not None):
+        raise UserError("--project 只用于新事件（--case 文件自带 [project]）", field="--project")
+    if no_input and case is None and not resume:
+        raise UserError("--no-input 需要配合 --case 案例文件使用", field="--no-input")
+    if not no_input and not _interactive():
+        raise UserError(WIZARD["no_tty"], field="--case")
+
+    rt = Runtime()
+    with rt.open_store() as store:
+        if resume:
+            _resume(rt, store, incident_id, interactive=not no_input)
+        elif case is not None:
+            _start_from_case(rt, store, case, interactive=not no_input)
+        else:
+            _start_new(rt, store, project)
+
+
+def _resume(rt: Runtime, store: Store, incident_id: str | None, *, interactive: bool) -> None:
+    from qdplan_cli.ui.wizard import Wizard
+
+    target = _load(store, incident_id)
+    if not interactive:
+        _print_and_check(rt, store, target.id)
+        return
+    wizard = Wizard.resuming(store, rt, target)
+    _say_resume(rt, target)
+    _run(wizard, wizard.run)
+
+
+def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool) -> None:
+    from qdplan_cli.record.casefile import load_case
+    from qdplan_cli.record.incident import case_events, load
+    from qdplan_cli.ui.wizard import Wizard
+
+    now = rt.tick()
+    prepared = load_case(path)
+    # A case the engine refuses (a bad time, a forbidden plan) is not stored at all.
+    rt.decide(prepared.situation, prepared.situation.resolved_at or now)
+    new_id = store.create_incident(now, case_events(prepared, now, f"case:{path.name}"), now)
+    if not interactive:
+        _print_and_check(rt, store, new_id)
+        return
+    wizard = Wizard.resuming(store, rt, load(store, new_id))
+    _say_created(new_id)
+    _run(wizard, wizard.run)
+
+
+def _start_new(rt: Runtime, store: Store, project: Path | None) -> None:
+    from qdplan_cli.record.incident import created_event
+    from qdplan_cli.ui.wizard import Wizard
+
+    now = rt.tick()
+    if project is not None:
+        prefill = _project_file(project)
+    else:
+        # The last incident's project, so a second incident in the same session is quick.
+        ids = store.incident_ids()
+        prefill = dict(_load(store, ids[-1]).project) if ids else {}
+    # Saved before the first question: Ctrl-C from here on loses nothing.
+    new_id = store.create_incident(now, [created_event(now, prefill, now, "wizard")], now)
+    wizard = Wizard(store, rt, new_id)
+    _say_created(new_id)
+    _run(wizard, wizard.start)
+
+
+def _say_created(incident_id: str) -> None:
+    from qdplan_cli.plan.labels import WIZARD
+    from qdplan_cli.ui.prompts import hint
+
+    hint(WIZARD["created"].format(id=incident_id))
+
+
+def _say_resume(rt: Runtime, target: Incident) -> None:
+    from qdplan_cli.plan.labels import WIZARD, terms
+    from qdplan_cli.plan.model import ProjectType
+    from qdplan_cli.plan.times import format_dt
+    from qdplan_cli.record.incident import project_summary
+    from qdplan_cli.ui.console import print_note
+
+    print_note(WIZARD["resume"].format(id=target.id, summary=project_summary(target.project)))
+    now = rt.tick()
+    if target.resolved_at is not None:
+        print_note(WIZARD["already_resolved"].format(at=format_dt(target.resolved_at)))
+        return
+    decision = rt.decide_incident(target)
+    line = decision.two_hour_line
+    away_since = target.last_recorded_at
+    if line is not None and away_since is not None and away_since < line <= now:
+        words = terms(ProjectType(target.project.get("type", "construction")))
+        print_note(WIZARD["line_passed"].format(line=format_dt(line), **words), style="bold red")
+
+
+def _run(wizard: Wizard, step: Callable[[], None]) -> None:
+    from qdplan_cli.plan.labels import WIZARD
+
+    try:
+        step()
+    except (KeyboardInterrupt, EOFError):
+        sys.stderr.write("\n" + WIZARD["interrupted"].format(id=wizard.incident_id) + "\n")
+        raise typer.Exit(130) from None
+    typer.echo(WIZARD["finished"].format(id=wizard.incident_id))
+
+
+def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
+    """Non-interactive: print the checklist; a needed fact still missing is an error."""
+    from qdplan_cli.plan.labels import FACT_LABELS, WIZARD
+    from qdplan_cli.record.incident import load, project_summary
+    from qdplan_cli.ui.console import print_checklist
+
+    target = load(store, incident_id)
+    decision = rt.decide_incident(target)
+    print_checklist(
+        decision,
+        contacts=rt.contacts,
+        title=f"事件 {target.id} · {project_summary(target.project)}",
+        resolved_at=target.resolved_at,
+    )
+    typer.echo(f"事件编号：{target.id}")
+    if decision.missing:
+        fact = decision.missing[0]
+        raise UserError(
+            WIZARD["need_fact"].format(label=FACT_LABELS[fact], key=fact.value),
+            field=f"incident.{fact.value}",
+        )
+
+
+def resolve(
+    incident_id: IdArg = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="故障排除时间（默认：现在），如 2026-12-08 10:40。")
+    ] = None,
+) -> None:
+    """记录故障已排除：清单按排除时间定格，此后再看结论不变。"""
+    from qdplan_cli.plan.times import format_dt, parse_time
+    from qdplan_cli.record.incident import resolved_event
+    from qdplan_cli.ui.console import print_checklist
+
+    rt = Runtime()
+    now = rt.now
+    when = parse_time(at, "--at") if at is not None else now
+    with rt.open_store() as store:
+        target = _load(store, incident_id)
+        if target.started_at is not None and when < target.started_at:
+            raise UserError(
+                f"排除时间 {format_dt(when)} 早于故障发生时间 {format_dt(target.started_at)}",
+                field="--at",
+            )
+        if when > now:
+            raise UserError(f"排除时间 {format_dt(when)} 晚于当前时间", field="--at")
+        store.append(target.id, resolved_event(now, when, target.resolved_at), now)
+        target = _load(store, target.id)
+    typer.echo(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
+    print_checklist(
+        rt.decide_incident(target), contacts=rt.contacts, resolved_at=target.resolved_at
+    )
+
+
+def log(
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            help='[事件编号] 内容，如：qdplan log "已通知保障人员张三"；省略编号时记入最近的事件。',
+            show_default=False,
+        ),
+    ],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="此事发生的时间（默认：现在），如 2026-12-08 09:13。"),
+    ] = None,
+) -> None:
+    """在事件时间线上记一笔（带完整日期和时间，北京时间）。"""
+    from qdplan_cli.plan.times import format_dt_seconds, parse_time
+    from qdplan_cli.record.incident import log_event
+
+    if len(args) > 2:
+        raise UserError("最多两个参数：[事件编号] 内容（内容含空格时请加引号）", field="内容")
+    incident_id, text = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    if incident_id is None and ID_PATTERN.fullmatch(text.strip()):
+        raise UserError(
+            f"缺少内容：{text.strip()} 是事件编号；用法 qdplan log [编号] 内容", field="内容"
+        )
+    if not text.strip():
+        raise UserError("内容为空", field="内容")
+    rt = Runtime()
+    now = rt.now
+    when = parse_time(at, "--at") if at is not None else now
+    with rt.open_store() as store:
+        target = store.resolve_id(incident_id)
+        row = store.append(target, log_event(when, text), now)
+    # Printed only after the commit returned: a line on screen is a line on disk.
+    typer.echo(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
+
+
+def list_incidents(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
+) -> None:
+    """列出所有事件（最早的在前）。"""
+    from qdplan_cli.plan.labels import FAULT_SHORT, OUTCOME_LABELS, STAGE_LABELS
+    from qdplan_cli.plan.model import Fault, Stage
+    from qdplan_cli.plan.times import format_dt, iso
+    from qdplan_cli.record.incident import load
+
+    rt = Runtime()
+    items: list[dict[str, Any]] = []
+    rows: list[list[str]] = []
+    with rt.open_store() as store:
+        for incident_id in store.incident_ids():
+            target = load(store, incident_id)
+            decision: Decision | None
+            try:
+                decision = rt.decide_incident(target)
+            except UserError as exc:  # a stored record the engine now refuses: list it anyway
+                sys.stderr.write(f"注意：事件 {incident_id}：{exc}\n")
+                decision = None
+            stage = target.incident.get("stage")
+            fault = target.incident.get("fault")
+            items.append(
+                {
+                    "id": target.id,
+                    "project": target.project.get("name", ""),
+                    "project_number": target.project.get("number", ""),
+                    "stage": stage,
+                    "fault": fault,
+                    "started_at": iso(target.started_at),
+                    "resolved_at": iso(target.resolved_at),
+                    "created_at": iso(target.created_at),
+                    "outcome": decision.outcome.value if decision else None,
+                    "plan": decision.plan if decision else None,
+                    "missing": [f.value for f in decision.missing] if decision else [],
+                }
+            )
+            rows.append(
+                [
+                    target.id,
+                    target.project.get("name", "") or "—",
+                    STAGE_LABELS[Stage(stage)] if stage else "—",
+                    FAULT_SHORT[Fault(fault)] if fault else "—",
+                    format_dt(target.started_at),
+                    (OUTCOME_LABELS[decision.outcome] if decision else "（记录有误）")
+                    + ("（已排除）" if target.resolved_at else ""),
+                ]
+            )
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        typer.echo("还没有任何事件记录；运行 qdplan incident 开始。")
+        return
+    from qdplan_cli.ui.console import print_incidents
+
+    print_incidents(rows)
+
+
+def show(incident_id: IdArg = None) -> None:
+    """显示一个事件：项目、时间线（完整日期时间）和当前处置清单。"""
+    from qdplan_cli.plan.times import format_dt
+    from qdplan_cli.record.incident import project_summary
+    from qdplan_cli.ui.console import print_checklist, print_timeline
+
+    rt = Runtime()
+    with rt.open_store() as store:
+        target = _load(store, incident_id)
+    decision = rt.decide_incident(target)
+    lines = [
+        f"项目：{project_summary(target.project)}",
+        f"故障发生：{format_dt(target.started_at)}",
+        f"故障排除：{format_dt(target.resolved_at) if target.resolved_at else '尚未排除'}",
+    ]
+    entries = [(e.at, e.text) for e in target.case().sorted_timeline()]
+    print_timeline(f"事件 {target.id}", lines, entries)
+    print_checklist(decision, contacts=rt.contacts, resolved_at=target.resolved_at)
+
+
+def export(
+    incident_id: IdArg = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="写入此文件（仅本人可读写，0600）；省略时输出到标准输出。",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """把事件导出为案例文件（TOML），decide --case 与 render --case 可直接使用。"""
+    import tomli_w
+
+    from qdplan_cli.local.files import write_atomically
+
+    with Runtime().open_store() as store:
+        target = _load(store, incident_id)
+    text = tomli_w.dumps(target.case_dict())
+    header = f"# qdplan 事件 {target.id} 导出的案例文件（含专家、投标人姓名时请勿外传）\n"
+    if out is None:
+        _private_stdout()
+        sys.stdout.write(header + text)
+        sys.stdout.flush()
+        return
+    try:
+        write_atomically(out, (header + text).encode("utf-8"), private=True)
+    except OSError as exc:
+        raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
+    typer.echo(f"已导出事件 {target.id} 到 {out}", err=True)
+
+
+def _private_stdout() -> None:
+    """``qdplan export > case.toml``: the shell created the file; make it owner-only too."""
+    import contextlib
+    import stat
+
+    with contextlib.suppress(OSError, AttributeError, ValueError, NotImplementedError):
+        fd = sys.stdout.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.fchmod(fd, 0o600)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(incident)
+    app.command()(resolve)
+    app.command()(log)
+    app.command("list")(list_incidents)
+    app.command()(show)
+    app.command()(export)

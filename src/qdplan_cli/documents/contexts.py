@@ -1,0 +1,423 @@
+"""The documents of a case: the template context, the time rules, the confidentiality check.
+
+``render_documents`` renders every document of a decision to markup blocks in memory and checks
+them; nothing is written until all of them pass (the caller writes the files). No DOCX here:
+``docx_writer`` turns blocks into files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from qdplan_cli.documents.markup import Block, block_texts, parse
+from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
+from qdplan_cli.plan.errors import UserError
+from qdplan_cli.plan.labels import (
+    DOCUMENT_LABELS,
+    FACT_LABELS,
+    FAULT_LABELS,
+    FAULT_SHORT,
+    PLAN_LABELS,
+    PLAN_TITLE,
+    STAGE_LABELS,
+    clause_label,
+    outcome_label,
+    role_label,
+    terms,
+)
+from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, Document, Outcome, Role
+from qdplan_cli.plan.times import format_date, format_dt
+from qdplan_cli.record.casefile import Case
+
+# What every template may use (``qdplan templates vars``). Values absent from the case are
+# left out of the context: a template that needs one fails naming it; optional ones are
+# tested with ``{% if x is defined %}``.
+VARIABLES: dict[str, str] = {
+    "doc.id": "文书编号（如 delay_notice）",
+    "doc.title": "文书名称（如 延迟开标公告）",
+    "doc.public": "是否公开文书（true/false）",
+    "plan_title": "应急预案名称（青岛市公共资源电子交易系统开评标应急预案）",
+    "today": "生成日期（2026年12月3日）",
+    "project.name": "项目名称",
+    "project.number": "项目编号",
+    "project.type": "项目类型（建设工程 / 政府采购）",
+    "project.type_id": "项目类型编号（construction / procurement）",
+    "project.tenderer": "招标人（采购人）名称",
+    "project.agency": "代理机构名称",
+    "project.venue": "原开标（评标）地点",
+    "project.contact": "联系人",
+    "project.phone": "联系电话",
+    "project.opening_time": "原定开标时间（含日期、星期）",
+    "incident.id": "事件编号",
+    "incident.record_hash": "记录校验码（render --incident 时：事件记录校验链的前 12 位，qdplan verify 核对）",
+    "incident.stage": "所处环节（开标准备阶段 / 开标过程中 / 评标环节）",
+    "incident.stage_id": "环节编号（prep / opening / evaluation）",
+    "incident.fault": "故障类型（全称）",
+    "incident.fault_short": "故障类型（简称：网络故障 / 系统故障 / 停电）",
+    "incident.fault_id": "故障编号（network / system / power）",
+    "incident.started_at": "故障发生时间",
+    "incident.resolved_at": "故障排除时间",
+    "incident.cause": "原因",
+    "incident.course": "经过",
+    "incident.measures": "解决措施",
+    "incident.new_venue": "新的开标（评标）地点",
+    "incident.notice_published_at": "延迟开标公告发布时间",
+    "incident.supplement_issued_at": "补充公告发出时间",
+    "timeline": "经过记录（按时间排序的列表）",
+    "timeline[].at": "经过记录的时间（含日期、星期）",
+    "timeline[].text": "经过记录的内容",
+    "decision.outcome": "处置结论（中文）",
+    "decision.outcome_id": "处置结论编号（proceed / delay_notice / choose_plan …）",
+    "decision.basis": "依据条款（如 第四条（一）3）",
+    "decision.clauses": "涉及的全部条款（列表）",
+    "decision.plan": "招标人选择的方案（1、2、3）",
+    "decision.plan_label": "所选方案全称",
+    "decision.allowed_plans": "可选方案（列表）",
+    "decision.allowed_plans[].number": "方案序号",
+    "decision.allowed_plans[].label": "方案全称",
+    "decision.allowed_plans[].chosen": "是否为所选方案",
+    "decision.signatories": "书面记录签字方（列表）",
+    "decision.signatories[].role": "签字方编号（tenderer / agency / witness）",
+    "decision.signatories[].label": "签字方（招标人 / 代理机构 / 见证人员）",
+    "decision.signatories[].name": "签字单位名称（见证人员无）",
+    "decision.steps": "处置步骤（列表）",
+    "decision.steps[].text": "步骤内容",
+    "decision.steps[].clause": "步骤依据条款",
+    "decision.two_hour_line": "2小时节点（故障发生后2小时）",
+    "decision.earliest_new_time": "最早合法的新开标时间",
+    "decision.within_2h": "故障是否在2小时内解决",
+    "notice.new_time": "公告采用的新时间（未定时不存在：写“另行通知”）",
+    "notice.venue": "新的地点（未变更时为原地点）",
+    "notice.venue_changed": "地点是否变更",
+    "notice.date": "公告（文书）落款日期",
+    "notice.rule": "新时间须遵守的规则（文字）",
+    "experts": "专家姓名（仅非公开文书、且用 --expert-names 时提供）",
+    "experts[]": "专家姓名",
+    "expert_rows": "保密承诺书签字行数",
+}
+
+
+def _term_reference() -> dict[str, str]:
+    from qdplan_cli.plan.model import ProjectType
+
+    construction = terms(ProjectType.CONSTRUCTION)
+    procurement = terms(ProjectType.PROCUREMENT)
+    return {
+        f"terms.{k}": f"术语：建设工程“{v}”，政府采购“{procurement[k]}”"
+        for k, v in construction.items()
+    }
+
+
+VARIABLES.update(_term_reference())
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    doc: Document
+    blocks: list[Block]
+    template: TemplateInfo
+
+    @property
+    def public(self) -> bool:
+        return self.doc in PUBLIC_DOCUMENTS
+
+    @property
+    def title(self) -> str:
+        return DOCUMENT_LABELS[self.doc]
+
+
+@dataclass(frozen=True)
+class NoticeTime:
+    """The new time a notice states, and the rule it must respect."""
+
+    new_time: datetime | None
+    earliest: datetime | None
+    rule: str
+    from_earliest: bool = False
+
+
+def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> NoticeTime:
+    """The case's new time, checked against the lawful earliest; or the earliest if asked.
+
+    4.1.x: 新的开标时间应在延迟开标公告发布2小时之后; 4.2.1 方案三: 不少于1个工作日.
+    """
+    s = case.situation
+    earliest = decision.earliest_new_time
+    if Document.DELAY_NOTICE in decision.documents:
+        basis = clause_label(decision_clause(decision))
+        rule = f"新的开标时间原则上应在延迟开标公告发布2小时之后（{basis}）"
+        source = "incident.notice_published_at"
+    elif Document.SUPPLEMENTARY_NOTICE in decision.documents:
+        rule = (
+            "重新开标时间自发出补充公告之日起不少于1个工作日（发出当日不计）"
+            f"（{clause_label('4.2.1')} 方案三）"
+        )
+        source = "incident.supplement_issued_at"
+    else:
+        rule = ""
+        source = ""
+    if s.new_time is not None:
+        if earliest is not None and s.new_time < earliest:
+            raise UserError(
+                f"新的时间 {format_dt(s.new_time)} 早于最早合法时间 {format_dt(earliest)}："
+                f"{rule}。请改为不早于 {format_dt(earliest)} 的时间，"
+                "或删去该项让公告写“另行通知”",
+                field="incident.new_time",
+            )
+        return NoticeTime(s.new_time, earliest, rule)
+    if use_earliest:
+        if earliest is None:
+            need = f"需要先填写 {source}" if source else "本案没有适用的最早时间规则"
+            raise UserError(f"无法算出最早合法时间：{need}", field="--earliest")
+        chosen = decision.suggested_new_time or earliest
+        return NoticeTime(chosen, earliest, rule, from_earliest=True)
+    return NoticeTime(None, earliest, rule)
+
+
+def decision_clause(decision: Decision) -> str:
+    from qdplan_cli.plan.decide import FAULT_CLAUSES
+
+    assert decision.stage is not None and decision.fault is not None
+    return FAULT_CLAUSES[(decision.stage, decision.fault)]
+
+
+def _clause_key(clause: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in clause.split(".") if part.isdigit())
+
+
+def _dt(moment: datetime | None) -> str | None:
+    return format_dt(moment) if moment is not None else None
+
+
+def build_context(
+    case: Case,
+    decision: Decision,
+    timing: NoticeTime,
+    now: datetime,
+    record_hash: str | None = None,
+) -> dict[str, Any]:
+    """The variables every template receives (confidential names excepted)."""
+    p, s = case.project, case.situation
+    assert decision.stage is not None and decision.fault is not None
+    words = terms(p.type)
+    notice_day = now
+    if Document.DELAY_NOTICE in decision.documents and s.notice_published_at:
+        notice_day = s.notice_published_at
+    elif Document.SUPPLEMENTARY_NOTICE in decision.documents and s.supplement_issued_at:
+        notice_day = s.supplement_issued_at
+    signer_names = {Role.TENDERER: p.tenderer, Role.AGENCY: p.agency}
+    return {
+        "plan_title": PLAN_TITLE,
+        "today": format_date(now),
+        "terms": Fields("terms", words),
+        "project": Fields(
+            "project",
+            {
+                "name": p.name,
+                "number": p.number,
+                "type": words["project_type"],
+                "type_id": p.type.value,
+                "tenderer": p.tenderer,
+                "agency": p.agency,
+                "venue": p.venue,
+                "contact": p.contact,
+                "phone": p.phone,
+                "opening_time": _dt(p.opening_time),
+            },
+        ),
+        "incident": Fields(
+            "incident",
+            {
+                "id": case.incident_id,
+                "record_hash": record_hash,
+                "stage": STAGE_LABELS[decision.stage],
+                "stage_id": decision.stage.value,
+                "fault": FAULT_LABELS[decision.fault],
+                "fault_short": FAULT_SHORT[decision.fault],
+                "fault_id": decision.fault.value,
+                "started_at": _dt(s.started_at),
+                "resolved_at": _dt(s.resolved_at),
+                "cause": case.cause,
+                "course": case.course,
+                "measures": case.measures,
+                "new_venue": case.new_venue,
+                "notice_published_at": _dt(s.notice_published_at),
+                "supplement_issued_at": _dt(s.supplement_issued_at),
+            },
+        ),
+        "timeline": [
+            Fields(f"timeline[{i}]", {"at": format_dt(e.at), "text": e.text})
+            for i, e in enumerate(case.sorted_timeline(), start=1)
+        ],
+        "decision": Fields(
+            "decision",
+            {
+                "outcome": outcome_label(decision.outcome, p.type),
+                "outcome_id": decision.outcome.value,
+                "basis": clause_label(decision_clause(decision)),
+                "clauses": [clause_label(c) for c in sorted(decision.clauses, key=_clause_key)],
+                "plan": decision.plan,
+                "plan_label": PLAN_LABELS[decision.plan] if decision.plan else None,
+                "allowed_plans": [
+                    Fields(
+                        "decision.allowed_plans[]",
+                        {"number": n, "label": PLAN_LABELS[n], "chosen": n == decision.plan},
+                    )
+                    for n in decision.allowed_plans
+                ],
+                "signatories": [
+                    Fields(
+                        "decision.signatories[]",
+                        {
+                            "role": r.value,
+                            "label": role_label(r, p.type),
+                            "name": signer_names.get(r, ""),
+                        },
+                    )
+                    for r in decision.signatories
+                ],
+                "steps": [
+                    Fields(
+                        "decision.steps[]",
+                        {"text": step.text, "clause": clause_label(step.clause)},
+                    )
+                    for step in decision.steps
+                ],
+                "two_hour_line": _dt(decision.two_hour_line),
+                "earliest_new_time": _dt(decision.earliest_new_time),
+                "within_2h": decision.within_2h,
+            },
+        ),
+        "notice": Fields(
+            "notice",
+            {
+                "new_time": _dt(timing.new_time),
+                "venue": case.new_venue or p.venue,
+                "venue_changed": bool(case.new_venue) and case.new_venue != p.venue,
+                "date": format_date(notice_day),
+                "rule": timing.rule,
+            },
+        ),
+    }
+
+
+def _input_fields(case: Case) -> Iterable[tuple[str, str]]:
+    """Every free-text input a name could travel in, with the case-file key that holds it."""
+    p = case.project
+    for key in ("name", "number", "tenderer", "agency", "venue", "contact", "phone"):
+        yield f"project.{key}", getattr(p, key)
+    yield "incident.id", case.incident_id
+    yield "incident.cause", case.cause
+    yield "incident.course", case.course
+    yield "incident.measures", case.measures
+    yield "incident.new_venue", case.new_venue
+    for i, entry in enumerate(case.timeline, start=1):
+        yield f"timeline[{i}].text", entry.text
+
+
+def check_confidential(rendered: RenderedDocument, case: Case) -> None:
+    """A public document must not carry a name from ``[confidential]`` (PLAN.md, Documents)."""
+    if not rendered.public:
+        return
+    text = "\n".join(block_texts(rendered.blocks))
+    for key, names in (
+        ("confidential.experts", case.experts),
+        ("confidential.bidders", case.bidders),
+    ):
+        for name in names:
+            if name not in text:
+                continue
+            carriers = [field for field, value in _input_fields(case) if name in value]
+            origin = (
+                f"来自 {'、'.join(carriers)}" if carriers else f"来自模板 {rendered.template.path}"
+            )
+            raise UserError(
+                f"{rendered.title}（{rendered.doc.value}）是公开文书，不能含有保密名单 {key} 中的"
+                f"“{name}”，它{origin}。请改写后重试；未生成任何文件",
+                field=carriers[0] if carriers else str(rendered.template.path),
+            )
+
+
+def documents_to_render(decision: Decision, only: Sequence[str]) -> tuple[Document, ...]:
+    if decision.outcome is Outcome.NEED_INPUT:
+        missing = "、".join(f"{FACT_LABELS[f]}（{f.value}）" for f in decision.missing)
+        raise UserError(f"尚缺情况，无法确定需要哪些文书：{missing}", field="incident")
+    if not only:
+        return decision.documents
+    chosen: list[Document] = []
+    for raw in only:
+        doc_id = raw.strip().removesuffix(".docx")
+        try:
+            doc = Document(doc_id)
+        except ValueError:
+            ids = "、".join(d.value for d in Document)
+            raise UserError(f"没有文书 {raw!r}（可用：{ids}）", field="--only") from None
+        if doc not in decision.documents:
+            needed = "、".join(f"{d.value}（{DOCUMENT_LABELS[d]}）" for d in decision.documents)
+            raise UserError(
+                f"本案不需要 {doc.value}（{DOCUMENT_LABELS[doc]}）；本案的文书：{needed}",
+                field="--only",
+            )
+        if doc not in chosen:
+            chosen.append(doc)
+    return tuple(chosen)
+
+
+def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, Any]:
+    """Non-public documents only: how many signature lines, and names if asked for.
+
+    Plan 3 (择期评标): every expert signs (5.1 方案三); otherwise one expert who cannot stay."""
+    rows = (len(case.experts) or 5) if decision.plan == 3 else 1
+    extra: dict[str, Any] = {"expert_rows": rows}
+    if with_names and case.experts:
+        extra["experts"] = list(case.experts)
+    return extra
+
+
+def render_documents(
+    case: Case,
+    decision: Decision,
+    now: datetime,
+    *,
+    templates: Templates,
+    only: Sequence[str] = (),
+    use_earliest: bool = False,
+    expert_names: bool = False,
+    record_hash: str | None = None,
+) -> list[RenderedDocument]:
+    """Render and check every document; raises before anything is written."""
+    docs = documents_to_render(decision, only)
+    timing = notice_time(case, decision, use_earliest=use_earliest)
+    base = build_context(case, decision, timing, now, record_hash)
+    rendered: list[RenderedDocument] = []
+    for doc in docs:
+        info = templates.find(doc.value)
+        context: dict[str, Any] = {
+            **base,
+            "doc": Fields(
+                "doc",
+                {"id": doc.value, "title": DOCUMENT_LABELS[doc], "public": doc in PUBLIC_DOCUMENTS},
+            ),
+        }
+        if doc not in PUBLIC_DOCUMENTS:
+            context.update(expert_context(case, decision, with_names=expert_names))
+        text = templates.render(doc.value, context)
+        result = RenderedDocument(doc, parse(text, str(info.path)), info)
+        check_confidential(result, case)
+        rendered.append(result)
+    return rendered
+
+
+def reference(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """Describe variable paths for ``templates vars`` (unknown ones are marked)."""
+    rows = []
+    for path in paths:
+        rows.append((path, VARIABLES.get(path, "（不是 qdplan 提供的变量：渲染时会报错）")))
+    return rows
+
+
+def all_variables() -> Mapping[str, str]:
+    return VARIABLES

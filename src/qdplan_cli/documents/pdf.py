@@ -1,0 +1,101 @@
+"""DOCX → PDF through LibreOffice (``soffice --headless --convert-to pdf``), when installed.
+
+A throw-away user profile (``-env:UserInstallation``) keeps a running LibreOffice window or a
+broken profile from blocking the conversion; a timeout keeps a stuck one from hanging us.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from qdplan_cli.local.files import PRIVATE_MODE, PUBLIC_MODE
+from qdplan_cli.plan.errors import UserError
+
+TIMEOUT_SECONDS = 180
+_WINDOWS_GUESSES = (
+    Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "LibreOffice/program/soffice.exe",
+    Path(os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)"))
+    / "LibreOffice/program/soffice.exe",
+)
+
+
+class PdfUnavailableError(UserError):
+    """--pdf was asked for but LibreOffice is missing or failed. The DOCX files are written."""
+
+    exit_code = 3
+
+
+def find_soffice() -> str | None:
+    """``QDPLAN_SOFFICE`` if set, else ``soffice`` / ``libreoffice`` on PATH, else the usual
+    Windows install location."""
+    override = os.environ.get("QDPLAN_SOFFICE")
+    if override is not None:
+        return override if override and Path(override).exists() else shutil.which(override or "-")
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for guess in _WINDOWS_GUESSES:
+        if guess.is_file():
+            return str(guess)
+    return None
+
+
+def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bool]) -> list[Path]:
+    """Convert DOCX files to PDF in ``out_dir``; returns the PDFs, each owner-only where
+    ``private`` (one flag per file) says its DOCX is. Raises PdfUnavailableError."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfUnavailableError(
+            "未找到 LibreOffice（soffice），无法生成 PDF；DOCX 文书已生成。"
+            "请安装 LibreOffice 后重试，或用 WPS / Word 打开 DOCX 另存为 PDF",
+            field="--pdf",
+        )
+    with tempfile.TemporaryDirectory(prefix="qdplan-soffice-") as profile:
+        command = [
+            soffice,
+            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            *(str(f) for f in files),
+        ]
+        try:
+            result = subprocess.run(
+                command,
+                capture_output=True,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise PdfUnavailableError(
+                f"LibreOffice 转换 PDF 超过 {TIMEOUT_SECONDS} 秒未完成，已放弃；DOCX 文书已生成",
+                field="--pdf",
+            ) from None
+        except OSError as exc:
+            raise PdfUnavailableError(
+                f"无法运行 LibreOffice（{soffice}）：{exc.strerror}；DOCX 文书已生成",
+                field="--pdf",
+            ) from None
+    pdfs = [out_dir / (f.stem + ".pdf") for f in files]
+    missing = [p.name for p in pdfs if not p.is_file()]
+    if result.returncode != 0 or missing:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        raise PdfUnavailableError(
+            f"LibreOffice 未能生成 {'、'.join(missing) or 'PDF'}（{detail[0]}）；DOCX 文书已生成",
+            field="--pdf",
+        )
+    for pdf, is_private in zip(pdfs, private, strict=True):
+        with contextlib.suppress(OSError):
+            pdf.chmod(PRIVATE_MODE if is_private else PUBLIC_MODE)
+    return pdfs

@@ -1,0 +1,264 @@
+"""Document templates: where they are found, how they are rendered, what variables they use.
+
+Templates are Jinja text files named ``<document id>.txt.j2``. They are looked up in order:
+``--templates DIR`` (if given), the user's config directory (``config_templates_dir()``, if it
+exists), then the built-in ones shipped in the package (``qdplan_cli/templates`` in a wheel; the
+repository's top-level ``templates/`` in a development checkout). A user file shadows a
+built-in one of the same name.
+
+Undefined variables are errors (never a blank in a signed document); output is not
+HTML-escaped, and every inserted value is made inert for the markup (``markup.escape_value``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+
+from qdplan_cli.documents.markup import escape_value
+from qdplan_cli.plan.errors import UserError
+
+SUFFIX = ".txt.j2"
+
+
+class TemplateError(UserError):
+    """A template cannot be found, parsed or rendered. The message names template and line."""
+
+
+def builtin_templates_dir() -> Path:
+    """The built-in templates: inside the installed package, else the repository's own."""
+    packaged = resources.files("qdplan_cli") / "templates"
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    # A development (editable) install: the package has no templates/, the repository has.
+    repo = Path(__file__).resolve().parents[3] / "templates"
+    if repo.is_dir():
+        return repo
+    raise TemplateError("找不到内置模板目录（安装不完整？请重新安装 qdplan）")
+
+
+def config_templates_dir() -> Path:
+    """Edited templates placed here shadow the built-in ones: ``templates/`` beside the config
+    file (``QDPLAN_CONFIG`` moves both)."""
+    from qdplan_cli.local.config import config_path
+
+    return config_path().parent / "templates"
+
+
+def search_dirs(user_dir: Path | None = None) -> list[Path]:
+    """Where templates are looked up, first match wins."""
+    dirs: list[Path] = []
+    if user_dir is not None:
+        if not user_dir.is_dir():
+            raise TemplateError("模板目录不存在或不是目录", field=f"--templates {user_dir}")
+        dirs.append(user_dir)
+    config = config_templates_dir()
+    if config.is_dir():
+        dirs.append(config)
+    dirs.append(builtin_templates_dir())
+    return dirs
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates cached in the user's cache dir (keyed by path and checksum, so an
+    edited template is recompiled): compiling is most of a render's template time."""
+    from qdplan_cli import __version__
+    from qdplan_cli.local.paths import cache_dir
+
+    # Per version: the environment's options (finalize, whitespace) are compiled into the code.
+    directory = cache_dir() / f"templates-{__version__}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
+class _Missing(jinja2.StrictUndefined):
+    """StrictUndefined that names the whole dotted path (``project.contact``) in Chinese."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:
+            return self._undefined_hint
+        name = self._undefined_name
+        obj = self._undefined_obj
+        if obj is jinja2.utils.missing:
+            return f"变量 {name} 没有值"
+        base = getattr(obj, "path", None)
+        if base is not None:
+            return f"变量 {base}.{name} 没有值"
+        return f"变量 {name} 没有值（在 {jinja2.utils.object_type_repr(obj)} 中）"
+
+
+class Fields(dict[str, Any]):
+    """A mapping of template variables that knows its own dotted path, for error messages.
+
+    Empty values are left out, so ``{{ project.contact }}`` fails loudly when the case has no
+    contact; templates test optional values with ``is defined``.
+    """
+
+    def __init__(self, path: str, values: Mapping[str, Any]) -> None:
+        super().__init__({k: v for k, v in values.items() if v is not None and v != ""})
+        self.path = path
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, str):
+        return escape_value(value)
+    if isinstance(value, (dict, list, tuple)):
+        raise TypeError("不能直接输出表或列表，请输出其中的字段")
+    return value
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    doc_id: str
+    path: Path
+    builtin: bool
+
+
+class Templates:
+    """The template set a render uses: user directories first, then the built-in ones."""
+
+    def __init__(self, user_dir: Path | None = None) -> None:
+        self.dirs = search_dirs(user_dir)
+        self.builtin_dir = self.dirs[-1]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs], encoding="utf-8"),
+            undefined=_Missing,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            finalize=_finalize,
+            bytecode_cache=_bytecode_cache(),
+        )
+
+    def find(self, doc_id: str) -> TemplateInfo:
+        name = doc_id + SUFFIX
+        for d in self.dirs:
+            candidate = d / name
+            if candidate.is_file():
+                return TemplateInfo(doc_id, candidate, d == self.builtin_dir)
+        raise TemplateError(f"没有文书模板 {name}（用 qdplan templates list 查看）", field=doc_id)
+
+    def ids(self) -> list[str]:
+        found: set[str] = set()
+        for d in self.dirs:
+            found.update(p.name[: -len(SUFFIX)] for p in d.glob("*" + SUFFIX))
+        return sorted(found)
+
+    def source(self, doc_id: str) -> str:
+        return self.find(doc_id).path.read_text(encoding="utf-8")
+
+    def _load(self, doc_id: str) -> jinja2.Template:
+        info = self.find(doc_id)
+        try:
+            return self.env.get_template(doc_id + SUFFIX)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"模板 {info.path} 第 {exc.lineno} 行有语法错误：{exc.message}"
+            ) from None
+
+    def render(self, doc_id: str, context: Mapping[str, Any]) -> str:
+        """Render a template to markup text; a missing value names template, line, variable."""
+        template = self._load(doc_id)
+        try:
+            return template.render(context)
+        except jinja2.UndefinedError as exc:
+            line = _template_line(sys.exc_info()[2], template.filename)
+            where = f"模板 {template.filename}" + (f" 第 {line} 行" if line else "")
+            raise TemplateError(
+                f"{where}：{exc.message}（请在案例文件中填写该项，或修改模板）"
+            ) from None
+        except (TypeError, ValueError, jinja2.TemplateError) as exc:
+            line = _template_line(sys.exc_info()[2], template.filename)
+            where = f"模板 {template.filename}" + (f" 第 {line} 行" if line else "")
+            raise TemplateError(f"{where}：{exc}") from None
+
+    def variables(self, doc_id: str) -> list[str]:
+        """The dotted variable paths a template uses (``project.name``, ``timeline[].at``)."""
+        source = self.source(doc_id)
+        try:
+            tree = self.env.parse(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"模板 {self.find(doc_id).path} 第 {exc.lineno} 行有语法错误：{exc.message}"
+            ) from None
+        found: dict[str, None] = {}
+        _collect(tree, {}, found)
+        return sorted(found)
+
+
+def _template_line(tb: TracebackType | None, filename: str | None) -> int | None:
+    """Jinja rewrites tracebacks so a template's frame carries the template's line number."""
+    line = None
+    while tb is not None:
+        if filename and tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+_LOOP_NAMES = {"loop", "range", "namespace", "true", "false", "none", "True", "False", "None"}
+
+
+def _path(node: nodes.Node, aliases: Mapping[str, str]) -> str | None:
+    if isinstance(node, nodes.Name):
+        if node.name in _LOOP_NAMES:
+            return None
+        return aliases.get(node.name, node.name)
+    if isinstance(node, nodes.Getattr):
+        base = _path(node.node, aliases)
+        return f"{base}.{node.attr}" if base else None
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        base = _path(node.node, aliases)
+        return f"{base}.{node.arg.value}" if base else None
+    return None
+
+
+def _collect(node: nodes.Node, aliases: dict[str, str], found: dict[str, None]) -> None:
+    if isinstance(node, nodes.For):
+        _collect(node.iter, aliases, found)
+        source = _path(node.iter, aliases)
+        inner = dict(aliases)
+        targets = [node.target] if isinstance(node.target, nodes.Name) else []
+        for target in [*targets, *node.target.find_all(nodes.Name)]:
+            inner[target.name] = f"{source}[]" if source else target.name
+            if source is None:
+                inner.pop(target.name)
+        for child in (*node.body, *node.else_):
+            _collect(child, inner, found)
+        if node.test is not None:
+            _collect(node.test, inner, found)
+        return
+    if isinstance(node, nodes.Assign) and isinstance(node.target, nodes.Name):
+        _collect(node.node, aliases, found)
+        target_path = _path(node.node, aliases)
+        if target_path:
+            aliases[node.target.name] = target_path
+        else:
+            aliases[node.target.name] = ""
+        return
+    if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Name)) and (
+        isinstance(node, nodes.Name) or _path(node, aliases)
+    ):
+        if isinstance(node, nodes.Name) and node.ctx != "load":
+            return
+        path = _path(node, aliases)
+        if path:
+            found.setdefault(path, None)
+        return
+    for child in node.iter_child_nodes():
+        _collect(child, aliases, found)

@@ -1,0 +1,257 @@
+"""The one table of Chinese labels: roles (with the 政府采购 variants), stages, faults, outcomes,
+documents and clause citations. Nothing else in the code spells these words."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from qdplan_cli.plan.model import Document, Fact, Fault, Outcome, ProjectType, Role, Stage
+
+STAGE_LABELS: Final = {
+    Stage.PREP: "开标准备阶段",
+    Stage.OPENING: "开标过程中",
+    Stage.EVALUATION: "评标环节",
+}
+
+FAULT_LABELS: Final = {
+    Fault.NETWORK: "网络或设备软硬件故障",
+    Fault.SYSTEM: "电子交易系统故障（无法登录或服务异常）",
+    Fault.POWER: "断电",
+}
+
+FAULT_SHORT: Final = {Fault.NETWORK: "网络故障", Fault.SYSTEM: "系统故障", Fault.POWER: "停电"}
+
+PROJECT_TYPE_LABELS: Final = {
+    ProjectType.CONSTRUCTION: "建设工程",
+    ProjectType.PROCUREMENT: "政府采购",
+}
+
+OUTCOME_LABELS: Final = {
+    Outcome.PROCEED: "按计划正常进行",
+    Outcome.PARTIES_DECIDE: "由代理机构会同招标人研究决定是否延期开标",
+    Outcome.DELAY_NOTICE: "出具延迟开标公告",
+    Outcome.WAIT_AND_RESUME: "说明情况，等候修复后继续",
+    Outcome.CHOOSE_PLAN: "由招标人选择应急方案并报监管部门备案",
+    Outcome.NEED_INPUT: "尚缺情况，需要确认",
+}
+
+DOCUMENT_LABELS: Final = {
+    Document.INCIDENT_RECORD: "开评标突发情况书面记录",
+    Document.DELAY_NOTICE: "延迟开标公告",
+    Document.SUPPLEMENTARY_NOTICE: "延期开标书面补充公告",
+    Document.EVALUATION_RESCHEDULE: "择期评标书面文件",
+    Document.FILING_REPORT: "应急处置方案备案表",
+    # 5.1 方案二 names it 开评标区域封闭方案 (PLAN.md says 评标区域封闭方案; the text wins).
+    Document.CLOSURE_PLAN: "开评标区域封闭方案",
+    Document.CONFIDENTIALITY_COMMITMENT: "评标专家保密承诺书",
+}
+
+# Templates that are not decision documents: the paper outputs (qdplan fees/pack/checklist).
+# (label, public?)
+PAPER_TEMPLATES: Final = {
+    "expert_fee_sheet": ("评标专家劳务费计算表（render、fees --out）", False),
+    "paper_pack": ("开评标应急卡片（qdplan pack）", True),
+    "checklist": ("一页处置清单（qdplan checklist）", True),
+}
+
+FACT_LABELS: Final = {
+    Fact.STAGE: "所处环节",
+    Fact.FAULT: "故障类型",
+    Fact.FALLBACK_WORKS: "更换无线、移动数据等应急网络后能否正常进行",
+    Fact.QUICK_FIX_WORKS: "经简单维修能否快速排除故障",
+    Fact.FIXED_BEFORE_DEADLINE: "能否在投标截止时间前修复",
+    Fact.BIDDERS_CAN_SIGN_IN: "到场投标人能否网上签到",
+    Fact.WITHIN_2H: "故障能否在2小时内解决",
+    Fact.PLAN: "招标人选择的方案",
+}
+
+PLAN_LABELS: Final = {
+    1: "方案一：另行选择地点继续开评标",
+    2: "方案二：原地点继续开评标",
+    3: "方案三：另行择期开评标",
+}
+
+# Role labels: (建设工程, 政府采购).
+_ROLE_LABELS: Final = {
+    Role.TENDERER: ("招标人", "采购人"),
+    Role.AGENCY: ("招标代理机构", "采购代理机构"),
+    Role.WITNESS: ("见证人员", "见证人员"),
+    Role.SUPPORT_STAFF: ("综合交易保障人员", "综合交易保障人员"),
+    Role.SYSTEM_ADMIN: ("电子交易系统管理人员", "电子交易系统管理人员"),
+    Role.VENDOR_TECHNICIAN: ("系统开发公司技术人员", "系统开发公司技术人员"),
+    Role.PROPERTY_STAFF: ("物业楼层服务人员", "物业楼层服务人员"),
+    Role.DEPARTMENT_HEAD: ("本部门负责人", "本部门负责人"),
+    Role.BUREAU_LEADER: ("局分管领导", "局分管领导"),
+    Role.SUPERVISOR: ("监管部门", "监管部门"),
+    Role.BIDDERS: ("投标人", "供应商"),
+    Role.EXPERTS: ("评标专家", "评审专家"),
+}
+
+
+def role_label(role: Role, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    construction, procurement = _ROLE_LABELS[role]
+    return procurement if project_type is ProjectType.PROCUREMENT else construction
+
+
+def outcome_label(outcome: Outcome, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """The outcome in the project's own words (招标人 → 采购人 in 政府采购)."""
+    return OUTCOME_LABELS[outcome].replace("招标人", role_label(Role.TENDERER, project_type))
+
+
+def fact_label(fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """A fact in the project's own words (投标截止时间 → 响应文件提交截止时间 …)."""
+    words = terms(project_type)
+    return (
+        FACT_LABELS[fact]
+        .replace("投标截止时间", words["deadline"])
+        .replace("招标人", words["tenderer"])
+        .replace("投标人", words["bidders"])
+    )
+
+
+def terms(project_type: ProjectType) -> dict[str, str]:
+    """Words that differ between 建设工程 and 政府采购, for step texts and document templates."""
+    procurement = project_type is ProjectType.PROCUREMENT
+    return {
+        "tenderer": role_label(Role.TENDERER, project_type),
+        "agency": role_label(Role.AGENCY, project_type),
+        "bidders": role_label(Role.BIDDERS, project_type),
+        "experts": role_label(Role.EXPERTS, project_type),
+        "evaluation": "评审" if procurement else "评标",
+        "fee": "评审费" if procurement else "评标费",
+        "bid_files": "响应文件" if procurement else "投标文件",
+        # Document wording (render): the notice's addressee and the original announcement.
+        "addressee": "各供应商" if procurement else "各潜在投标人",
+        "announcement": "采购公告" if procurement else "招标公告",
+        "procurement_docs": "采购文件" if procurement else "招标文件",
+        "deadline": "响应文件提交截止时间" if procurement else "投标截止时间",
+        "project_type": PROJECT_TYPE_LABELS[project_type],
+    }
+
+
+# The plan every document cites (its title as published).
+PLAN_TITLE: Final = "青岛市公共资源电子交易系统开评标应急预案"
+
+# Clause ids of PLAN.md → how the citation reads.
+CLAUSE_LABELS: Final = {
+    "3": "第三条",
+    "4.1.1": "第四条（一）1",
+    "4.1.2": "第四条（一）2",
+    "4.1.3": "第四条（一）3",
+    "4.2.1": "第四条（二）1",
+    "4.2.2": "第四条（二）2",
+    "4.2.3": "第四条（二）3",
+    "4.3": "第四条（三）",
+    "4.4": "第四条（四）",
+    "5.1": "第五条 1",
+    "5.2": "第五条 2",
+    "5.3": "第五条 3",
+    "5.4": "第五条（三）",
+    "5.5": "第五条（四）",
+    "6": "第六条",
+}
+
+
+def clause_label(clause: str) -> str:
+    return CLAUSE_LABELS.get(clause, clause)
+
+
+WEEKDAYS: Final = ("一", "二", "三", "四", "五", "六", "日")
+
+
+# The incident wizard's questions: (question, one-line hint of what the plan says about it).
+# ``{tenderer}``, ``{bidders}``, ``{evaluation}`` … are filled in with ``terms(project_type)``.
+FACT_QUESTIONS: Final = {
+    Fact.STAGE: (
+        "故障发生在哪个环节？",
+        "预案：开标准备阶段按第四条（一），开标过程中按第四条（二），评标环节按第五条处置",
+    ),
+    Fact.FAULT: (
+        "发生了什么故障？",
+        "预案：网络或设备故障先通知综合交易保障人员；系统故障通知系统管理人员和开发公司技术人员；"
+        "停电通知物业楼层服务人员",
+    ),
+    Fact.FALLBACK_WORKS: (
+        "更换无线、移动数据等应急网络后，能否正常进行？",
+        "预案：更换应急网络后可正常进行的，在见证人员见证下按计划正常进行",
+    ),
+    Fact.QUICK_FIX_WORKS: (
+        "经简单维修，能否快速排除故障？",
+        "预案：经简单维修可快速排除故障的，按计划正常进行；仍不能的由{agency}与{tenderer}协商处置",
+    ),
+    Fact.FIXED_BEFORE_DEADLINE: (
+        "故障能否在投标截止时间前修复？",
+        "预案：截止前修复的按计划开标（系统故障由{agency}会同{tenderer}研究是否延期）；"
+        "否则出具延迟开标公告",
+    ),
+    Fact.BIDDERS_CAN_SIGN_IN: (
+        "到场{bidders}能否网上签到？",
+        "预案：到场{bidders}无法网上签到、影响按时开标的，出具延迟开标公告",
+    ),
+    Fact.WITHIN_2H: (
+        "技术人员判断：故障能否在发生后2小时内解决？",
+        "预案：2小时内可以解决的，说明情况、等候修复后继续；无法解决的，由{tenderer}选择应急方案",
+    ),
+    Fact.PLAN: (
+        "{tenderer}选择哪种应急方案？",
+        "预案：由{tenderer}选择一种并报监管部门备案",
+    ),
+}
+
+YES_NO: Final = ("能", "不能")
+
+WIZARD: Final = {
+    "back": "← 返回上一步",
+    "resolved": "故障已排除（记录排除时间，清单定格）",
+    "log": "记录一条进展（写入时间线）",
+    "plan_system_only": "；电子交易系统故障只能选方案二或方案三（{clause}）",
+    "refresh": "刷新清单（按当前时间重新判断）",
+    "notice_published_at": "延迟开标公告已发布：记录发布时间（算出最早的新开标时间）",
+    "supplement_issued_at": "补充公告已发出：记录发出时间（算出最早的重新开标时间）",
+    "new_time": "填写拟定的新开标时间",
+    "notice_published_at_input": "延迟开标公告发布时间（如 10:40 或 2026-12-08 10:40；直接回车不改）：",
+    "supplement_issued_at_input": "补充公告发出时间（如 11:40 或 2026-12-08 11:40；直接回车不改）：",
+    "new_time_input": "拟定的新开标时间（如 2026-12-11 09:00；直接回车不改）：",
+    "details": "填写原因、经过、解决措施（书面记录用）",
+    "done": "退出（稍后可用 qdplan incident --resume {id} 继续）",
+    "hub": "下一步做什么？",
+    "instruction": "（↑↓ 选择，回车确认）",
+    "project_keep": "沿用：{summary}",
+    "project_edit": "修改项目信息",
+    "project_new": "新项目（重新填写）",
+    "project_question": "哪个项目？",
+    "project_first": "填写项目信息（回车跳过不清楚的项）",
+    "started_question": "故障何时发生？",
+    "started_now": "刚刚（{time}）",
+    "started_keep": "保持 {time}",
+    "started_other": "输入其他时间…",
+    "started_input": "故障发生时间（如 2026-12-08 09:12 或 09:12）：",
+    "log_input": "进展内容（如：已通知保障人员张三）：",
+    "created": "已创建事件 {id}。每个回答都已立即保存；按 Ctrl-C 可随时中断。",
+    "resume": "继续处理事件 {id}：{summary}",
+    "interrupted": "已中断。已回答的内容都已保存。继续处理：qdplan incident --resume {id}",
+    "finished": "事件 {id} 已保存。查看：qdplan show {id}；导出案例文件：qdplan export {id} --out case.toml",
+    "line_passed": "离开期间已过2小时节点（{line}），故障仍未排除：按预案转入应急方案，由{tenderer}选择。",
+    "already_resolved": "此事件的故障已于 {at} 排除，清单按排除时定格。",
+    "no_tty": "没有可交互的终端（标准输入不是终端），无法逐项提问；请改用 qdplan incident --case 案例文件.toml --no-input",
+    "need_fact": "缺少“{label}”，无法给出完整处置；请在案例文件 [incident] 中填写 {key}",
+}
+
+PROJECT_FIELD_PROMPTS: Final = {
+    "name": "项目名称：",
+    "number": "项目编号：",
+    "tenderer": "招标人（采购人）：",
+    "agency": "代理机构：",
+    "venue": "开标地点：",
+    "contact": "代理机构联系人：",
+    "phone": "联系电话：",
+    "opening_time": "开标（投标截止）时间，如 2026-12-08 09:00：",
+    "type": "项目类型：",
+}
+
+# The written record's free texts (4.3, 5.4: 原因、经过、解决措施), as the wizard asks them.
+DETAIL_PROMPTS: Final = {
+    "cause": ("原因", "原因（如：开标室核心交换机故障）："),
+    "course": ("经过", "经过（时间线会自动附上，可留空）："),
+    "measures": ("解决措施", "解决措施："),
+}

@@ -1,0 +1,290 @@
+"""The case file: one TOML file that ``decide``, ``render`` and the wizard all read.
+
+```toml
+[project]       # name, number, type, tenderer, agency, venue, opening_time, contact, phone
+[incident]      # stage, fault, started_at, resolved_at, facts, plan, cause, course, measures,
+                # notice_published_at, supplement_issued_at, new_time, new_venue
+[[timeline]]    # at = <datetime>, text = "..."
+[confidential]  # experts = [...], bidders = [...]
+[[attendance]]  # experts' arrival and release, for the fee sheet: arrived_at, left_at,
+                # count (default 1), name (optional), evaluated (default true), note
+```
+Every key is checked: a typo is an error naming the key, never a silently ignored fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, TypeVar
+
+from qdplan_cli.local.tomlfile import read_toml
+from qdplan_cli.plan.errors import UserError
+from qdplan_cli.plan.fees import Attendance
+from qdplan_cli.plan.model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage
+from qdplan_cli.plan.times import check_range, localize
+
+PROJECT_TEXT_KEYS = ("name", "number", "tenderer", "agency", "venue", "contact", "phone")
+INCIDENT_TEXT_KEYS = ("id", "cause", "course", "measures", "new_venue")
+INCIDENT_TIME_KEYS = (
+    "started_at",
+    "resolved_at",
+    "notice_published_at",
+    "supplement_issued_at",
+    "new_time",
+)
+INCIDENT_BOOL_KEYS = (*(f.value for f in BOOLEAN_FACTS), "expert_left_early")
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str = ""
+    number: str = ""
+    type: ProjectType = ProjectType.CONSTRUCTION
+    tenderer: str = ""
+    agency: str = ""
+    venue: str = ""
+    contact: str = ""
+    phone: str = ""
+    opening_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A whole case: the project, the situation the engine decides on, and what the record needs."""
+
+    project: Project = field(default_factory=Project)
+    situation: Situation = field(default_factory=Situation)
+    incident_id: str = ""
+    cause: str = ""
+    course: str = ""
+    measures: str = ""
+    new_venue: str = ""
+    timeline: tuple[TimelineEntry, ...] = ()
+    experts: tuple[str, ...] = ()
+    bidders: tuple[str, ...] = ()
+    attendance: tuple[Attendance, ...] = ()
+
+    def sorted_timeline(self) -> tuple[TimelineEntry, ...]:
+        return tuple(sorted(self.timeline, key=lambda e: e.at))
+
+
+def _type_name(value: object) -> str:
+    return {
+        bool: "布尔值",
+        int: "整数",
+        float: "小数",
+        str: "字符串",
+        list: "列表",
+        dict: "表",
+    }.get(type(value), type(value).__name__)
+
+
+def _text(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise UserError(f"应为字符串，收到{_type_name(value)}", field=f"{where}.{key}")
+    return value.strip()
+
+
+def _time(table: Mapping[str, Any], key: str, where: str) -> datetime | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return localize(check_range(value, f"{where}.{key}"))
+    if isinstance(value, date):
+        raise UserError("缺少时刻：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
+    if isinstance(value, time):
+        raise UserError("缺少日期：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            return localize(check_range(parsed, f"{where}.{key}"))
+        raise UserError(
+            f"时间格式不正确：{value!r}（应为 2026-12-08T09:30:00）", field=f"{where}.{key}"
+        )
+    raise UserError(f"应为日期时间，收到{_type_name(value)}", field=f"{where}.{key}")
+
+
+E = TypeVar("E", Stage, Fault, ProjectType)
+
+
+def _enum(table: Mapping[str, Any], key: str, where: str, kind: type[E]) -> E | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    choices = "、".join(m.value for m in kind)
+    if not isinstance(value, str):
+        raise UserError(f"应为 {choices} 之一，收到{_type_name(value)}", field=f"{where}.{key}")
+    try:
+        return kind(value.strip())
+    except ValueError:
+        raise UserError(f"应为 {choices} 之一，收到 {value!r}", field=f"{where}.{key}") from None
+
+
+def _check_keys(table: object, allowed: set[str], where: str) -> Mapping[str, Any]:
+    if not isinstance(table, Mapping):
+        raise UserError(f"应为表，收到{_type_name(table)}", field=where)
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise UserError(
+            f"未知的键：{'、'.join(unknown)}（可用：{'、'.join(sorted(allowed))}）",
+            field=f"{where}.{unknown[0]}",
+        )
+    return table
+
+
+def _names(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    where = f"confidential.{key}"
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UserError("应为字符串列表", field=where)
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _attendance(raw: object) -> tuple[Attendance, ...]:
+    if not isinstance(raw, list):
+        raise UserError("应为 [[attendance]] 表数组", field="attendance")
+    result = []
+    for i, entry in enumerate(raw, start=1):
+        where = f"attendance[{i}]"
+        table = _check_keys(
+            entry, {"arrived_at", "left_at", "count", "name", "evaluated", "note"}, where
+        )
+        arrived = _time(table, "arrived_at", where)
+        left = _time(table, "left_at", where)
+        if arrived is None:
+            raise UserError("缺少到达时间", field=f"{where}.arrived_at")
+        if left is None:
+            raise UserError("缺少结束（离开）时间", field=f"{where}.left_at")
+        if left < arrived:
+            raise UserError("结束时间早于到达时间", field=f"{where}.left_at")
+        count = table.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise UserError(f"人数应为正整数，收到 {count!r}", field=f"{where}.count")
+        evaluated = table.get("evaluated", True)
+        if not isinstance(evaluated, bool):
+            raise UserError("应为 true 或 false", field=f"{where}.evaluated")
+        result.append(
+            Attendance(
+                arrived_at=arrived,
+                left_at=left,
+                count=count,
+                name=_text(table, "name", where),
+                evaluated=evaluated,
+                note=_text(table, "note", where),
+            )
+        )
+    return tuple(result)
+
+
+def parse_case(data: Mapping[str, Any]) -> Case:
+    """Validate a parsed TOML document and build a ``Case``. Raises ``UserError`` naming the key."""
+    _check_keys(data, {"project", "incident", "timeline", "confidential", "attendance"}, "case")
+    project_t = _check_keys(
+        data.get("project", {}), {*PROJECT_TEXT_KEYS, "type", "opening_time"}, "project"
+    )
+    incident_t = _check_keys(
+        data.get("incident", {}),
+        {
+            *INCIDENT_TEXT_KEYS,
+            *INCIDENT_TIME_KEYS,
+            *INCIDENT_BOOL_KEYS,
+            "stage",
+            "fault",
+            "plan",
+        },
+        "incident",
+    )
+    confidential_t = _check_keys(
+        data.get("confidential", {}), {"experts", "bidders"}, "confidential"
+    )
+
+    project_type = _enum(project_t, "type", "project", ProjectType) or ProjectType.CONSTRUCTION
+    opening_time = _time(project_t, "opening_time", "project")
+    project = Project(
+        **{k: _text(project_t, k, "project") for k in PROJECT_TEXT_KEYS},
+        type=project_type,
+        opening_time=opening_time,
+    )
+
+    facts: dict[str, bool | None] = {}
+    for key in INCIDENT_BOOL_KEYS:
+        value = incident_t.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise UserError(f"应为 true 或 false，收到 {value!r}", field=f"incident.{key}")
+        facts[key] = value
+    plan = incident_t.get("plan")
+    if plan is not None and (isinstance(plan, bool) or plan not in (1, 2, 3)):
+        raise UserError(f"方案应为 1、2 或 3，收到 {plan!r}", field="incident.plan")
+    times = {k: _time(incident_t, k, "incident") for k in INCIDENT_TIME_KEYS}
+    situation = Situation(
+        stage=_enum(incident_t, "stage", "incident", Stage),
+        fault=_enum(incident_t, "fault", "incident", Fault),
+        project_type=project_type,
+        fallback_works=facts["fallback_works"],
+        quick_fix_works=facts["quick_fix_works"],
+        fixed_before_deadline=facts["fixed_before_deadline"],
+        bidders_can_sign_in=facts["bidders_can_sign_in"],
+        within_2h=facts["within_2h"],
+        expert_left_early=bool(facts["expert_left_early"]),
+        plan=plan,
+        # 招标投标法 第三十四条: 开标应当在投标截止时间的同一时间公开进行.
+        bid_deadline=opening_time,
+        **times,
+    )
+
+    raw_timeline = data.get("timeline", [])
+    if not isinstance(raw_timeline, list):
+        raise UserError("应为 [[timeline]] 表数组", field="timeline")
+    timeline = []
+    for i, entry in enumerate(raw_timeline, start=1):
+        where = f"timeline[{i}]"
+        entry_t = _check_keys(entry, {"at", "text"}, where)
+        at = _time(entry_t, "at", where)
+        if at is None:
+            raise UserError("缺少时间 at", field=f"{where}.at")
+        text = _text(entry_t, "text", where)
+        if not text:
+            raise UserError("缺少内容 text", field=f"{where}.text")
+        timeline.append(TimelineEntry(at=at, text=text))
+
+    return Case(
+        attendance=_attendance(data.get("attendance", [])),
+        project=project,
+        situation=situation,
+        incident_id=_text(incident_t, "id", "incident"),
+        cause=_text(incident_t, "cause", "incident"),
+        course=_text(incident_t, "course", "incident"),
+        measures=_text(incident_t, "measures", "incident"),
+        new_venue=_text(incident_t, "new_venue", "incident"),
+        timeline=tuple(timeline),
+        experts=_names(confidential_t, "experts"),
+        bidders=_names(confidential_t, "bidders"),
+    )
+
+
+def load_case(path: Path) -> Case:
+    """Read and validate a case file (UTF-8, with or without a BOM)."""
+    data = read_toml(path, "案例文件")
+    assert data is not None
+    try:
+        return parse_case(data)
+    except UserError as exc:
+        raise UserError(f"{path.name}：{exc}", field=exc.field) from None
+
+
+def with_situation(case: Case, **changes: Any) -> Case:
+    return replace(case, situation=replace(case.situation, **changes))

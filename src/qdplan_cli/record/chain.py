@@ -1,0 +1,202 @@
+"""Checking an incident's hash chain (``qdplan verify``): pure functions over the stored rows.
+
+The chain is defined here (``canonical_content``, ``event_hash``, ``genesis_hash``); ``store``
+writes it. No SQLite here.
+Each stored event carries the hash of the event before it (``prev``) and its own (``hash``);
+the incident's row carries the last hash and the number of events (``chain_head``,
+``chain_length``). Walking the events in ``seq`` order, the first of these that fails locates
+the tampering:
+
+- a gap in ``seq`` — events were removed;
+- ``hash`` is not the hash of ``prev`` and the event's content — the event was altered, moved
+  (its ``seq`` changed) or inserted by hand;
+- ``prev`` is not the hash of the event before — an event before it was removed, inserted or
+  moved;
+- more or fewer events than ``chain_length``, or a last hash other than ``chain_head`` — events
+  were added or removed at the end.
+
+Someone who recomputes every hash and the incident's row defeats the chain alone; the short
+hash printed on the signed record (``verify --hash``) is what such a rewrite cannot match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from qdplan_cli.plan.errors import ChainBrokenError
+
+if TYPE_CHECKING:
+    from qdplan_cli.record.store import Store
+
+
+# ----------------------------------------------------------------- the hash chain
+#
+# Each event's hash is SHA-256 over the previous hash and the event's canonical content:
+#
+#   canonical(e) = UTF-8 of json.dumps([incident_id, seq, at, recorded_at, kind, text, data],
+#                                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+#   hash(e)      = sha256(prev_hash (64 lowercase hex, ASCII) + b"\n" + canonical(e)).hexdigest()
+#
+# ``at`` and ``recorded_at`` are the ISO 8601 strings as stored; ``data`` is the decoded JSON
+# object (so its keys are sorted at every level). The first event's ``prev_hash`` is the
+# incident's genesis: sha256(UTF-8 of "qdplan-incident\n" + incident_id + "\n" + created_at),
+# which seals the incident's own row too. The chain's last hash is the incident's record hash;
+# its first ``SHORT_HASH`` hex digits are printed on the written record.
+
+SHORT_HASH = 12
+
+
+def genesis_hash(incident_id: str, created_at: str) -> str:
+    seed = f"qdplan-incident\n{incident_id}\n{created_at}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def canonical_content(
+    incident_id: str, seq: int, at: str, recorded_at: str, kind: str, text: str, data: Any
+) -> bytes:
+    content = [incident_id, seq, at, recorded_at, kind, text, data]
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def event_hash(prev: str, content: bytes) -> str:
+    return hashlib.sha256(prev.encode("ascii", "replace") + b"\n" + content).hexdigest()
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+# How an event without text of its own is named in a report (``incident`` lists the kinds).
+KIND_LABELS = {
+    "created": "建立事件",
+    "project": "修改项目信息",
+    "answer": "回答问题",
+    "details": "补充情况",
+    "log": "记录",
+    "resolved": "故障排除",
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """One verified event: its number, when it was recorded (ISO) and its hash."""
+
+    seq: int
+    recorded_at: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    incident_id: str
+    links: tuple[Link, ...]  # the events verified before the first problem (all, when intact)
+    head: str  # the final hash when intact
+    problem: str | None  # Chinese, naming the first bad event's number and time
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    @property
+    def short(self) -> str:
+        return self.head[:SHORT_HASH]
+
+
+def when(value: Any) -> str:
+    """An ISO time as the user reads it; a value that is not one, as it is."""
+    from qdplan_cli.plan.times import format_dt_seconds, localize
+
+    try:
+        return format_dt_seconds(localize(datetime.fromisoformat(str(value))))
+    except (TypeError, ValueError, OverflowError):
+        return repr(value)
+
+
+def describe(row: Sequence[Any]) -> str:
+    """``第 5 条（发生于 …，记于 …：“文字”）`` for a raw row."""
+    seq, at, recorded_at, kind, text = row[0], row[1], row[2], row[3], str(row[4])
+    snippet = text if len(text) <= 24 else text[:24] + "…"
+    words = f"：“{snippet}”" if snippet else f"，{KIND_LABELS.get(str(kind), str(kind))}"
+    return f"第 {seq} 条（发生于 {when(at)}，记于 {when(recorded_at)}{words}）"
+
+
+def verify(
+    incident_id: str,
+    created_at: str,
+    rows: Sequence[Sequence[Any]],
+    chain_head: str,
+    chain_length: int,
+) -> ChainReport:
+    """Recompute the chain of ``rows`` (``store.raw_events``) and find the first problem."""
+    prev = genesis_hash(incident_id, created_at)
+    links: list[Link] = []
+
+    def broken(problem: str) -> ChainReport:
+        return ChainReport(incident_id, tuple(links), "", problem)
+
+    for index, row in enumerate(rows):
+        seq, at, recorded_at, kind, text, data_text, stored_prev, stored_hash = row
+        expected = index + 1
+        here = describe(row)
+        if seq != expected:
+            if isinstance(seq, int) and seq > expected:
+                gone = f"第 {expected} 条" if seq == expected + 1 else f"第 {expected}–{seq - 1} 条"
+                after = f"，在{describe(rows[index - 1])}之后" if index else "，在最前面"
+                return broken(f"{gone}记录被删除{after}、{here}之前")
+            return broken(f"{here}的序号不对：是在本工具之外插入的")
+        if seq > chain_length:
+            return broken(f"{here}是在本工具之外加入的（本事件登记的记录只有 {chain_length} 条）")
+        try:
+            data = json.loads(data_text)
+            content = canonical_content(incident_id, seq, at, recorded_at, kind, text, data)
+        except (TypeError, ValueError):
+            return broken(f"{here}被改动：其中的数据已无法解读")
+        if not isinstance(stored_hash, str) or not _HEX64.fullmatch(stored_hash):
+            return broken(f"{here}没有本工具写入的校验码：是在本工具之外插入的")
+        if event_hash(str(stored_prev), content) != stored_hash:
+            return broken(f"{here}的内容与校验码不符：此条被改动，或被调换了位置")
+        if stored_prev != prev:
+            if index == 0:
+                return broken(
+                    f"{here}与事件的建立记录不衔接：事件编号或建立时间被改动，或开头的记录被删除"
+                )
+            return broken(
+                f"{here}与前一条（{describe(rows[index - 1])}）不衔接："
+                "其间有记录被删除或插入，或记录被调换了顺序"
+            )
+        links.append(Link(seq, str(recorded_at), stored_hash))
+        prev = stored_hash
+    if len(rows) < chain_length:
+        missing = chain_length - len(rows)
+        last = f"现在最后一条是{describe(rows[-1])}" if rows else "现在一条也没有"
+        return broken(f"最后 {missing} 条记录被删除：本事件登记有 {chain_length} 条记录，{last}")
+    if rows and prev != chain_head:
+        return broken(f"最后一条记录（{describe(rows[-1])}）与登记的链尾校验码不符：记录被改动")
+    return ChainReport(incident_id, tuple(links), prev, None)
+
+
+def normalize_hash(text: str) -> str:
+    """A hash as typed from paper: spaces, dashes and case do not matter."""
+    return re.sub(r"[\s\-_:：…]", "", text).lower()
+
+
+def check_incident(store: Store, incident_id: str) -> ChainReport:
+    created_at, head, length = store.chain_record(incident_id)
+    return verify(incident_id, created_at, store.raw_events(incident_id), head, length)
+
+
+def verified_head(store: Store, incident_id: str) -> str:
+    """The incident's final chain hash; refuses (exit 1) when its record fails the check."""
+    report = check_incident(store, incident_id)
+    if report.problem is not None:
+        raise ChainBrokenError(
+            f"事件 {incident_id} 的记录未通过校验：{report.problem}。"
+            f"请用 qdplan verify {incident_id} 查看",
+            field="ID",
+        )
+    return report.head

@@ -1,0 +1,577 @@
+"""The incident store: an append-only event log in SQLite (stdlib ``sqlite3``).
+
+- The database lives in the user data directory (platformdirs), or in ``$QDPLAN_HOME``.
+- The schema grows by numbered migrations recorded in the ``_migrations`` table.
+- WAL journal, ``synchronous=FULL``, one ``BEGIN IMMEDIATE`` transaction per change: an event the
+  caller has acknowledged on screen survives ``kill -9`` or a power cut, and two processes
+  appending to the same incident both land, in order (the second waits for the first).
+- Events are never updated or deleted (triggers refuse it), and every event carries a hash
+  chained to the one before it (see ``event_hash``; ``chain.verify`` checks it). The current
+  state of an incident is a fold over its events (``incident.fold``).
+- The database holds expert and bidder names: it is created readable by the owner only (0600).
+- A file that is not a qdplan database (another program's, damaged, or from a newer qdplan) is
+  refused before anything is written to it; a write the disk refuses (full, read-only) is rolled
+  back whole and reported as ``StorageError`` (exit code 4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from qdplan_cli.plan.errors import StorageError, UserError
+from qdplan_cli.record.chain import canonical_content, event_hash, genesis_hash
+
+DB_NAME = "qdplan.db"
+BUSY_TIMEOUT_S = 30.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MOVE_ASIDE = (
+    "qdplan 没有改动这个文件。请把它移到别处（例如改名为 qdplan.db.bak）后重试，"
+    "或用环境变量 QDPLAN_HOME 指定另一个数据目录"
+)
+
+# SQLite primary result codes (``sqlite3.Error.sqlite_errorcode & 0xFF``).
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 3, 8, 10, 11
+_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
+_STORAGE_CODES = {_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN}
+_CORRUPT_CODES = {_SQLITE_CORRUPT, _SQLITE_NOTADB}
+_STORAGE_REASONS = {
+    _SQLITE_PERM: "没有写入权限",
+    _SQLITE_READONLY: "数据库文件或数据目录只读",
+    _SQLITE_IOERR: "磁盘读写出错",
+    _SQLITE_FULL: "磁盘已满",
+    _SQLITE_CANTOPEN: "无法打开或建立数据库的附属文件：数据目录只读或没有权限",
+}
+
+
+def data_dir() -> Path:
+    """``$QDPLAN_HOME`` if set, else the platform's user data directory for qdplan."""
+    env = os.environ.get("QDPLAN_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("qdplan", appauthor=False))
+
+
+def owner_only(path: Path) -> None:
+    """Take every permission of group and others away from ``path`` (a no-op where chmod
+    cannot). Only takes away: a file its owner made read-only stays read-only."""
+    with contextlib.suppress(OSError, NotImplementedError):
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & 0o600)
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist yet, and force 0600 on it."""
+    flags = os.O_CREAT | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, 0o600)
+    os.close(fd)
+    owner_only(path)
+
+
+def _migration_1(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE incidents (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE events (
+            incident_id TEXT NOT NULL REFERENCES incidents(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (incident_id, seq)
+        )
+        """
+    )
+    # Append-only: a later version chains the events by hash, so history is never rewritten.
+    db.execute(
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+    )
+
+
+_NO_UPDATE = (
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "
+    "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+)
+
+
+def _migration_2(db: sqlite3.Connection) -> None:
+    """Hash-chain the events; existing events are chained as they stand (in ``seq`` order)."""
+    db.execute("ALTER TABLE events ADD COLUMN prev TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE incidents ADD COLUMN chain_head TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE incidents ADD COLUMN chain_length INTEGER NOT NULL DEFAULT 0")
+    # Filling the new columns is the one update events ever get: lift the trigger for it, in
+    # this same transaction, and put it back before committing.
+    db.execute("DROP TRIGGER events_no_update")
+    incidents = db.execute("SELECT id, created_at FROM incidents ORDER BY rowid").fetchall()
+    for incident_id, created_at in incidents:
+        prev = genesis_hash(incident_id, created_at)
+        rows = db.execute(
+            "SELECT seq, at, recorded_at, kind, text, data FROM events "
+            "WHERE incident_id = ? ORDER BY seq",
+            (incident_id,),
+        ).fetchall()
+        for seq, at, recorded_at, kind, text, data in rows:
+            try:
+                decoded = json.loads(data)
+            except ValueError:
+                raise sqlite3.DatabaseError(
+                    f"事件 {incident_id} 第 {seq} 条记录的数据无法解读，无法为它建立校验链"
+                ) from None
+            content = canonical_content(incident_id, seq, at, recorded_at, kind, text, decoded)
+            digest = event_hash(prev, content)
+            db.execute(
+                "UPDATE events SET prev = ?, hash = ? WHERE incident_id = ? AND seq = ?",
+                (prev, digest, incident_id, seq),
+            )
+            prev = digest
+        db.execute(
+            "UPDATE incidents SET chain_head = ?, chain_length = ? WHERE id = ?",
+            (prev if rows else "", len(rows), incident_id),
+        )
+    db.execute(_NO_UPDATE)
+    # An incident's identity is part of its chain: it is never renamed or deleted either.
+    db.execute(
+        "CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents "
+        "BEGIN SELECT RAISE(ABORT, 'incidents are never deleted'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER incidents_fixed_identity BEFORE UPDATE OF id, created_at ON incidents "
+        "BEGIN SELECT RAISE(ABORT, 'incident identity is fixed'); END"
+    )
+
+
+# Numbered migrations; each runs once, in its own transaction, and is recorded in _migrations.
+MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
+    (1, "incidents_and_events", _migration_1),
+    (2, "event_hash_chain", _migration_2),
+)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One stored event, as written. ``data`` is the decoded JSON object."""
+
+    incident_id: str
+    seq: int
+    at: str
+    recorded_at: str
+    kind: str
+    text: str
+    data: dict[str, Any]
+    prev: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append. ``at`` is when it happened; the store adds when it was recorded."""
+
+    kind: str
+    at: datetime
+    text: str = ""
+    data: dict[str, Any] | None = None
+
+
+def _primary_code(exc: sqlite3.Error) -> int:
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def storage_error(path: Path, exc: BaseException) -> UserError:
+    """The user-facing error for an SQLite or OS failure on the database at ``path``."""
+    if isinstance(exc, sqlite3.Error):
+        code = _primary_code(exc)
+        if code in _CORRUPT_CODES:
+            return UserError(
+                f"事件数据库 {path} 已损坏，无法读取（{exc}）。{MOVE_ASIDE}；"
+                "损坏的文件请保留备份，交维护人员恢复",
+                field="QDPLAN_HOME",
+            )
+        if code == 5 or "locked" in str(exc):  # SQLITE_BUSY after the busy timeout
+            return StorageError(
+                f"事件数据库 {path} 正被另一个 qdplan 占用，等待 {BUSY_TIMEOUT_S:.0f} 秒后仍未释放；"
+                "本次记录未保存，请稍后重试",
+                field="QDPLAN_HOME",
+            )
+        if code not in _STORAGE_CODES:
+            return UserError(
+                f"事件数据库 {path} 无法使用（{exc}）。{MOVE_ASIDE}", field="QDPLAN_HOME"
+            )
+        reason = f"{_STORAGE_REASONS[code]}（{exc}）"
+    else:
+        reason = (
+            f"无法建立或写入文件（{getattr(exc, 'strerror', None) or exc}）：数据目录只读或无权限"
+        )
+    return StorageError(
+        f"无法写入事件数据库 {path}：{reason}。本次操作没有保存任何内容，已保存的记录不受影响。"
+        "请腾出磁盘空间或检查数据目录的权限后重试，或用环境变量 QDPLAN_HOME 改用其他目录",
+        field="QDPLAN_HOME",
+    )
+
+
+def _check_header(path: Path) -> bool:
+    """Whether ``path`` exists; a non-empty file must at least start like an SQLite database.
+
+    An empty file is taken as a new database (a crash between creating the file and the
+    first write leaves one; SQLite itself treats it so)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise UserError(f"无法读取事件数据库 {path}：{exc.strerror}", field="QDPLAN_HOME") from None
+    if head and head != SQLITE_MAGIC:
+        raise UserError(
+            f"{path} 不是 qdplan 的事件数据库（不是 SQLite 数据库文件）。{MOVE_ASIDE}",
+            field="QDPLAN_HOME",
+        )
+    return True
+
+
+def _check_schema(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse another program's database and one written by a newer qdplan — before any write."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return  # a new, empty database
+    applied: dict[int, str] = {}
+    if "_migrations" in tables:
+        applied = {
+            int(n): str(name) for n, name in db.execute("SELECT number, name FROM _migrations")
+        }
+    ours = "_migrations" in tables and (
+        applied.get(1) == MIGRATIONS[0][1] if applied else tables == {"_migrations"}
+    )
+    if not ours:
+        shown = "、".join(sorted(tables)[:6]) + ("等" if len(tables) > 6 else "")
+        raise UserError(
+            f"{path} 不是 qdplan 的事件数据库（是其他程序的 SQLite 数据库，含数据表 {shown}）。"
+            f"{MOVE_ASIDE}",
+            field="QDPLAN_HOME",
+        )
+    known = MIGRATIONS[-1][0]
+    newest = max(applied, default=0)
+    if newest > known:
+        raise UserError(
+            f"事件数据库 {path} 由更新版本的 qdplan 建立（数据库结构第 {newest} 版，"
+            f"本版本只认识到第 {known} 版）。qdplan 没有改动它；请升级 qdplan 后再用，"
+            "或用环境变量 QDPLAN_HOME 指定另一个数据目录",
+            field="QDPLAN_HOME",
+        )
+
+
+class Store:
+    """The incident database. Open with ``Store.open()``; close with ``close()`` or ``with``."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, directory: Path | None = None) -> Store:
+        directory = directory or data_dir()
+        path = directory / DB_NAME
+        if directory.exists() and not directory.is_dir():
+            raise UserError(
+                f"数据目录 {directory} 不是目录（见环境变量 QDPLAN_HOME）", field="QDPLAN_HOME"
+            )
+        try:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            existed = _check_header(path)
+            if not existed:
+                create_private(path)
+        except OSError as exc:
+            raise storage_error(path, exc) from None
+        try:
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise storage_error(path, exc) from None
+        store = cls(db, path)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            if existed:
+                _check_schema(db, path)  # reads only: a foreign file is never written to
+                owner_only(path)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA foreign_keys = ON")
+            store._migrate()
+        except BaseException as exc:
+            db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(path, exc) from None
+            raise
+        # The -wal and -shm files take the database's mode; make sure of it where they exist.
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                owner_only(side)
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        """SQLite failures as the user-facing errors of ``storage_error``."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``BEGIN IMMEDIATE`` takes the write lock up front, so a
+        concurrent writer waits (busy timeout) instead of failing. All or nothing: a failure
+        anywhere, the final ``COMMIT`` included (a full disk), rolls the whole of it back."""
+        with self.errors():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self.db.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Several reads that see one and the same state of the database (a read transaction:
+        a concurrent ``log`` lands before or after all of them, never between two)."""
+        with self.errors():
+            self.db.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+
+    def _migrate(self) -> None:
+        has_table = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+        ).fetchone()
+        if has_table:
+            applied = {row[0] for row in self.db.execute("SELECT number FROM _migrations")}
+            if applied >= {number for number, _, _ in MIGRATIONS}:
+                return  # nothing to do: no write, so a read-only file can still be read
+        with self.transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations "
+                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+        done = {row[0] for row in self.db.execute("SELECT number FROM _migrations")}
+        for number, name, migrate in MIGRATIONS:
+            if number in done:
+                continue
+            with self.transaction() as db:
+                # Another process may have run it while we waited for the lock.
+                if db.execute("SELECT 1 FROM _migrations WHERE number = ?", (number,)).fetchone():
+                    continue
+                migrate(db)
+                db.execute(
+                    "INSERT INTO _migrations (number, name, applied_at) "
+                    "VALUES (?, ?, datetime('now'))",
+                    (number, name),
+                )
+
+    def migrations(self) -> list[tuple[int, str]]:
+        return [
+            (row[0], row[1])
+            for row in self.db.execute("SELECT number, name FROM _migrations ORDER BY number")
+        ]
+
+    # ----------------------------------------------------------------- incidents
+
+    def create_incident(
+        self, created_at: datetime, events: Sequence[NewEvent], recorded_at: datetime
+    ) -> str:
+        """Create an incident and its first events in one transaction; return its id.
+
+        Ids read ``YYYYMMDD-HHMM-N``: the creation minute (Asia/Shanghai) and a counter within
+        that minute, so they are short, readable and sort by creation time.
+        """
+        prefix = created_at.strftime("%Y%m%d-%H%M-")
+        with self.transaction() as db:
+            taken = db.execute(
+                "SELECT COUNT(*) FROM incidents WHERE id LIKE ?", (prefix + "%",)
+            ).fetchone()[0]
+            incident_id = f"{prefix}{taken + 1}"
+            db.execute(
+                "INSERT INTO incidents (id, created_at) VALUES (?, ?)",
+                (incident_id, created_at.isoformat()),
+            )
+            for event in events:
+                self._insert(db, incident_id, event, recorded_at)
+        return incident_id
+
+    def append(self, incident_id: str, event: NewEvent, recorded_at: datetime) -> EventRow:
+        """Append one event in its own transaction; when this returns, it is on disk."""
+        with self.transaction() as db:
+            return self._insert(db, incident_id, event, recorded_at)
+
+    def append_many(
+        self, incident_id: str, events: Sequence[NewEvent], recorded_at: datetime
+    ) -> list[EventRow]:
+        with self.transaction() as db:
+            return [self._insert(db, incident_id, e, recorded_at) for e in events]
+
+    def _insert(
+        self, db: sqlite3.Connection, incident_id: str, event: NewEvent, recorded_at: datetime
+    ) -> EventRow:
+        last = db.execute(
+            "SELECT seq, hash FROM events WHERE incident_id = ? ORDER BY seq DESC LIMIT 1",
+            (incident_id,),
+        ).fetchone()
+        if last is None:
+            seq, prev = 1, genesis_hash(incident_id, self._created_at(db, incident_id))
+        else:
+            seq, prev = last[0] + 1, last[1]
+        at, recorded = event.at.isoformat(), recorded_at.isoformat()
+        data = event.data or {}
+        try:
+            content = canonical_content(
+                incident_id, seq, at, recorded, event.kind, event.text, data
+            )
+        except UnicodeEncodeError:
+            # Bytes a non-UTF-8 terminal passed on undecoded (Python keeps them as surrogates).
+            raise UserError(
+                "含有无法识别的字符，未保存（终端的字符编码可能不是 UTF-8）", field="内容"
+            ) from None
+        digest = event_hash(prev, content)
+        row = EventRow(incident_id, seq, at, recorded, event.kind, event.text, data, prev, digest)
+        db.execute(
+            "INSERT INTO events (incident_id, seq, at, recorded_at, kind, text, data, prev, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.incident_id,
+                row.seq,
+                row.at,
+                row.recorded_at,
+                row.kind,
+                row.text,
+                json.dumps(row.data, ensure_ascii=False, sort_keys=True),
+                row.prev,
+                row.hash,
+            ),
+        )
+        db.execute(
+            "UPDATE incidents SET chain_head = ?, chain_length = ? WHERE id = ?",
+            (digest, seq, incident_id),
+        )
+        return row
+
+    @staticmethod
+    def _created_at(db: sqlite3.Connection, incident_id: str) -> str:
+        row = db.execute("SELECT created_at FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        if row is None:
+            raise UserError(f"没有编号为 {incident_id!r} 的事件（用 qdplan list 查看）", field="ID")
+        return str(row[0])
+
+    def events(self, incident_id: str) -> list[EventRow]:
+        with self.errors():
+            rows = self.db.execute(
+                "SELECT incident_id, seq, at, recorded_at, kind, text, data, prev, hash "
+                "FROM events WHERE incident_id = ? ORDER BY seq",
+                (incident_id,),
+            ).fetchall()
+        try:
+            return [
+                EventRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8])
+                for r in rows
+            ]
+        except ValueError:
+            raise UserError(
+                f"事件 {incident_id} 的记录已损坏（有无法解读的数据）；用 qdplan verify "
+                f"{incident_id} 查看是哪一条",
+                field="ID",
+            ) from None
+
+    def raw_events(self, incident_id: str) -> list[tuple[Any, ...]]:
+        """The stored rows as they are, undecoded (for ``chain.verify``)."""
+        with self.errors():
+            return self.db.execute(
+                "SELECT seq, at, recorded_at, kind, text, data, prev, hash FROM events "
+                "WHERE incident_id = ? ORDER BY seq",
+                (incident_id,),
+            ).fetchall()
+
+    def chain_record(self, incident_id: str) -> tuple[str, str, int]:
+        """``(created_at, chain_head, chain_length)`` as stored in the incident's row."""
+        with self.errors():
+            row = self.db.execute(
+                "SELECT created_at, chain_head, chain_length FROM incidents WHERE id = ?",
+                (incident_id,),
+            ).fetchone()
+        if row is None:
+            raise UserError(f"没有编号为 {incident_id!r} 的事件（用 qdplan list 查看）", field="ID")
+        return str(row[0]), str(row[1]), int(row[2])
+
+    def orphan_incident_ids(self) -> list[str]:
+        """Incident ids that events name but the incidents table does not hold."""
+        with self.errors():
+            return [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT DISTINCT incident_id FROM events "
+                    "WHERE incident_id NOT IN (SELECT id FROM incidents) ORDER BY incident_id"
+                )
+            ]
+
+    def created_at(self, incident_id: str) -> str:
+        with self.errors():
+            return self._created_at(self.db, incident_id)
+
+    def incident_ids(self) -> list[str]:
+        """All incident ids, oldest first."""
+        with self.errors():
+            return [r[0] for r in self.db.execute("SELECT id FROM incidents ORDER BY rowid")]
+
+    def resolve_id(self, incident_id: str | None) -> str:
+        """The given incident id (checked), or the latest incident when ``None``."""
+        with self.errors():
+            if incident_id is None:
+                row = self.db.execute(
+                    "SELECT id FROM incidents ORDER BY rowid DESC LIMIT 1"
+                ).fetchone()
+                if row is None:
+                    raise UserError("还没有任何事件记录；先运行 qdplan incident", field="ID")
+                return str(row[0])
+            key = incident_id.strip()
+            if not key.isprintable() or key.encode("utf-8", "replace").decode() != key:
+                raise UserError(f"没有编号为 {key!r} 的事件（用 qdplan list 查看）", field="ID")
+            row = self.db.execute("SELECT id FROM incidents WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            raise UserError(f"没有编号为 {key!r} 的事件（用 qdplan list 查看）", field="ID")
+        return str(row[0])

@@ -1,0 +1,317 @@
+"""The terminal edge: the Rich checklist of a ``Decision``. The only module that imports rich."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from qdplan_cli.plan.labels import (
+    DOCUMENT_LABELS,
+    FAULT_LABELS,
+    PLAN_LABELS,
+    PROJECT_TYPE_LABELS,
+    STAGE_LABELS,
+    clause_label,
+    fact_label,
+    outcome_label,
+    role_label,
+    terms,
+)
+from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
+from qdplan_cli.plan.times import format_dt, format_dt_seconds, format_duration
+
+if TYPE_CHECKING:
+    from qdplan_cli.local.config import Config
+    from qdplan_cli.plan.fees import FeeSheet
+
+# Sections of the checklist, in the order a witness acts on them.
+SECTIONS: tuple[tuple[str, tuple[StepKind, ...]], ...] = (
+    ("立即通知", (StepKind.CALL,)),
+    ("排除故障与尝试", (StepKind.TRY,)),
+    ("说明情况", (StepKind.TELL,)),
+    ("决定", (StepKind.DECIDE,)),
+    ("文书、公告与备案", (StepKind.PUBLISH, StepKind.FILE)),
+    ("持续事项（保密、专家费）", (StepKind.KEEP,)),
+    ("书面记录与签字", (StepKind.RECORD,)),
+)
+
+Contact = tuple[str, str]  # (name, phone)
+
+
+def make_console(stderr: bool = False) -> Console:
+    # Box-drawing and marks used here all exist in GBK, the code page of many Chinese consoles.
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+
+
+def _roles(roles: Sequence[Role], decision: Decision) -> str:
+    return "、".join(role_label(r, decision.project_type) for r in roles)
+
+
+def _contact_line(
+    role: Role, decision: Decision, contacts: Mapping[Role, Sequence[Contact]]
+) -> str:
+    people = contacts.get(role, ())
+    label = role_label(role, decision.project_type)
+    if not people:
+        return label
+    return label + "：" + "；".join(f"{name} {phone}".strip() for name, phone in people)
+
+
+def checklist(
+    decision: Decision,
+    *,
+    contacts: Mapping[Role, Sequence[Contact]] | None = None,
+    title: str = "开评标应急处置清单",
+    resolved_at: datetime | None = None,
+) -> Panel:
+    """The whole checklist as one renderable. With ``resolved_at`` the clock has stopped."""
+    contacts = contacts or {}
+    parts: list[Text | Table] = []
+    head = Text()
+    head.append("结论：", style="bold")
+    head.append(outcome_label(decision.outcome, decision.project_type), style="bold red")
+    if decision.plan:
+        head.append(f" — {PLAN_LABELS[decision.plan]}", style="bold")
+    parts.append(head)
+
+    situation = []
+    if decision.stage:
+        situation.append(f"环节：{STAGE_LABELS[decision.stage]}")
+    if decision.fault:
+        situation.append(f"故障：{FAULT_LABELS[decision.fault]}")
+    situation.append(f"项目类型：{PROJECT_TYPE_LABELS[decision.project_type]}")
+    parts.append(Text(" · ".join(situation)))
+    if resolved_at is not None:
+        parts.append(
+            Text(f"故障已于 {format_dt(resolved_at)} 排除：清单按排除时定格", style="bold green")
+        )
+    elif decision.now:
+        parts.append(Text(f"当前时间：{format_dt(decision.now)}", style="dim"))
+    parts.append(_clock(decision))
+
+    if decision.missing:
+        ask = Text()
+        ask.append("尚需确认：", style="bold yellow")
+        ask.append("；".join(fact_label(f, decision.project_type) for f in decision.missing))
+        parts.append(ask)
+
+    for title_text, kinds in SECTIONS:
+        steps = [s for s in decision.steps if s.kind in kinds]
+        if not steps:
+            continue
+        table = Table(
+            box=None, show_header=False, padding=(0, 1), expand=True, title_justify="left"
+        )
+        table.title = title_text
+        table.title_style = "bold cyan"
+        table.add_column("mark", width=2, no_wrap=True)
+        table.add_column("text", ratio=1, overflow="fold")
+        table.add_column("clause", no_wrap=True, style="dim", justify="right")
+        for step in steps:
+            line = Text(step.text)
+            if step.by or step.to:
+                who = f"负责：{_roles(step.by, decision)}" if step.by else ""
+                if step.to:
+                    who += f" → 对象：{_roles(step.to, decision)}"
+                line.append("\n" + who.strip(), style="dim")
+            table.add_row("□", line, f"依据 {clause_label(step.clause)}")
+        parts.append(table)
+
+    if decision.notify:
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.title = "联系人"
+        table.title_style = "bold cyan"
+        table.add_column("mark", width=2, no_wrap=True)
+        table.add_column("who", ratio=1, overflow="fold")
+        for role in decision.notify:
+            table.add_row(
+                "●" if contacts.get(role) else "□", _contact_line(role, decision, contacts)
+            )
+        parts.append(table)
+
+    if decision.allowed_plans:
+        plans = Text()
+        plans.append("可选方案：", style="bold")
+        for number in (1, 2, 3):
+            if number in decision.allowed_plans:
+                mark = "■" if decision.plan == number else "□"
+                plans.append(f"\n  {mark} {PLAN_LABELS[number]}")
+            else:
+                plans.append(f"\n  × {PLAN_LABELS[number]}（此故障不适用）", style="dim")
+        parts.append(plans)
+
+    if decision.documents:
+        docs = Text()
+        docs.append("须形成的文书：", style="bold")
+        docs.append(
+            "、".join(
+                DOCUMENT_LABELS[d] + ("（公开）" if d in PUBLIC_DOCUMENTS else "")
+                for d in decision.documents
+            )
+        )
+        parts.append(docs)
+    if decision.signatories:
+        parts.append(Text(f"记录签字：{_roles(decision.signatories, decision)}"))
+    if decision.earliest_new_time:
+        parts.append(
+            Text(f"最早的新时间：{format_dt(decision.earliest_new_time)}", style="bold green")
+        )
+    if decision.suggested_new_time:
+        parts.append(Text(f"建议的新时间：{format_dt(decision.suggested_new_time)}"))
+
+    for warning in decision.warnings:
+        parts.append(Text(f"※ {warning}", style="bold yellow"))
+
+    return Panel(Group(*parts), title=title, box=box.SQUARE, expand=True)
+
+
+def _time_left(text: Text, line: datetime, now: datetime | None) -> None:
+    if now is None:
+        return
+    left = line - now
+    if left.total_seconds() > 0:
+        text.append(f"（剩余 {format_duration(left)}）", style="bold")
+    else:
+        text.append(f"（已超过 {format_duration(-left)}）", style="bold red")
+
+
+def _clock(decision: Decision) -> Text:
+    text = Text()
+    deadline = decision.bid_deadline
+    if deadline is not None:
+        # 4.1.x: what happens turns on whether the fault is fixed before the bid deadline.
+        text.append(f"{terms(decision.project_type)['deadline']}：", style="bold")
+        text.append(f"{format_dt(deadline)} 前未修复 → 出具延迟开标公告")
+        if decision.fixed_before_deadline is None:
+            _time_left(text, deadline, decision.now)
+        return text
+    line = decision.two_hour_line
+    if line is None:
+        return text
+    text.append("2小时节点：", style="bold")
+    text.append(f"{format_dt(line)} 前未恢复 → 适用三种方案")
+    if decision.within_2h is not True:
+        _time_left(text, line, decision.now)
+    return text
+
+
+def print_checklist(
+    decision: Decision,
+    contacts: Mapping[Role, Sequence[Contact]] | None = None,
+    *,
+    title: str = "开评标应急处置清单",
+    resolved_at: datetime | None = None,
+) -> None:
+    make_console().print(
+        checklist(decision, contacts=contacts, title=title, resolved_at=resolved_at)
+    )
+
+
+def print_config(config: Config) -> None:
+    console = make_console()
+    table = Table(box=box.SQUARE, show_header=False, title="qdplan 配置", expand=True)
+    table.add_column("项", no_wrap=True, style="bold")
+    table.add_column("值", ratio=1, overflow="fold")
+    table.add_row(
+        "配置文件",
+        str(config.path)
+        if config.path
+        else "（未创建，使用默认值；qdplan config init 可写出模板）",
+    )
+    table.add_row(
+        "交易大厅", config.hall_name + (f"（{config.hall_address}）" if config.hall_address else "")
+    )
+    table.add_row("工作时间", f"{config.business_start:%H:%M}–{config.business_end:%H:%M}")
+    for ptype, name in config.supervisors.items():
+        table.add_row(f"监管部门（{PROJECT_TYPE_LABELS[ptype]}）", name)
+    for role, people in config.contacts.items():
+        table.add_row(
+            role_label(role),
+            "\n".join(" ".join(x for x in (p.name, p.phone, p.note) if x) for p in people),
+        )
+    if not config.contacts:
+        table.add_row("联系人", "（未配置；清单中将只显示角色）")
+    fees = config.fees
+    table.add_row(
+        "专家费标准",
+        f"{fees.source}：{fees.base_hours}小时以内 {fees.base_amount}元；每增加1小时 {fees.hourly_amount}元；"
+        f"不足1小时满{fees.part_hour_minutes}分钟按1小时、不足{fees.part_hour_minutes}分钟 {fees.part_hour_under_amount}元；"
+        f"每日最高 {fees.daily_cap}元；到场未能评审 {fees.no_evaluation_amount}元。{fees.caution}",
+    )
+    table.add_row("节假日日历", str(config.calendar_file) if config.calendar_file else "（未配置）")
+    console.print(table)
+
+
+def print_fee_sheet(sheet: FeeSheet, project_type: ProjectType = ProjectType.CONSTRUCTION) -> None:
+    console = make_console()
+    experts = role_label(Role.EXPERTS, project_type)
+    table = Table(box=box.SQUARE, title=f"{experts}劳务费计算", expand=True)
+    table.add_column("序号", no_wrap=True, justify="right")
+    table.add_column("人数", no_wrap=True, justify="right")
+    table.add_column("到达", overflow="fold")
+    table.add_column("结束", overflow="fold")
+    table.add_column("计算", ratio=1, overflow="fold")
+    table.add_column("每人", no_wrap=True, justify="right")
+    table.add_column("小计", no_wrap=True, justify="right")
+    for i, line in enumerate(sheet.lines, start=1):
+        a = line.attendance
+        table.add_row(
+            str(i),
+            str(a.count),
+            format_dt(a.arrived_at),
+            format_dt(a.left_at),
+            line.explanation,
+            f"{line.per_expert}元",
+            f"{line.total}元",
+        )
+    table.add_row("", str(sheet.experts), "", "", "合计", "", f"{sheet.total}元", style="bold")
+    console.print(table)
+    console.print(Text(f"标准：{sheet.schedule.source}。{sheet.schedule.caution}"))
+    words = terms(project_type)
+    console.print(
+        Text(
+            f"等候故障修复期间{words['fee']}按时计取；专家确实不能继续的，按实际时间计取和支付；"
+            f"{words['agency']}不得以任何理由少计或不支付{words['fee']}"
+            f"（依据 {clause_label('5.1')}、{clause_label('4.4')}、{clause_label('5.5')}）。",
+            style="bold",
+        )
+    )
+
+
+def print_note(text: str, *, style: str = "bold", stderr: bool = False) -> None:
+    """One line for the user (a status, a warning), styled when the terminal allows."""
+    make_console(stderr=stderr).print(Text(text, style=style))
+
+
+def print_timeline(
+    title: str, lines: Sequence[str], entries: Sequence[tuple[datetime, str]]
+) -> None:
+    """An incident's header lines and its timeline, each entry with its full date and time."""
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
+    table.add_column("时间", no_wrap=True, style="cyan")
+    table.add_column("经过", ratio=1, overflow="fold")
+    for at, text in entries:
+        table.add_row(format_dt_seconds(at), text)
+    body: list[Text | Table] = [Text(line) for line in lines]
+    body.append(table)
+    make_console().print(Panel(Group(*body), title=title, box=box.SQUARE, expand=True))
+
+
+def print_incidents(rows: Sequence[Sequence[str]]) -> None:
+    """The ``qdplan list`` lines: id and project, then situation, onset and outcome (any width).
+
+    Each row is (id, project, stage, fault, started, outcome); oldest first."""
+    console = make_console()
+    for incident_id, project, stage, fault, started, outcome in rows:
+        head = Text()
+        head.append(incident_id, style="bold cyan")
+        head.append("  " + project)
+        console.print(head)
+        console.print(Text(f"    {stage} · {fault} · 发生于 {started} · {outcome}", style="dim"))

@@ -1,0 +1,414 @@
+"""The incident wizard: a loop over what the engine reports as ``missing``.
+
+The question flow lives in the engine: the wizard asks ``decision.missing[0]``, records the
+answer as an event (saved before the next question), decides again, shows the checklist, and
+repeats until nothing is missing. Every question offers "← 返回上一步"; a changed answer is itself
+an event (old → new). The wizard reads time only through the ``clock`` it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
+from qdplan_cli.plan.labels import (
+    DETAIL_PROMPTS,
+    FACT_QUESTIONS,
+    FAULT_LABELS,
+    PLAN_LABELS,
+    PROJECT_FIELD_PROMPTS,
+    PROJECT_TYPE_LABELS,
+    STAGE_LABELS,
+    WIZARD,
+    YES_NO,
+    clause_label,
+    terms,
+)
+from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage
+from qdplan_cli.plan.times import format_dt, parse_time
+from qdplan_cli.record.incident import (
+    PROJECT_KEYS,
+    Incident,
+    answer_event,
+    decision_time,
+    details_event,
+    load,
+    log_event,
+    project_event,
+    project_summary,
+    resolved_event,
+)
+from qdplan_cli.record.store import NewEvent, Store
+from qdplan_cli.ui import prompts
+
+if TYPE_CHECKING:
+    from qdplan_cli.runtime import Runtime
+
+BACK = "__back__"
+RESOLVED = "__resolved__"
+PROJECT = "project"
+STARTED = "started_at"
+
+
+class _Back(Exception):
+    """The witness chose "← 返回上一步"."""
+
+
+def parse_clock_time(text: str, now: datetime) -> datetime:
+    """``09:12`` means today at 09:12; anything else is ISO 8601 (``2026-12-08 09:12``)."""
+    value = text.strip()
+    if len(value) <= 5 and ":" in value:
+        hour, _, minute = value.partition(":")
+        if hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
+            return now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+    return parse_time(value, "时间")
+
+
+def _time_problem(text: str, now: datetime, *, allow_empty: bool = False) -> str | None:
+    if not text.strip():
+        return None if allow_empty else "请输入时间"
+    try:
+        parse_clock_time(text, now)
+    except Exception as exc:
+        return str(exc)
+    return None
+
+
+def _onset_problem(text: str, now: datetime, resolved_at: datetime | None) -> str | None:
+    problem = _time_problem(text, now)
+    if problem is not None:
+        return problem
+    onset = parse_clock_time(text, now)
+    if onset > now:
+        return f"故障发生时间 {format_dt(onset)} 晚于现在（{format_dt(now)}）"
+    if resolved_at is not None and onset > resolved_at:
+        return f"故障发生时间 {format_dt(onset)} 晚于排除时间（{format_dt(resolved_at)}）"
+    return None
+
+
+@dataclass
+class Wizard:
+    store: Store
+    runtime: Runtime
+    incident_id: str
+    history: list[str] = field(default_factory=lambda: [PROJECT, STARTED])
+
+    @classmethod
+    def resuming(cls, store: Store, runtime: Runtime, incident: Incident) -> Wizard:
+        """A wizard on a stored incident; "back" reaches its answers in the order given."""
+        answered = [f for f in incident.answered if f != STARTED]
+        return cls(store, runtime, incident.id, [PROJECT, STARTED, *answered])
+
+    def clock(self) -> datetime:
+        return self.runtime.tick()
+
+    # ----------------------------------------------------------------- state
+
+    def load(self) -> Incident:
+        return load(self.store, self.incident_id)
+
+    def record(self, event: NewEvent) -> None:
+        self.store.append(self.incident_id, event, self.clock())
+
+    def _words(self, incident: Incident) -> dict[str, str]:
+        return terms(ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value)))
+
+    def show(self, incident: Incident, decision: Decision) -> None:
+        from qdplan_cli.ui.console import print_checklist
+
+        title = f"事件 {incident.id} · {project_summary(incident.project)}"
+        contacts = self.runtime.contacts  # configured names and numbers beside each role
+        print_checklist(decision, contacts=contacts, title=title, resolved_at=incident.resolved_at)
+
+    # ----------------------------------------------------------------- the loop
+
+    def start(self) -> None:
+        """A new incident: confirm the project and the onset time, then the facts."""
+        self.ask_field(PROJECT, back=False)
+        self._ask_with_back(1)
+        self.run()
+
+    def run(self) -> None:
+        """Ask what the engine says is missing until nothing is; then the hub menu."""
+        while True:
+            incident = self.load()
+            try:
+                decision = self.runtime.decide_incident(incident)
+            except PlanNotAllowedError:
+                # A changed fault can forbid the plan chosen before (4.2.2, 5.2): ask it again.
+                old = incident.incident.get(Fact.PLAN.value)
+                self.record(answer_event(self.clock(), Fact.PLAN.value, None, old))
+                continue
+            if decision.stage is not None or decision.fault is not None:
+                self.show(incident, decision)  # nothing to show before the first answer
+            if decision.missing:
+                fact = decision.missing[0]
+                try:
+                    self.ask_field(fact.value, back=True, decision=decision)
+                except _Back:
+                    self._ask_with_back(len(self.history) - 1)
+                continue
+            if not self.hub(incident, decision):
+                return
+
+    def _notice_choices(self, incident: Incident, decision: Decision) -> list[tuple[str, str]]:
+        """When a notice is due, the times that settle the earliest lawful new time (4.1.x:
+        2 h after a delay notice is published; 4.2.1 方案三: one working day after a
+        supplementary notice is issued) and the proposed new time."""
+        from qdplan_cli.plan.model import Document
+
+        choices = []
+        for document, key in (
+            (Document.DELAY_NOTICE, "notice_published_at"),
+            (Document.SUPPLEMENTARY_NOTICE, "supplement_issued_at"),
+        ):
+            if document in decision.documents:
+                current = incident.incident.get(key)
+                label = WIZARD[key]
+                if current is not None:
+                    label += f"（已记录 {format_dt(current)}）"
+                choices.append((label, key))
+        if choices:
+            label = WIZARD["new_time"]
+            if decision.earliest_new_time is not None:
+                label += f"（最早 {format_dt(decision.earliest_new_time)}）"
+            choices.append((label, "new_time"))
+        return choices
+
+    def ask_time_field(self, incident: Incident, key: str) -> None:
+        current = incident.incident.get(key)
+        raw = prompts.text(
+            WIZARD[f"{key}_input"],
+            validate=lambda t: _time_problem(t, self.clock(), allow_empty=True),
+        )
+        if not raw.strip():
+            return
+        value = parse_clock_time(raw, self.clock())
+        if value != current:
+            self.record(answer_event(self.clock(), key, value, current))
+
+    def hub(self, incident: Incident, decision: Decision | None = None) -> bool:
+        """Nothing is missing: log progress, record notice times, mark the fault cleared, go
+        back, or leave."""
+        choices = [(WIZARD["log"], "log")]
+        notice_keys = set()
+        if decision is not None:
+            notices = self._notice_choices(incident, decision)
+            notice_keys = {key for _, key in notices}
+            choices.extend(notices)
+        if incident.resolved_at is None:
+            choices.append((WIZARD["resolved"], RESOLVED))
+        choices.append((WIZARD["back"], BACK))
+        choices.append((WIZARD["refresh"], "refresh"))
+        choices.append((WIZARD["details"], "details"))
+        choices.append((WIZARD["done"].format(id=incident.id), "done"))
+        answer = prompts.select(WIZARD["hub"], choices)
+        if answer in notice_keys:
+            self.ask_time_field(incident, answer)
+        elif answer == "log":
+            line = prompts.text(WIZARD["log_input"])
+            if line:
+                self.record(log_event(self.clock(), line))
+        elif answer == RESOLVED:
+            self.mark_resolved(incident)
+        elif answer == "details":
+            self.ask_details(incident)
+        elif answer == BACK:
+            self._ask_with_back(len(self.history) - 1)
+        elif answer == "done":
+            return False
+        return True  # "refresh" too: the loop decides again at the current time
+
+    def _ask_with_back(self, index: int) -> None:
+        """Ask ``history[index]`` again; "back" there goes one further back. An answer the
+        engine would no longer ask for, given the answers before it, is passed over."""
+        while index >= 0:
+            if not self._would_be_asked(index):
+                index -= 1
+                continue
+            try:
+                self.ask_field(self.history[index], back=index > 0)
+                return
+            except _Back:
+                index -= 1
+
+    def _would_be_asked(self, index: int) -> bool:
+        name = self.history[index]
+        if name in (PROJECT, STARTED, Fact.STAGE.value, Fact.FAULT.value):
+            return True
+        incident = self.load()
+        earlier = set(self.history[:index])
+        # Forget this answer and every one given after it: would the engine ask for it?
+        forget: dict[str, Any] = {
+            f.value: None
+            for f in Fact
+            if f not in (Fact.STAGE, Fact.FAULT) and f.value not in earlier
+        }
+        situation = replace(incident.case().situation, **forget)
+        now = decision_time(incident, self.clock())
+        try:
+            decision = self.runtime.decide(situation, now)
+        except UserError:
+            return True
+        return Fact(name) in decision.missing
+
+    def ask_details(self, incident: Incident) -> None:
+        """The written record's cause, course and measures (4.3, 5.4), each editable."""
+        changed: dict[str, str] = {}
+        old: dict[str, str] = {}
+        for key, (_, question) in DETAIL_PROMPTS.items():
+            before = str(incident.incident.get(key, ""))
+            after = prompts.text(question, default=before)
+            if after != before:
+                changed[key], old[key] = after, before
+        if changed:
+            self.record(details_event(self.clock(), changed, old))
+
+    def mark_resolved(self, incident: Incident) -> None:
+        now = self.clock()
+        self.record(resolved_event(now, now, incident.resolved_at))
+
+    # ----------------------------------------------------------------- one question
+
+    def ask_field(self, name: str, *, back: bool, decision: Decision | None = None) -> None:
+        """Ask one field; record it when it is new or changed. Raises ``_Back``."""
+        incident = self.load()
+        if name == PROJECT:
+            self._ask_project(incident, back)
+        elif name == STARTED:
+            self._ask_started(incident, back)
+        else:
+            self._ask_fact(Fact(name), incident, back, decision)
+        if name not in self.history:
+            self.history.append(name)
+
+    def _choose(
+        self, message: str, choices: list[tuple[str, str]], default: Any, back: bool
+    ) -> str:
+        if back:
+            choices = [*choices, (WIZARD["back"], BACK)]
+        answer = prompts.select(message, choices, default=None if default is None else str(default))
+        if answer == BACK:
+            raise _Back
+        return answer
+
+    def _ask_fact(
+        self, fact: Fact, incident: Incident, back: bool, decision: Decision | None
+    ) -> None:
+        words = self._words(incident)
+        question, hint = (t.format(**words) for t in FACT_QUESTIONS[fact])
+        if fact is Fact.WITHIN_2H and decision is not None and decision.two_hour_line:
+            hint += f"（2小时节点：{format_dt(decision.two_hour_line)}）"
+        stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
+        if fact is Fact.PLAN and fault == Fault.SYSTEM.value and stage:
+            from qdplan_cli.plan.decide import FAULT_CLAUSES
+
+            clause = clause_label(FAULT_CLAUSES[(Stage(stage), Fault.SYSTEM)])
+            hint += WIZARD["plan_system_only"].format(clause=f"依据 {clause}")
+        prompts.hint(hint)
+        current = incident.incident.get(fact.value)
+        choices: list[tuple[str, str]]
+        if fact is Fact.STAGE:
+            choices = [(STAGE_LABELS[s], s.value) for s in Stage]
+        elif fact is Fact.FAULT:
+            choices = [(FAULT_LABELS[f], f.value) for f in Fault]
+        elif fact is Fact.PLAN:
+            from qdplan_cli.plan.decide import allowed_plans
+
+            allowed = allowed_plans(Stage(stage), Fault(fault)) if stage and fault else (1, 2, 3)
+            choices = [(PLAN_LABELS[p], str(p)) for p in allowed]
+        else:
+            choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
+            if incident.resolved_at is None:
+                choices.append((WIZARD["resolved"], RESOLVED))
+            if current is not None:
+                current = "true" if current else "false"
+        answer = self._choose(question, choices, current, back)
+        if answer == RESOLVED:
+            self.mark_resolved(incident)
+            return
+        value: Any = answer
+        if fact is Fact.PLAN:
+            value = int(answer)
+        elif fact not in (Fact.STAGE, Fact.FAULT):
+            value = answer == "true"
+        old = incident.incident.get(fact.value)
+        if value != old:
+            self.record(answer_event(self.clock(), fact.value, value, old))
+
+    def _ask_started(self, incident: Incident, back: bool) -> None:
+        now = self.clock()
+        current = incident.started_at
+        choices = []
+        if current is not None:
+            # Just created: the onset defaults to the launch time, which reads as "just now".
+            fresh = abs((now - current).total_seconds()) < 120
+            label = WIZARD["started_now" if fresh else "started_keep"]
+            choices.append((label.format(time=format_dt(current)), "keep"))
+            if not fresh:
+                choices.append((WIZARD["started_now"].format(time=format_dt(now)), "now"))
+        else:
+            choices.append((WIZARD["started_now"].format(time=format_dt(now)), "now"))
+        choices.append((WIZARD["started_other"], "other"))
+        answer = self._choose(WIZARD["started_question"], choices, None, back)
+        if answer == "keep":
+            return
+        if answer == "now":
+            value = now
+        else:
+            raw = prompts.text(
+                WIZARD["started_input"],
+                validate=lambda t: _onset_problem(t, self.clock(), incident.resolved_at),
+            )
+            value = parse_clock_time(raw, self.clock())
+        if value != current:
+            self.record(answer_event(self.clock(), STARTED, value, current))
+
+    def _ask_project(self, incident: Incident, back: bool) -> None:
+        current = dict(incident.project)
+        filled = any(v for k, v in current.items() if k != "type")
+        if filled:
+            choices = [
+                (WIZARD["project_keep"].format(summary=project_summary(current)), "keep"),
+                (WIZARD["project_edit"], "edit"),
+                (WIZARD["project_new"], "new"),
+            ]
+            answer = self._choose(WIZARD["project_question"], choices, None, back)
+            if answer == "keep":
+                return
+            base = current if answer == "edit" else {}
+        else:
+            prompts.hint(WIZARD["project_first"])
+            base = {}
+        new = self._project_form(base)
+        if new != current:
+            self.record(project_event(self.clock(), new, current))
+
+    def _project_form(self, base: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in PROJECT_KEYS:
+            if key == "type":
+                kind = prompts.select(
+                    PROJECT_FIELD_PROMPTS["type"],
+                    [(PROJECT_TYPE_LABELS[t], t.value) for t in ProjectType],
+                    default=str(base.get("type", ProjectType.CONSTRUCTION.value)),
+                )
+                out["type"] = kind
+            elif key == "opening_time":
+                previous = base.get(key)
+                default = previous.strftime("%Y-%m-%d %H:%M") if previous else ""
+                raw = prompts.text(
+                    PROJECT_FIELD_PROMPTS[key],
+                    default=default,
+                    validate=lambda t: _time_problem(t, self.clock(), allow_empty=True),
+                )
+                if raw:
+                    out[key] = parse_clock_time(raw, self.clock())
+            else:
+                raw = prompts.text(PROJECT_FIELD_PROMPTS[key], default=str(base.get(key, "")))
+                if raw:
+                    out[key] = raw
+        return out
