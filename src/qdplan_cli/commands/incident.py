@@ -50,7 +50,7 @@ def _load(store: Store, incident_id: str | None) -> Incident:
 def _project_file(path: Path) -> dict[str, Any]:
     """``--project FILE``: a TOML file with a ``[project]`` table (a case file will do)."""
     from qdplan_cli.record.casefile import load_case
-    from qdplan_cli.record.incident import project_to_dict
+    from qdplan_cli.record.events import project_to_dict
 
     case = load_case(path)
     return project_to_dict(case.project)
@@ -81,7 +81,7 @@ def incident(
     ] = None,
 ) -> None:
     """开始（或继续）一次突发情况处置：逐项询问预案需要的情况，每答一项即保存并刷新处置清单。"""
-    from qdplan_cli.plan.labels import WIZARD
+    from qdplan_cli.ui.wording import WIZARD
 
     if incident_id is not None and not resume:
         raise UserError("给出事件编号时请同时使用 --resume", field="ID")
@@ -118,7 +118,8 @@ def _resume(rt: Runtime, store: Store, incident_id: str | None, *, interactive: 
 
 def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool) -> None:
     from qdplan_cli.record.casefile import load_case
-    from qdplan_cli.record.incident import case_events, load
+    from qdplan_cli.record.events import case_events
+    from qdplan_cli.record.incident import load
     from qdplan_cli.ui.wizard import Wizard
 
     now = rt.tick()
@@ -135,7 +136,7 @@ def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool
 
 
 def _start_new(rt: Runtime, store: Store, project: Path | None) -> None:
-    from qdplan_cli.record.incident import created_event
+    from qdplan_cli.record.events import created_event
     from qdplan_cli.ui.wizard import Wizard
 
     now = rt.tick()
@@ -153,18 +154,19 @@ def _start_new(rt: Runtime, store: Store, project: Path | None) -> None:
 
 
 def _say_created(incident_id: str) -> None:
-    from qdplan_cli.plan.labels import WIZARD
     from qdplan_cli.ui.prompts import hint
+    from qdplan_cli.ui.wording import WIZARD
 
     hint(WIZARD["created"].format(id=incident_id))
 
 
 def _say_resume(rt: Runtime, target: Incident) -> None:
-    from qdplan_cli.plan.labels import WIZARD, terms
+    from qdplan_cli.plan.labels import terms
     from qdplan_cli.plan.model import ProjectType
     from qdplan_cli.plan.times import format_dt
-    from qdplan_cli.record.incident import project_summary
+    from qdplan_cli.record.events import project_summary
     from qdplan_cli.ui.console import print_note
+    from qdplan_cli.ui.wording import WIZARD
 
     print_note(WIZARD["resume"].format(id=target.id, summary=project_summary(target.project)))
     now = rt.tick()
@@ -180,7 +182,7 @@ def _say_resume(rt: Runtime, target: Incident) -> None:
 
 
 def _run(wizard: Wizard, step: Callable[[], None]) -> None:
-    from qdplan_cli.plan.labels import WIZARD
+    from qdplan_cli.ui.wording import WIZARD
 
     try:
         step()
@@ -192,9 +194,11 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
 
 def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
     """Non-interactive: print the checklist; a needed fact still missing is an error."""
-    from qdplan_cli.plan.labels import FACT_LABELS, WIZARD
-    from qdplan_cli.record.incident import load, project_summary
+    from qdplan_cli.plan.labels import FACT_LABELS
+    from qdplan_cli.record.events import project_summary
+    from qdplan_cli.record.incident import load
     from qdplan_cli.ui.console import print_checklist
+    from qdplan_cli.ui.wording import WIZARD
 
     target = load(store, incident_id)
     decision = rt.decide_incident(target)
@@ -221,7 +225,7 @@ def resolve(
 ) -> None:
     """记录故障已排除：清单按排除时间定格，此后再看结论不变。"""
     from qdplan_cli.plan.times import format_dt, parse_time
-    from qdplan_cli.record.incident import resolved_event
+    from qdplan_cli.record.events import resolved_event
     from qdplan_cli.ui.console import print_checklist
 
     rt = Runtime()
@@ -259,7 +263,7 @@ def log(
 ) -> None:
     """在事件时间线上记一笔（带完整日期和时间，北京时间）。"""
     from qdplan_cli.plan.times import format_dt_seconds, parse_time
-    from qdplan_cli.record.incident import log_event
+    from qdplan_cli.record.events import log_event
 
     if len(args) > 2:
         raise UserError("最多两个参数：[事件编号] 内容（内容含空格时请加引号）", field="内容")
@@ -345,7 +349,7 @@ def list_incidents(
 def show(incident_id: IdArg = None) -> None:
     """显示一个事件：项目、时间线（完整日期时间）和当前处置清单。"""
     from qdplan_cli.plan.times import format_dt
-    from qdplan_cli.record.incident import project_summary
+    from qdplan_cli.record.events import project_summary
     from qdplan_cli.ui.console import print_checklist, print_timeline
 
     rt = Runtime()

@@ -141,7 +141,8 @@ def checklist(
         resolved_at = the_case.situation.resolved_at
         author = the_case.project.agency
     else:
-        from qdplan_cli.record.incident import decide_incident, load, project_summary
+        from qdplan_cli.record.events import project_summary
+        from qdplan_cli.record.incident import decide_incident, load
 
         with rt.open_store() as store:
             target = load(store, store.resolve_id(incident_id))

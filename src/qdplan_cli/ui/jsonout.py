@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from qdplan_cli.plan.labels import (
-    DOCUMENT_LABELS,
-    clause_label,
-    outcome_label,
-)
+from qdplan_cli.plan.labels import DOCUMENT_LABELS, clause_label, outcome_label
 from qdplan_cli.plan.model import Decision
 from qdplan_cli.plan.times import iso
 
