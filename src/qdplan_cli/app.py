@@ -56,6 +56,8 @@ COMMAND_MODULES: dict[str, str] = {
     "pack": "paper",
     "checklist": "paper",
     "verify": "verify",
+    "archive": "archive",
+    "review": "review",
 }
 _registered: set[str] = set()
 

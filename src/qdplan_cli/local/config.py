@@ -39,6 +39,8 @@ class Config:
     contacts: Mapping[Role, tuple[Person, ...]] = field(default_factory=dict)
     fees: FeeSchedule = field(default_factory=FeeSchedule)
     calendar_file: Path | None = None
+    archive_url: str = ""  # [archive] url: the centre's PostgreSQL archive (qdplan archive)
+    laptop: str = ""  # [archive] laptop: this laptop's id in the archive (default: made up once)
 
     def contact_map(self) -> dict[Role, list[Contact]]:
         return {role: [(p.name, p.phone) for p in people] for role, people in self.contacts.items()}
@@ -100,7 +102,7 @@ def _int(table: Mapping[str, Any], key: str, default: int) -> int:
 
 
 def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
-    top = {"hall", "hours", "supervisors", "contacts", "fees", "calendar"}
+    top = {"hall", "hours", "supervisors", "contacts", "fees", "calendar", "archive"}
     unknown = sorted(set(data) - top)
     if unknown:
         raise UserError(f"未知的配置项（可用：{'、'.join(sorted(top))}）", field=_where(unknown[0]))
@@ -178,6 +180,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         if not calendar_file.is_absolute() and path is not None:
             calendar_file = path.parent / calendar_file
 
+    archive_t = _table(data, "archive", {"url", "laptop"})
     return Config(
         path=path,
         hall_name=_str(hall, "name", "hall") or Config.hall_name,
@@ -188,6 +191,8 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         contacts=contacts,
         fees=fees,
         calendar_file=calendar_file,
+        archive_url=_str(archive_t, "url", "archive"),
+        laptop=_str(archive_t, "laptop", "archive"),
     )
 
 
@@ -252,4 +257,9 @@ end = "17:00"
 #   holidays = ["2027-01-01"]   # 放假日
 #   workdays = ["2027-02-07"]   # 调休上班日
 # file = "holidays.toml"
+
+[archive]
+# 中心的事件档案库（PostgreSQL），供 qdplan archive push 使用；也可用环境变量 QDPLAN_ARCHIVE_URL。
+# url = "postgresql://qdplan_push:密码@档案库服务器/qdplan_archive"
+# laptop = "一号笔记本"   # 本机在档案库中的编号；不写则自动生成一次
 """

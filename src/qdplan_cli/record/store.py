@@ -575,3 +575,53 @@ class Store:
         if row is None:
             raise UserError(f"没有编号为 {key!r} 的事件（用 qdplan list 查看）", field="ID")
         return str(row[0])
+
+    # ----------------------------------------------------------------- hand-over
+
+    def import_chain(self, incident_id: str, created_at: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Load a checked chain (``handover.read_file``) verbatim, hashes and all; return how
+        many events were new. An incident already here takes only the events past its own end,
+        and only when the chain it holds is the start of the one given; else refused whole."""
+        with self.transaction() as db:
+            have = db.execute(
+                "SELECT created_at FROM incidents WHERE id = ?", (incident_id,)
+            ).fetchone()
+            if have is None:
+                db.execute(
+                    "INSERT INTO incidents (id, created_at) VALUES (?, ?)", (incident_id, created_at)
+                )
+                held: list[tuple[int, str]] = []
+            else:
+                if str(have[0]) != created_at:
+                    raise UserError(
+                        f"本机已有编号为 {incident_id} 的另一个事件（建立于 {have[0]}）；没有导入",
+                        field="ID",
+                    )
+                held = db.execute(
+                    "SELECT seq, hash FROM events WHERE incident_id = ? ORDER BY seq",
+                    (incident_id,),
+                ).fetchall()
+            for (seq, digest), row in zip(held, rows, strict=False):
+                if seq != row[0] or digest != row[7]:
+                    raise UserError(
+                        f"事件 {incident_id} 第 {seq} 条与本机已有的记录不同：两份记录分叉，没有导入",
+                        field="ID",
+                    )
+            if len(held) > len(rows):
+                raise UserError(
+                    f"事件 {incident_id} 本机已有 {len(held)} 条记录，多于要导入的 {len(rows)} 条；"
+                    "没有导入",
+                    field="ID",
+                )
+            new = [tuple(r) for r in rows[len(held) :]]
+            db.executemany(
+                "INSERT INTO events (incident_id, seq, at, recorded_at, kind, text, data, prev, "
+                "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(incident_id, *r) for r in new],
+            )
+            if new:
+                db.execute(
+                    "UPDATE incidents SET chain_head = ?, chain_length = ? WHERE id = ?",
+                    (new[-1][7], new[-1][0], incident_id),
+                )
+        return len(new)

@@ -1,0 +1,236 @@
+"""Whole event chains leaving a laptop: for the centre's archive (``record.archive``) and for the
+offline hand-over file (``qdplan archive export`` / ``import``). No SQL and no psycopg here.
+
+A ``Chain`` is an incident's stored events exactly as written (seq, at, recorded_at, kind, text,
+data as its JSON text, prev, hash), with the incident's ``created_at``, its head hash and where
+it comes from (the laptop's id, the hall). Event kinds are not interpreted: a kind this version
+does not know travels untouched, and the chain check (``chain.verify``) covers it like any other.
+
+The hand-over file is JSON lines, UTF-8, written owner-only (0600: the events hold expert and
+bidder names):
+
+    {"format": "qdplan-handover", "version": 1, "laptop": …, "hall": …, "exported_at": …}
+    {"incident": ID, "created_at": …, "chain_head": …, "chain_length": N}
+    {"incident": ID, "seq": 1, "at": …, "recorded_at": …, "kind": …, "text": …, "data": "{…}",
+     "prev": …, "hash": …}
+    …
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qdplan_cli.plan.errors import ChainBrokenError, UserError
+from qdplan_cli.record.chain import ChainReport, verify
+
+if TYPE_CHECKING:
+    from qdplan_cli.record.store import Store
+
+FORMAT = "qdplan-handover"
+FORMAT_VERSION = 1
+# An incident is finished, and goes to the archive, once one of these events is in its chain.
+# ("discarded" is issue 12's kind for an incident closed without a fault; it is listed already.)
+FINISHED_KINDS = frozenset({"resolved", "discarded"})
+LAPTOP_FILE = "laptop-id"
+EVENT_KEYS = ("seq", "at", "recorded_at", "kind", "text", "data", "prev", "hash")
+
+Row = tuple[Any, ...]  # (seq, at, recorded_at, kind, text, data_text, prev, hash)
+
+
+@dataclass(frozen=True)
+class Chain:
+    incident_id: str
+    created_at: str
+    rows: tuple[Row, ...]
+    head: str
+    laptop: str
+    hall: str
+
+    @property
+    def length(self) -> int:
+        return len(self.rows)
+
+    @property
+    def finished(self) -> bool:
+        return is_finished(self.rows)
+
+    def check(self) -> ChainReport:
+        return verify(self.incident_id, self.created_at, self.rows, self.head, self.length)
+
+
+def is_finished(rows: Iterable[Sequence[Any]]) -> bool:
+    """Resolved (or discarded): the kinds of ``FINISHED_KINDS``."""
+    return any(str(row[3]) in FINISHED_KINDS for row in rows)
+
+
+def laptop_id(configured: str = "") -> str:
+    """This laptop's id in the archive: ``[archive] laptop`` from the config, or one made up
+    once and kept in the data directory (``laptop-id``)."""
+    if configured:
+        return configured
+    from qdplan_cli.record.store import data_dir
+
+    path = data_dir() / LAPTOP_FILE
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        existing = ""
+    except OSError as exc:
+        raise UserError(f"无法读取本机编号文件：{exc.strerror}", field=str(path)) from None
+    if existing:
+        return existing
+    made = "laptop-" + uuid.uuid4().hex[:12]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip() or made
+    except OSError as exc:
+        raise UserError(f"无法保存本机编号：{exc.strerror}", field=str(path)) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(made + "\n")
+    return made
+
+
+def local_chain(store: Store, incident_id: str, *, laptop: str, hall: str) -> Chain:
+    """The incident's chain as stored; refused (exit 1, naming the event) when it fails the
+    check: a laptop never sends a record it cannot vouch for."""
+    with store.snapshot():
+        created_at, head, length = store.chain_record(incident_id)
+        rows = tuple(tuple(r) for r in store.raw_events(incident_id))
+    report = verify(incident_id, created_at, rows, head, length)
+    if report.problem is not None:
+        raise ChainBrokenError(
+            f"事件 {incident_id} 的本机记录未通过校验：{report.problem}。没有发送；"
+            f"请用 qdplan verify {incident_id} 查看",
+            field="ID",
+        )
+    return Chain(incident_id, created_at, rows, report.head, laptop, hall)
+
+
+# ----------------------------------------------------------------- the hand-over file
+
+
+def dump(chains: Sequence[Chain], *, exported_at: datetime) -> bytes:
+    laptop = chains[0].laptop if chains else ""
+    hall = chains[0].hall if chains else ""
+    lines = [
+        {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "laptop": laptop,
+            "hall": hall,
+            "exported_at": exported_at.isoformat(),
+        }
+    ]
+    for chain in chains:
+        lines.append(
+            {
+                "incident": chain.incident_id,
+                "created_at": chain.created_at,
+                "chain_head": chain.head,
+                "chain_length": chain.length,
+            }
+        )
+        for row in chain.rows:
+            lines.append({"incident": chain.incident_id, **dict(zip(EVENT_KEYS, row, strict=True))})
+    text = "".join(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n" for line in lines)
+    return text.encode("utf-8")
+
+
+def write_file(path: Path, chains: Sequence[Chain], *, exported_at: datetime) -> Path:
+    from qdplan_cli.local.files import write_atomically
+
+    if path.is_dir():
+        raise UserError("是目录，请给出文件名（如 交接-20261203.jsonl）", field="--out")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, dump(chains, exported_at=exported_at), private=True)
+    except OSError as exc:
+        raise UserError(f"无法写入文件：{exc.strerror}", field=str(path)) from None
+    return path
+
+
+def _bad(path: Path, number: int, why: str) -> UserError:
+    return UserError(f"第 {number} 行{why}。没有导入任何内容", field=str(path))
+
+
+def read_file(path: Path) -> list[Chain]:
+    """The chains of a hand-over file, each checked: a file altered after export is refused,
+    naming the incident and the first altered event (exit 1); a file that is not one, exit 2."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError("文件不存在", field=str(path)) from None
+    except UnicodeDecodeError:
+        raise UserError("不是 qdplan 的交接文件（不是 UTF-8 文本）", field=str(path)) from None
+    except OSError as exc:
+        raise UserError(f"无法读取：{exc.strerror}", field=str(path)) from None
+    lines = text.splitlines()
+    parsed: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            raise _bad(path, number, "不是 JSON") from None
+        if not isinstance(value, dict):
+            raise _bad(path, number, "不是 JSON 对象")
+        parsed.append(value)
+    if not parsed or parsed[0].get("format") != FORMAT:
+        raise UserError("不是 qdplan 的交接文件（缺少文件头）", field=str(path))
+    header = parsed[0]
+    if not isinstance(header.get("version"), int) or header["version"] > FORMAT_VERSION:
+        raise UserError(
+            f"交接文件格式第 {header.get('version')!r} 版，本版本 qdplan 只认识到第 "
+            f"{FORMAT_VERSION} 版；请升级 qdplan",
+            field=str(path),
+        )
+    laptop, hall = str(header.get("laptop", "")), str(header.get("hall", ""))
+    heads: dict[str, tuple[str, str, int]] = {}
+    rows: dict[str, list[Row]] = {}
+    for number, item in enumerate(parsed[1:], start=2):
+        incident = item.get("incident")
+        if not isinstance(incident, str) or not incident:
+            raise _bad(path, number, "缺少事件编号")
+        if "chain_head" in item:
+            if incident in heads:
+                raise _bad(path, number, f"重复出现事件 {incident}")
+            created, head, length = (
+                item.get("created_at"),
+                item.get("chain_head"),
+                item.get("chain_length"),
+            )
+            if not isinstance(created, str) or not isinstance(head, str):
+                raise _bad(path, number, "的事件头不完整")
+            if not isinstance(length, int) or isinstance(length, bool):
+                raise _bad(path, number, "的记录条数不是整数")
+            heads[incident] = (created, head, length)
+            rows[incident] = []
+            continue
+        if incident not in heads:
+            raise _bad(path, number, f"的记录属于未登记的事件 {incident}")
+        missing = [k for k in EVENT_KEYS if k not in item]
+        if missing:
+            raise _bad(path, number, f"缺少 {missing[0]}")
+        rows[incident].append(tuple(item[k] for k in EVENT_KEYS))
+    chains = []
+    for incident, (created, head, length) in heads.items():
+        found = rows[incident]
+        report = verify(incident, created, found, head, length)
+        if report.problem is not None:
+            raise ChainBrokenError(
+                f"交接文件 {path} 中事件 {incident} 的记录未通过校验：{report.problem}。"
+                "文件在导出后被改动过，没有导入任何内容",
+                field=str(path),
+            )
+        chains.append(Chain(incident, created, tuple(found), head, laptop, hall))
+    return chains
