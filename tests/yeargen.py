@@ -50,6 +50,8 @@ def incident_events(
     if stage is not Stage.PREP and not within:
         plan = rng.choice((2, 3) if fault is Fault.SYSTEM else (1, 2, 3))
         out.append(answer_event(started + timedelta(hours=2), "plan", plan, None))
+        if rng.random() < 0.85:
+            out.append(log_event(started + timedelta(hours=2, minutes=10), "已报监管部门备案"))
     details: dict[str, str] = {"cause": "交换机故障", "course": "见证人员记录", "measures": "更换设备"}
     if stage is Stage.PREP or rng.random() < 0.3:
         published = started + timedelta(minutes=rng.randrange(10, 60))

@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -529,10 +529,50 @@ def _table_xml(block: Block) -> str:
     return "".join(parts)
 
 
+_EMU_PER_MM = 36000
+_IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+
+
+def _image_xml(block: Block, number: int) -> str:
+    """An inline picture on a centred line of its own (``rIdImg{number}``, ``media/imageN.png``)."""
+    width, height = (round(mm * _EMU_PER_MM) for mm in block.widths_mm[:2])
+    name = quoteattr(clean_text(block.text))
+    pic = (
+        '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:nvPicPr><pic:cNvPr id="{number}" name={name}/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="rIdImg{number}"/><a:stretch><a:fillRect/></a:stretch>'
+        "</pic:blipFill>"
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{width}" cy="{height}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+    )
+    drawing = (
+        f'<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+        f'<wp:extent cx="{width}" cy="{height}"/><wp:docPr id="{number}" name={name}/>'
+        '<wp:cNvGraphicFramePr><a:graphicFrameLocks '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" noChangeAspect="1"/>'
+        '</wp:cNvGraphicFramePr><a:graphic '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f"{pic}</a:graphicData></a:graphic></wp:inline></w:drawing>"
+    )
+    # Not on the exact body line: the line is as tall as the picture.
+    ppr = '<w:pStyle w:val="QDCenter"/><w:spacing w:line="240" w:lineRule="auto"/>'
+    if block.keep_with_next:
+        ppr += "<w:keepNext/>"
+    if block.page_break_before:
+        ppr += "<w:pageBreakBefore/>"
+    return f"<w:p><w:pPr>{ppr}</w:pPr><w:r>{drawing}</w:r></w:p>"
+
+
 def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
     blocks = [copy.copy(b) for b in blocks]
     _closing_groups(blocks)
+    pictures = 0
     for i, block in enumerate(blocks):
+        if block.kind == "image":
+            pictures += 1
+            yield _image_xml(block, pictures)
+            continue
         if block.kind == "table":
             if block.page_break_before:
                 yield _paragraph_xml("blank", "", page_break_before=True)
@@ -575,8 +615,20 @@ def _core_xml(title: str, author: str, now: datetime) -> str:
     )
 
 
-def build_docx(blocks: Sequence[Block], *, title: str, author: str = "", now: datetime) -> bytes:
-    """The whole document as DOCX bytes (written by the caller in one go)."""
+def build_docx(
+    blocks: Sequence[Block],
+    *,
+    title: str,
+    author: str = "",
+    now: datetime,
+    images: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """The whole document as DOCX bytes (written by the caller in one go). ``images`` holds the
+    PNGs the ``image`` blocks name."""
+    pictures = [b.text for b in blocks if b.kind == "image"]
+    missing = [name for name in pictures if name not in (images or {})]
+    if missing:
+        raise ValueError(f"no image named {missing[0]!r}")
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(skeleton())) as source,
@@ -590,5 +642,16 @@ def build_docx(blocks: Sequence[Block], *, title: str, author: str = "", now: da
                 data = (xml[:at] + "".join(_body_xml(blocks)) + xml[at:]).encode("utf-8")
             elif item.filename == "docProps/core.xml":
                 data = _core_xml(title, author, now).encode("utf-8")
+            elif pictures and item.filename == "word/_rels/document.xml.rels":
+                rels = "".join(
+                    f'<Relationship Id="rIdImg{n}" Type="{_IMAGE_REL}" Target="media/image{n}.png"/>'
+                    for n in range(1, len(pictures) + 1)
+                )
+                data = data.replace(b"</Relationships>", rels.encode("ascii") + b"</Relationships>")
+            elif pictures and item.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
+                png = b'<Default Extension="png" ContentType="image/png"/>'
+                data = data.replace(b"<Default ", png + b"<Default ", 1)
             target.writestr(item.filename, data)
+        for n, name in enumerate(pictures, start=1):
+            target.writestr(f"word/media/image{n}.png", (images or {})[name])
     return out.getvalue()

@@ -19,6 +19,8 @@ layout. One line is one block:
 @cols 38 118            column widths in mm of the next table
 @compact                the next table in small type (五号), for one-page cards and forms
 @small 文字             flush-left paragraph in small type (五号); ``@smallhead 文字`` 黑体
+@image 名称 150 70      a picture (PNG handed to the writer under that name), width × height mm,
+                        centred on a line of its own
 | 单元格 | 单元格 |      table row; a row of dashes (|---|---|) makes the row above a header
 ```
 Blank lines are ignored (Jinja control lines leave them behind). Text inserted with ``{{ }}``
@@ -61,6 +63,7 @@ Kind = Literal[
     "table",
     "small",
     "smallhead",
+    "image",
 ]
 
 
@@ -182,11 +185,20 @@ def parse(text: str, source: str) -> list[Block]:
                     raise MarkupError(
                         f"{where}：@cols 后应为以毫米计的列宽，如 @cols 38 118"
                     ) from None
+            elif name == "image":
+                parts = rest.split()
+                try:
+                    size = (float(parts[1]), float(parts[2]))
+                except (IndexError, ValueError):
+                    raise MarkupError(
+                        f"{where}：@image 后应为图片名称和以毫米计的宽、高，如 @image 图1 150 70"
+                    ) from None
+                add(Block("image", parts[0], widths_mm=size))
             elif name in _DIRECTIVES:
                 add(Block(_DIRECTIVES[name], unescape(rest)))
             else:
                 known = "、".join(
-                    ["@blank", "@pagebreak", "@keep", "@endkeep", "@cols", "@compact"]
+                    ["@blank", "@pagebreak", "@keep", "@endkeep", "@cols", "@compact", "@image"]
                     + [f"@{d}" for d in _DIRECTIVES]
                 )
                 raise MarkupError(f"{where}：未知指令 @{name}（可用：{known}）")
@@ -208,6 +220,6 @@ def block_texts(blocks: list[Block]) -> list[str]:
     for block in blocks:
         if block.kind == "table":
             texts.extend(cell for row in block.rows for cell in row)
-        elif block.text:
+        elif block.text and block.kind != "image":
             texts.append(block.text)
     return texts

@@ -31,6 +31,7 @@ from qdplan_cli.plan.errors import ChainBrokenError, UserError
 from qdplan_cli.record.chain import ChainReport, verify
 
 if TYPE_CHECKING:
+    from qdplan_cli.record.review_stats import Item
     from qdplan_cli.record.store import Store
 
 FORMAT = "qdplan-handover"
@@ -234,3 +235,29 @@ def read_file(path: Path) -> list[Chain]:
             )
         chains.append(Chain(incident, created, tuple(found), head, laptop, hall))
     return chains
+
+
+# ----------------------------------------------------------------- the year in review
+
+
+def review_item(chain: Chain, *, with_laptop: bool = False) -> Item:
+    """A checked chain folded into an incident for ``review_stats`` (refused when broken)."""
+    from qdplan_cli.plan.times import localize
+    from qdplan_cli.record.incident import fold
+    from qdplan_cli.record.review_stats import Item
+    from qdplan_cli.record.store import EventRow
+
+    report = chain.check()
+    if report.problem is not None:
+        raise ChainBrokenError(
+            f"事件 {chain.incident_id} 的记录未通过校验：{report.problem}。年度回顾没有生成",
+            field="ID",
+        )
+    events = [
+        EventRow(chain.incident_id, r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7])
+        for r in chain.rows
+    ]
+    created = localize(datetime.fromisoformat(chain.created_at))
+    incident = fold(chain.incident_id, created, events)
+    filed = any("备案" in str(r[4]) for r in chain.rows)
+    return Item(incident, chain.hall, chain.laptop if with_laptop else "", filed)

@@ -1,0 +1,105 @@
+"""``qdplan review --year 2026 [--hall …] [--source local|archive] --out DIR [--json]``: the year
+in review as a DOCX (official layout, charts, an appendix tracing every figure to incident ids)
+and as JSON, from this laptop's store or from the centre's archive."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qdplan_cli.plan.errors import UserError
+from qdplan_cli.runtime import Runtime
+
+
+def review(
+    year: Annotated[
+        int | None, typer.Option("--year", help="年度，如 2026。", show_default=False)
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="输出目录（写出 DOCX 和 JSON）。", show_default=False),
+    ] = None,
+    hall: Annotated[
+        str | None,
+        typer.Option("--hall", help="只统计这一场所（分大厅、分中心）。", show_default=False),
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="数据来源：local（本机事件库）或 archive（中心档案库）。")
+    ] = "local",
+    as_json: Annotated[bool, typer.Option("--json", help="在屏幕上输出 JSON。")] = False,
+) -> None:
+    """年度回顾：按月、按环节和故障类型、按场所统计突发情况，处置用时、方案、公告提前量、记录缺项、专家等候，附事件编号对照表。"""
+    if year is None:
+        raise UserError("请用 --year 给出年度，如 --year 2026", field="--year")
+    if not 2000 <= year <= 2100:
+        raise UserError(f"年度应在 2000–2100 之间，收到 {year}", field="--year")
+    if source not in ("local", "archive"):
+        raise UserError(f"应为 local 或 archive，收到 {source!r}", field="--source")
+    if out is None:
+        raise UserError("请用 --out 给出输出目录", field="--out")
+    if out.exists() and not out.is_dir():
+        raise UserError("不是目录", field="--out")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UserError(
+            "年度回顾需要中心版组件（matplotlib）：请安装 qdplan[centre]", field="review"
+        )
+    from qdplan_cli.documents.review import render, to_json
+    from qdplan_cli.local.config import Config
+    from qdplan_cli.plan.decide import earliest_reopening
+    from qdplan_cli.record.handover import local_chain, review_item
+    from qdplan_cli.record.review_stats import review as make_review
+
+    runtime = Runtime()
+    config = runtime.config or Config()
+    if source == "local":
+        with runtime.open_store() as store:
+            items = [
+                review_item(local_chain(store, i, laptop="", hall=config.hall_name))
+                for i in store.incident_ids()
+            ]
+    else:
+        if importlib.util.find_spec("psycopg") is None:
+            raise UserError("读取档案库需要中心版组件（psycopg）：请安装 qdplan[centre]", field="档案库")
+        from qdplan_cli.record.archive import Archive
+
+        url = os.environ.get("QDPLAN_ARCHIVE_URL", "").strip() or config.archive_url
+        with Archive.connect(url) as archive:
+            items = [review_item(c, with_laptop=True) for c in archive.chains(hall=hall)]
+    calendar, hours = runtime.calendar, runtime.hours
+    result = make_review(
+        items,
+        year,
+        hall=hall,
+        fees=config.fees,
+        reopening=lambda issued: earliest_reopening(issued, calendar, hours),
+    )
+    if hall is not None and not result.total.count and not any(i.hall == hall for i in items):
+        known = "、".join(sorted({i.hall for i in items})) or "（无）"
+        raise UserError(f"没有场所 {hall!r} 的事件（有：{known}）", field="--hall")
+    rendered = render(result, issuer=config.hall_name, now=runtime.now)
+    from qdplan_cli.local.files import write_atomically
+
+    stem = f"年度回顾-{year}" + (f"-{hall}" if hall else "")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        docx_path, json_path = out / f"{stem}.docx", out / f"{stem}.json"
+        write_atomically(docx_path, rendered.docx, private=False)
+        text = to_json(result)
+        write_atomically(json_path, text.encode("utf-8"), private=False)
+    except OSError as exc:
+        raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
+    if as_json:
+        typer.echo(text)
+        return
+    typer.echo(
+        f"{year}年度回顾：{result.total.count} 起突发情况，超过2小时 {result.two_hour.count} 起。"
+        f"已写出 {docx_path} 和 {json_path}。"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review")(review)
