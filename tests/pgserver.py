@@ -46,8 +46,13 @@ class PgServer:
     bindir: Path | None
     datadir: Path | None
     runas: str | None
+    admin: str = ADMIN
+    admin_password: str = ADMIN_PASSWORD
 
-    def url(self, dbname: str, user: str = ADMIN, password: str = ADMIN_PASSWORD) -> str:
+    def url(self, dbname: str, user: str | None = None, password: str | None = None) -> str:
+        if user is None:
+            user, password = self.admin, self.admin_password
+        password = password or ""
         return (
             f"postgresql://{quote(user)}:{quote(password)}@/{dbname}"
             f"?host={quote(self.host)}&port={self.port}"
@@ -116,6 +121,8 @@ def server() -> Iterator[PgServer | str]:
             bindir=Path(bindir) if bindir else None,
             datadir=Path(data) if data else None,
             runas=os.environ.get("QDPLAN_TEST_PGUSER") or None,
+            admin=str(info.get("user") or ADMIN),
+            admin_password=str(info.get("password") or ""),
         )
         return
     bindir = find_bindir()

@@ -52,7 +52,11 @@ def incident_events(
         out.append(answer_event(started + timedelta(hours=2), "plan", plan, None))
         if rng.random() < 0.85:
             out.append(log_event(started + timedelta(hours=2, minutes=10), "已报监管部门备案"))
-    details: dict[str, str] = {"cause": "交换机故障", "course": "见证人员记录", "measures": "更换设备"}
+    details: dict[str, str] = {
+        "cause": "交换机故障",
+        "course": "见证人员记录",
+        "measures": "更换设备",
+    }
     if stage is Stage.PREP or rng.random() < 0.3:
         published = started + timedelta(minutes=rng.randrange(10, 60))
         lead = timedelta(minutes=rng.choice((90, 120, 150, 240)))

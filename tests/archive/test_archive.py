@@ -66,7 +66,11 @@ def test_push_sends_finished_incidents_whole_and_twice_changes_nothing(
     )
     assert held == local
     again = run("archive", "push", "--all")
-    assert again.code == 0 and "已发送 0 个事件" in again.out and "4 个事件档案库中已有完整记录" in again.out
+    assert (
+        again.code == 0
+        and "已发送 0 个事件" in again.out
+        and "4 个事件档案库中已有完整记录" in again.out
+    )
     assert counts(archive_db) == (4, local_events(ids), 4)
     refused = run("archive", "push", open_id)
     assert refused.code == 2 and "尚未结束" in refused.err
@@ -115,7 +119,9 @@ def forged(chain: Chain, seq: int, text: str) -> Chain:
         )
         row[6], row[7] = prev, event_hash(prev, content)
         prev = row[7]
-    return Chain(chain.incident_id, chain.created_at, tuple(map(tuple, rows)), prev, chain.laptop, chain.hall)
+    return Chain(
+        chain.incident_id, chain.created_at, tuple(map(tuple, rows)), prev, chain.laptop, chain.hall
+    )
 
 
 def test_the_archive_refuses_a_forked_chain_naming_the_event(archive_db: ArchiveDb, run) -> None:
@@ -136,7 +142,16 @@ def test_the_archive_refuses_a_forked_chain_naming_the_event(archive_db: Archive
     assert refused_id == incident_id and "第 3 条" in why and "分叉" in why
     assert counts(archive_db) == before
     # Grown and forked: the altered copy has one more event; still refused, nothing written.
-    extra = (chain.length + 1, chain.rows[-1][1], chain.rows[-1][2], "log", "新的一条", "{}", "", "")
+    extra = (
+        chain.length + 1,
+        chain.rows[-1][1],
+        chain.rows[-1][2],
+        "log",
+        "新的一条",
+        "{}",
+        "",
+        "",
+    )
     grown = Chain(chain.incident_id, chain.created_at, (*chain.rows, extra), "", laptop, "青岛")
     longer = forged(grown, 3, "篡改后的文字")
     with Archive.connect(archive_db.push_url) as archive:
@@ -165,7 +180,16 @@ def test_the_server_itself_refuses_an_event_that_does_not_extend_the_chain(
         )
 
 
-@pytest.mark.parametrize("statement", ["UPDATE qdplan.events SET text = 'x'", "DELETE FROM qdplan.events", "TRUNCATE qdplan.events CASCADE", "UPDATE qdplan.incidents SET hall = 'x'", "DELETE FROM qdplan.heads"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE qdplan.events SET text = 'x'",
+        "DELETE FROM qdplan.events",
+        "TRUNCATE qdplan.events CASCADE",
+        "UPDATE qdplan.incidents SET hall = 'x'",
+        "DELETE FROM qdplan.heads",
+    ],
+)
 def test_archived_events_cannot_be_changed_even_by_the_owner(
     archive_db: ArchiveDb, run, statement: str
 ) -> None:
@@ -191,9 +215,11 @@ def test_the_pushing_role_may_insert_and_select_only(archive_db: ArchiveDb, run)
         "DROP TABLE qdplan.events",
         "ALTER TABLE qdplan.events DISABLE TRIGGER events_append_only",
     ):
-        with psycopg.connect(archive_db.push_url) as conn:
-            with pytest.raises((psycopg.errors.InsufficientPrivilege,)):
-                conn.execute(statement)
+        with (
+            psycopg.connect(archive_db.push_url) as conn,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+        ):
+            conn.execute(statement)
     # On an archive already at this version, init has nothing to do and needs no rights.
     result = run("archive", "init")
     assert result.code == 0 and "无需改动" in result.out
@@ -247,7 +273,9 @@ def test_unreachable_server_and_wrong_password_have_an_exit_code_of_their_own(
     assert result.code == 2 and "[archive] url" in result.err
 
 
-def test_config_line_gives_the_archive_address(archive_db: ArchiveDb, run, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_config_line_gives_the_archive_address(
+    archive_db: ArchiveDb, run, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     url = archive_db.push_url
     monkeypatch.delenv("QDPLAN_ARCHIVE_URL")
     (tmp_path / "config.toml").write_text(
@@ -256,7 +284,9 @@ def test_config_line_gives_the_archive_address(archive_db: ArchiveDb, run, monke
     )
     make_year(1)
     assert run("archive", "push", "--all").code == 0
-    assert archive_db.sql("SELECT hall, laptop FROM qdplan.incidents") == [("西海岸分中心", "一号笔记本")]
+    assert archive_db.sql("SELECT hall, laptop FROM qdplan.incidents") == [
+        ("西海岸分中心", "一号笔记本")
+    ]
 
 
 def test_an_interrupted_push_leaves_whole_batches_and_the_next_push_goes_on(
@@ -277,7 +307,10 @@ def test_an_interrupted_push_leaves_whole_batches_and_the_next_push_goes_on(
             stopped.append(batch)
 
     try:
-        with Archive.connect(archive_db.push_url) as archive, pytest.raises(ArchiveUnavailableError) as caught:
+        with (
+            Archive.connect(archive_db.push_url) as archive,
+            pytest.raises(ArchiveUnavailableError) as caught,
+        ):
             archive.push(chains, batch=2, after_batch=kill_server)
     finally:
         if stopped:
@@ -349,7 +382,11 @@ def test_a_tampered_handover_file_is_refused_naming_the_event(
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("archive", "import", str(out))
     assert result.code == 1
-    assert f"事件 {ids[1]}" in result.err and "第 5 条" in result.err and "没有导入任何内容" in result.err
+    assert (
+        f"事件 {ids[1]}" in result.err
+        and "第 5 条" in result.err
+        and "没有导入任何内容" in result.err
+    )
     assert counts(archive_db) == (0, 0, 0)
     broken = tmp_path / "坏.jsonl"
     broken.write_text('{"format": "qdplan-handover", "version": 1}\n{oops\n', encoding="utf-8")

@@ -66,7 +66,9 @@ def make(
     events.append(details_event(start, details, {}))
     if experts:
         names = [f"保密专家{i}" for i in range(experts)]
-        events.append(NewEvent("details", start, "", {"incident": {}, "confidential": {"experts": names}}))
+        events.append(
+            NewEvent("details", start, "", {"incident": {}, "confidential": {"experts": names}})
+        )
     if filed:
         events.append(log_event(start, "已报监管部门备案"))
     if minutes is not None:
@@ -76,9 +78,7 @@ def make(
 
 
 def items(store: Store, hall: str = "中心") -> list[Item]:
-    return [
-        review_item(local_chain(store, i, laptop="", hall=hall)) for i in store.incident_ids()
-    ]
+    return [review_item(local_chain(store, i, laptop="", hall=hall)) for i in store.incident_ids()]
 
 
 def by_key(result) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -88,12 +88,28 @@ def by_key(result) -> dict[str, object]:  # type: ignore[no-untyped-def]
 def test_each_figure_counts_exactly_its_incidents() -> None:
     with Store.open() as store:
         a = make(store, at(3, 2, 9), stage="opening", fault="network", minutes=30)
-        b = make(store, at(3, 9, 10), stage="opening", fault="system", minutes=150, plan=3,
-                 supplement=(at(3, 9, 12, 30), at(3, 10, 9)), filed=True)
-        c = make(store, at(7, 1, 14), stage="evaluation", fault="power", minutes=180, plan=2,
-                 experts=5)
-        d = make(store, at(7, 2, 9), stage="prep", fault="power", minutes=200,
-                 notice=(at(7, 2, 9, 10), at(7, 2, 10, 40)), texts=False)
+        b = make(
+            store,
+            at(3, 9, 10),
+            stage="opening",
+            fault="system",
+            minutes=150,
+            plan=3,
+            supplement=(at(3, 9, 12, 30), at(3, 10, 9)),
+            filed=True,
+        )
+        c = make(
+            store, at(7, 1, 14), stage="evaluation", fault="power", minutes=180, plan=2, experts=5
+        )
+        d = make(
+            store,
+            at(7, 2, 9),
+            stage="prep",
+            fault="power",
+            minutes=200,
+            notice=(at(7, 2, 9, 10), at(7, 2, 10, 40)),
+            texts=False,
+        )
         e = make(store, at(12, 30, 9), stage="prep", fault="network", minutes=None)
         make(store, at(12, 30, 9, year=2025), stage="prep", fault="network", minutes=5)
         found = items(store)
@@ -123,7 +139,9 @@ def test_each_figure_counts_exactly_its_incidents() -> None:
     assert f["experts.fee"].value == 5 * 400
 
 
-def test_review_writes_docx_with_charts_and_json_tracing_every_incident(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_review_writes_docx_with_charts_and_json_tracing_every_incident(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     with Store.open() as store:
         ids = generate_year(store, 2026, 30, seed=11)
         generate_year(store, 2025, 3, seed=12)
@@ -157,18 +175,38 @@ def test_review_reads_the_archive_and_keeps_halls_apart(
             generate_year(store, 2026, 6 + n, seed=n, unresolved=0)
         assert run("archive", "push", "--all").code == 0
     result = run(
-        "review", "--year", "2026", "--source", "archive", "--hall", "西海岸分中心",
-        "--out", str(tmp_path / "out"), "--json",
+        "review",
+        "--year",
+        "2026",
+        "--source",
+        "archive",
+        "--hall",
+        "西海岸分中心",
+        "--out",
+        str(tmp_path / "out"),
+        "--json",
     )
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert {r["hall"] for r in data["incidents"]} == {"西海岸分中心"}
     assert len(data["incidents"]) == 7
-    everything = run("review", "--year", "2026", "--source", "archive", "--out", str(tmp_path / "all"), "--json")
+    everything = run(
+        "review", "--year", "2026", "--source", "archive", "--out", str(tmp_path / "all"), "--json"
+    )
     assert len(json.loads(everything.out)["incidents"]) == 13
     # Ids from the archive carry the laptop: two laptops' ids never merge.
     assert all("/" in r["id"] for r in json.loads(everything.out)["incidents"])
-    unknown = run("review", "--year", "2026", "--source", "archive", "--hall", "没有这个", "--out", str(tmp_path / "x"))
+    unknown = run(
+        "review",
+        "--year",
+        "2026",
+        "--source",
+        "archive",
+        "--hall",
+        "没有这个",
+        "--out",
+        str(tmp_path / "x"),
+    )
     assert unknown.code == 2 and "没有场所" in unknown.err
 
 

@@ -72,7 +72,9 @@ def _chains(
     if ids and every:
         raise UserError("给出事件编号或 --all，二者只用其一", field="--all")
     if not ids and not every:
-        raise UserError("请给出事件编号（见 qdplan list），或用 --all 发送全部已结束的事件", field="ID")
+        raise UserError(
+            "请给出事件编号（见 qdplan list），或用 --all 发送全部已结束的事件", field="ID"
+        )
     laptop, hall = _source(runtime)
     targets = store.incident_ids() if every else [store.resolve_id(i) for i in ids]
     chains, skipped = [], 0
@@ -141,7 +143,9 @@ def export(
     ids: IdsArg = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="交接文件（JSON lines，仅本人可读）。", show_default=False),
+        typer.Option(
+            "--out", "-o", help="交接文件（JSON lines，仅本人可读）。", show_default=False
+        ),
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="导出全部事件。")] = False,
 ) -> None:
@@ -177,9 +181,7 @@ def import_(
     runtime = Runtime()
     if into == "local":
         with runtime.open_store() as store:
-            counts = [
-                store.import_chain(c.incident_id, c.created_at, c.rows) for c in chains
-            ]
+            counts = [store.import_chain(c.incident_id, c.created_at, c.rows) for c in chains]
         typer.echo(
             f"已导入本机事件库：{len(chains)} 个事件，{sum(counts)} 条新记录"
             f"（{sum(1 for n in counts if n == 0)} 个事件本机已有完整记录）。"

@@ -28,7 +28,8 @@ def review(
         typer.Option("--hall", help="只统计这一场所（分大厅、分中心）。", show_default=False),
     ] = None,
     source: Annotated[
-        str, typer.Option("--source", help="数据来源：local（本机事件库）或 archive（中心档案库）。")
+        str,
+        typer.Option("--source", help="数据来源：local（本机事件库）或 archive（中心档案库）。"),
     ] = "local",
     as_json: Annotated[bool, typer.Option("--json", help="在屏幕上输出 JSON。")] = False,
 ) -> None:
@@ -50,20 +51,20 @@ def review(
     from qdplan_cli.documents.review import render, to_json
     from qdplan_cli.local.config import Config
     from qdplan_cli.plan.decide import earliest_reopening
-    from qdplan_cli.record.handover import local_chain, review_item
+    from qdplan_cli.record.handover import local_chains, review_item
     from qdplan_cli.record.review_stats import review as make_review
 
     runtime = Runtime()
     config = runtime.config or Config()
     if source == "local":
         with runtime.open_store() as store:
-            items = [
-                review_item(local_chain(store, i, laptop="", hall=config.hall_name))
-                for i in store.incident_ids()
-            ]
+            chains = local_chains(store, laptop="", hall=config.hall_name)
+        items = [review_item(c, checked=True) for c in chains]
     else:
         if importlib.util.find_spec("psycopg") is None:
-            raise UserError("读取档案库需要中心版组件（psycopg）：请安装 qdplan[centre]", field="档案库")
+            raise UserError(
+                "读取档案库需要中心版组件（psycopg）：请安装 qdplan[centre]", field="档案库"
+            )
         from qdplan_cli.record.archive import Archive
 
         url = os.environ.get("QDPLAN_ARCHIVE_URL", "").strip() or config.archive_url

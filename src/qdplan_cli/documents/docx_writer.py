@@ -548,9 +548,9 @@ def _image_xml(block: Block, number: int) -> str:
     drawing = (
         f'<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
         f'<wp:extent cx="{width}" cy="{height}"/><wp:docPr id="{number}" name={name}/>'
-        '<wp:cNvGraphicFramePr><a:graphicFrameLocks '
+        "<wp:cNvGraphicFramePr><a:graphicFrameLocks "
         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" noChangeAspect="1"/>'
-        '</wp:cNvGraphicFramePr><a:graphic '
+        "</wp:cNvGraphicFramePr><a:graphic "
         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
         '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
         f"{pic}</a:graphicData></a:graphic></wp:inline></w:drawing>"
@@ -648,7 +648,11 @@ def build_docx(
                     for n in range(1, len(pictures) + 1)
                 )
                 data = data.replace(b"</Relationships>", rels.encode("ascii") + b"</Relationships>")
-            elif pictures and item.filename == "[Content_Types].xml" and b'Extension="png"' not in data:
+            elif (
+                pictures
+                and item.filename == "[Content_Types].xml"
+                and b'Extension="png"' not in data
+            ):
                 png = b'<Default Extension="png" ContentType="image/png"/>'
                 data = data.replace(b"<Default ", png + b"<Default ", 1)
             target.writestr(item.filename, data)

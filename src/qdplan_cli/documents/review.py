@@ -55,7 +55,8 @@ def charts(review: Review) -> dict[str, bytes]:
 
     out = {
         "图1": bar_chart(
-            f"{review.year}年各月突发情况", [f"{m}月" for m in range(1, 13)],
+            f"{review.year}年各月突发情况",
+            [f"{m}月" for m in range(1, 13)],
             [f.count for f in review.by_month],
         ),
         "图2": grouped_chart(

@@ -167,7 +167,9 @@ def _unavailable(url: str, exc: BaseException, *, during: str = "") -> ArchiveUn
     text = str(exc)
     lowered = text.lower()
     if "password authentication failed" in lowered or "no password supplied" in lowered:
-        reason = "用户名或密码不对（档案库拒绝登录）；请核对配置 [archive] url 或 QDPLAN_ARCHIVE_URL"
+        reason = (
+            "用户名或密码不对（档案库拒绝登录）；请核对配置 [archive] url 或 QDPLAN_ARCHIVE_URL"
+        )
     elif 'database "' in lowered and "does not exist" in lowered:
         reason = "档案库服务器上没有这个数据库；请核对地址中的数据库名"
     elif "permission denied" in lowered:
@@ -204,7 +206,7 @@ class Archive:
     def connect(cls, url: str) -> Archive:
         if not url.strip():
             raise UserError(
-                "没有配置档案库地址：在配置文件中写 [archive] url = \"postgresql://…\"，"
+                '没有配置档案库地址：在配置文件中写 [archive] url = "postgresql://…"，'
                 "或设置环境变量 QDPLAN_ARCHIVE_URL",
                 field="档案库",
             )
@@ -358,7 +360,9 @@ class Archive:
                     new_incidents.append(
                         (chain.laptop, chain.incident_id, chain.created_at, chain.hall)
                     )
-                new_events.extend((chain.laptop, chain.incident_id, *r) for r in chain.rows[length:])
+                new_events.extend(
+                    (chain.laptop, chain.incident_id, *r) for r in chain.rows[length:]
+                )
                 new_heads.append((chain.laptop, chain.incident_id, chain.length, chain.head))
                 sent_incidents += 1
                 sent_events += chain.length - length

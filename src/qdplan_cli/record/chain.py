@@ -125,6 +125,20 @@ def describe(row: Sequence[Any]) -> str:
     return f"第 {seq} 条（发生于 {when(at)}，记于 {when(recorded_at)}{words}）"
 
 
+class _Described:
+    """``describe(row)``, computed when formatted: an intact chain of thousands of events is
+    checked without wording each of them."""
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        self.row = row
+
+    def __format__(self, spec: str) -> str:
+        return format(describe(self.row), spec)
+
+    def __str__(self) -> str:
+        return describe(self.row)
+
+
 def verify(
     incident_id: str,
     created_at: str,
@@ -142,7 +156,7 @@ def verify(
     for index, row in enumerate(rows):
         seq, at, recorded_at, kind, text, data_text, stored_prev, stored_hash = row
         expected = index + 1
-        here = describe(row)
+        here = _Described(row)  # worded only when a problem is reported
         if seq != expected:
             if isinstance(seq, int) and seq > expected:
                 gone = f"第 {expected} 条" if seq == expected + 1 else f"第 {expected}–{seq - 1} 条"

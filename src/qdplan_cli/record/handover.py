@@ -116,6 +116,21 @@ def local_chain(store: Store, incident_id: str, *, laptop: str, hall: str) -> Ch
     return Chain(incident_id, created_at, rows, report.head, laptop, hall)
 
 
+def local_chains(store: Store, *, laptop: str, hall: str) -> list[Chain]:
+    """Every incident's chain, each checked as ``local_chain`` does (refused when broken)."""
+    chains = []
+    for incident_id, created_at, head, length, rows in store.all_raw_chains():
+        report = verify(incident_id, created_at, rows, head, length)
+        if report.problem is not None:
+            raise ChainBrokenError(
+                f"事件 {incident_id} 的本机记录未通过校验：{report.problem}。"
+                f"请用 qdplan verify {incident_id} 查看",
+                field="ID",
+            )
+        chains.append(Chain(incident_id, created_at, tuple(rows), report.head, laptop, hall))
+    return chains
+
+
 # ----------------------------------------------------------------- the hand-over file
 
 
@@ -240,15 +255,16 @@ def read_file(path: Path) -> list[Chain]:
 # ----------------------------------------------------------------- the year in review
 
 
-def review_item(chain: Chain, *, with_laptop: bool = False) -> Item:
-    """A checked chain folded into an incident for ``review_stats`` (refused when broken)."""
+def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = False) -> Item:
+    """A chain folded into an incident for ``review_stats``; checked first (refused when
+    broken) unless ``checked`` (``local_chain`` has just checked it)."""
     from qdplan_cli.plan.times import localize
     from qdplan_cli.record.incident import fold
     from qdplan_cli.record.review_stats import Item
     from qdplan_cli.record.store import EventRow
 
-    report = chain.check()
-    if report.problem is not None:
+    report = None if checked else chain.check()
+    if report is not None and report.problem is not None:
         raise ChainBrokenError(
             f"事件 {chain.incident_id} 的记录未通过校验：{report.problem}。年度回顾没有生成",
             field="ID",

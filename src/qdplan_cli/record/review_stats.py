@@ -23,6 +23,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,8 @@ from qdplan_cli.plan.labels import FAULT_SHORT, PLAN_LABELS, STAGE_LABELS
 from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.record.incident import Incident
 
+_STAGES = frozenset(s.value for s in Stage)
+_FAULTS = frozenset(f.value for f in Fault)
 MONTHS = tuple(f"{m}月" for m in range(1, 13))
 RECORD_TEXTS = ("cause", "course", "measures")
 # The readings above, as the document states them.
@@ -65,21 +68,33 @@ class Item:
         """The id as the appendix shows it: with the laptop when ids may repeat across laptops."""
         return f"{self.laptop}/{self.incident.id}" if self.laptop else self.incident.id
 
-    @property
+    @cached_property
     def onset(self) -> datetime:
         return self.incident.started_at or self.incident.created_at
 
-    def stage(self) -> Stage | None:
+    @cached_property
+    def _stage(self) -> Stage | None:
         value = self.incident.incident.get("stage")
-        return Stage(value) if value in {s.value for s in Stage} else None
+        return Stage(value) if value in _STAGES else None
 
-    def fault(self) -> Fault | None:
+    @cached_property
+    def _fault(self) -> Fault | None:
         value = self.incident.incident.get("fault")
-        return Fault(value) if value in {f.value for f in Fault} else None
+        return Fault(value) if value in _FAULTS else None
 
-    def duration(self) -> timedelta | None:
+    @cached_property
+    def _duration(self) -> timedelta | None:
         end = self.incident.resolved_at
         return end - self.onset if end is not None else None
+
+    def stage(self) -> Stage | None:
+        return self._stage
+
+    def fault(self) -> Fault | None:
+        return self._fault
+
+    def duration(self) -> timedelta | None:
+        return self._duration
 
 
 @dataclass
@@ -193,14 +208,22 @@ def review(
     resolved = [i for i in chosen if i.duration() is not None]
     resolution: list[Figure] = []
     if resolved:
-        durations = sorted(resolved, key=lambda i: (i.duration(), i.key))
-        median = statistics.median_low([i.duration() for i in durations])  # type: ignore[type-var]
+        durations = sorted(resolved, key=lambda i: (i.duration() or timedelta(), i.key))
+        median: timedelta = statistics.median_low([i.duration() or timedelta() for i in durations])
         at_median = [i for i in durations if i.duration() == median]
         resolution = [
-            Figure("resolution.median", "排除用时中位数（分钟）", [i.key for i in at_median],
-                   value=_minutes(median)),
-            Figure("resolution.worst", "排除用时最长（分钟）", [durations[-1].key],
-                   value=_minutes(durations[-1].duration() or timedelta())),
+            Figure(
+                "resolution.median",
+                "排除用时中位数（分钟）",
+                [i.key for i in at_median],
+                value=_minutes(median),
+            ),
+            Figure(
+                "resolution.worst",
+                "排除用时最长（分钟）",
+                [durations[-1].key],
+                value=_minutes(durations[-1].duration() or timedelta()),
+            ),
         ]
     # The 2-hour line is a rule of opening and evaluation (4.2.x, 5.x); preparation has none.
     crossed = [
@@ -221,7 +244,9 @@ def review(
         for n in (1, 2, 3)
     ]
 
-    delay = [i for i in chosen if isinstance(i.incident.incident.get("notice_published_at"), datetime)]
+    delay = [
+        i for i in chosen if isinstance(i.incident.incident.get("notice_published_at"), datetime)
+    ]
     delay_short = []
     for i in delay:
         new = i.incident.incident.get("new_time")
@@ -235,7 +260,9 @@ def review(
     if reopening is not None:
         for i in supplement:
             new = i.incident.incident.get("new_time")
-            if isinstance(new, datetime) and new < reopening(i.incident.incident["supplement_issued_at"]):
+            if isinstance(new, datetime) and new < reopening(
+                i.incident.incident["supplement_issued_at"]
+            ):
                 supplement_short.append(i)
     notices = [
         _figure("notice.delay", "发布延迟开标公告", delay, "4.1"),
@@ -274,10 +301,20 @@ def review(
         expert_hours += count * (end - start).total_seconds() / 3600
         fee_total += fee_line(Attendance(start, end, count=count), fees).total
     experts = [
-        Figure("experts.hours", "评标环节故障期间专家等候（人·小时）",
-               [i.key for i in with_experts], value=round(expert_hours, 1), clause="5.1"),
-        Figure("experts.fee", "按本地标准折算的等候劳务费（元，估算）",
-               [i.key for i in with_experts], value=float(fee_total), clause="5.1、5.5"),
+        Figure(
+            "experts.hours",
+            "评标环节故障期间专家等候（人·小时）",
+            [i.key for i in with_experts],
+            value=round(expert_hours, 1),
+            clause="5.1",
+        ),
+        Figure(
+            "experts.fee",
+            "按本地标准折算的等候劳务费（元，估算）",
+            [i.key for i in with_experts],
+            value=float(fee_total),
+            clause="5.1、5.5",
+        ),
     ]
 
     gap_sets = [(f.key.removeprefix("gap."), set(f.ids)) for f in gaps]
@@ -299,20 +336,39 @@ def review(
                 "plan": i.incident.incident.get("plan"),
                 "experts": len(i.incident.confidential.get("experts", [])),
                 "notice_lead_minutes": (
-                    _minutes(i.incident.incident["new_time"] - i.incident.incident["notice_published_at"])
-                    if i.key in delay_keys and isinstance(i.incident.incident.get("new_time"), datetime)
+                    _minutes(
+                        i.incident.incident["new_time"] - i.incident.incident["notice_published_at"]
+                    )
+                    if i.key in delay_keys
+                    and isinstance(i.incident.incident.get("new_time"), datetime)
                     else None
                 ),
                 "gaps": [name for name, keys in gap_sets if i.key in keys],
             }
         )
     result = Review(
-        year, hall, total, by_month, by_stage_fault, by_hall, resolution, two_hour, plans,
-        notices, gaps, experts, rows,
+        year,
+        hall,
+        total,
+        by_month,
+        by_stage_fault,
+        by_hall,
+        resolution,
+        two_hour,
+        plans,
+        notices,
+        gaps,
+        experts,
+        rows,
     )
     if leads:
         result.notices.append(
-            Figure("notice.delay_lead_median", "延迟开标公告提前量中位数（分钟）",
-                   [i.key for i in delay], value=statistics.median(leads), clause="4.1")
+            Figure(
+                "notice.delay_lead_median",
+                "延迟开标公告提前量中位数（分钟）",
+                [i.key for i in delay],
+                value=statistics.median(leads),
+                clause="4.1",
+            )
         )
     return result

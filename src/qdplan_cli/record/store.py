@@ -588,7 +588,8 @@ class Store:
             ).fetchone()
             if have is None:
                 db.execute(
-                    "INSERT INTO incidents (id, created_at) VALUES (?, ?)", (incident_id, created_at)
+                    "INSERT INTO incidents (id, created_at) VALUES (?, ?)",
+                    (incident_id, created_at),
                 )
                 held: list[tuple[int, str]] = []
             else:
@@ -625,3 +626,18 @@ class Store:
                     (new[-1][7], new[-1][0], incident_id),
                 )
         return len(new)
+
+    def all_raw_chains(self) -> list[tuple[str, str, str, int, list[tuple[Any, ...]]]]:
+        """Every incident's ``(id, created_at, chain_head, chain_length, raw rows)``, oldest
+        first, read in one snapshot with two queries (the year in review reads them all)."""
+        with self.snapshot():
+            incidents = self.db.execute(
+                "SELECT id, created_at, chain_head, chain_length FROM incidents ORDER BY rowid"
+            ).fetchall()
+            rows: dict[str, list[tuple[Any, ...]]] = {}
+            for r in self.db.execute(
+                "SELECT incident_id, seq, at, recorded_at, kind, text, data, prev, hash "
+                "FROM events ORDER BY incident_id, seq"
+            ):
+                rows.setdefault(r[0], []).append(tuple(r[1:]))
+        return [(i, str(c), str(h), int(n), rows.get(i, [])) for i, c, h, n in incidents]
