@@ -23,8 +23,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from qdplan_cli.plan.decide import NOTICE_LEAD, TWO_HOURS
