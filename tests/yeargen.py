@@ -57,7 +57,13 @@ def incident_events(
         "course": "见证人员记录",
         "measures": "更换设备",
     }
-    if stage is Stage.PREP or rng.random() < 0.3:
+    plan_3 = any(e.data and e.data.get("field") == "plan" and e.data.get("value") == 3 for e in out)
+    if stage is Stage.OPENING and plan_3:
+        issued = started + timedelta(hours=2, minutes=30)
+        details["supplement_issued_at"] = issued.isoformat()
+        days = rng.choice((1, 2, 3, 4))
+        details["new_time"] = (issued + timedelta(days=days)).replace(hour=9, minute=0).isoformat()
+    elif stage is Stage.PREP or rng.random() < 0.3:
         published = started + timedelta(minutes=rng.randrange(10, 60))
         lead = timedelta(minutes=rng.choice((90, 120, 150, 240)))
         details["notice_published_at"] = published.isoformat()

@@ -109,6 +109,7 @@ _LINE_HEIGHTS = {
     "smallcellhead": SMALL_LINE_TWIPS,
     "smallhead": SMALL_HEAD_LINE_TWIPS,
 }
+KEEP_TABLE_ROWS = 30  # a table of up to this many rows is kept on one page
 DATE_RIGHT_CHARS = 4  # GB/T 9704 7.3.5.1: 成文日期右空四字
 # Styles of python-docx's default template that a document of ours can use; the other ~150
 # (Title, Heading 1 … with theme fonts and colours) are removed: a smaller, cleaner file.
@@ -513,8 +514,10 @@ def _table_xml(block: Block) -> str:
         if header:
             parts.append("<w:tblHeader/>")
         parts.append("</w:trPr>")
-        # Short tables (forms, signatures) stay on one page, with what follows if asked.
-        keep = r + 1 < len(block.rows) or block.keep_with_next
+        # Short tables (forms, signatures) stay on one page, with what follows if asked; a long
+        # one (an appendix listing) runs on over the pages, its header row repeated.
+        short = len(block.rows) <= KEEP_TABLE_ROWS
+        keep = (short and r + 1 < len(block.rows)) or block.keep_with_next
         for width, text in zip(twips, row, strict=True):
             parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
             kind = (

@@ -16,7 +16,8 @@ from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.plan.times import format_date
 from qdplan_cli.record.review_stats import READINGS, Figure, Review
 
-LISTED_IDS = 20  # a figure counting more incidents points at the incident table instead
+LISTED_IDS = 21
+IDS_PER_LINE = 3  # a figure counting more incidents points at the incident table instead
 CHART_MM = (150, 68)
 
 
@@ -46,8 +47,11 @@ def _ids(figure: Figure) -> str:
     if not figure.ids:
         return "—"
     if figure.count > LISTED_IDS:
-        return f"共 {figure.count} 起，见附表二（{_id(figure.ids[0])} 至 {_id(figure.ids[-1])} 等）"
-    return "、".join(_id(i) for i in figure.ids)
+        return f"共 {figure.count} 起，见附表二\n（{_id(figure.ids[0])} 至 {_id(figure.ids[-1])}）"
+    # Three ids a line, a line break between: an id is never split across lines (the official
+    # layout lets Latin text wrap anywhere).
+    lines = [figure.ids[n : n + IDS_PER_LINE] for n in range(0, figure.count, IDS_PER_LINE)]
+    return "\n".join("、".join(_id(i) for i in line) for line in lines)
 
 
 def charts(review: Review) -> dict[str, bytes]:
@@ -154,7 +158,7 @@ def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -
     add(f"@date {format_date(now)}")
     add("@pagebreak")
     add("## 附表一　各项数字对应的事件")
-    add("@cols 50 20 86")
+    add("@cols 32 14 110")
     add("@compact")
     add("| 项目 | 数值 | 事件编号 |")
     add("|---|---|---|")
@@ -164,24 +168,30 @@ def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -
         add(f"| {_e(figure.label)} | {_count(figure)} | {_e(_ids(figure))} |")
     add("@pagebreak")
     add("## 附表二　全年事件一览")
-    add("@cols 36 28 10 16 16 14 10 26")
+    halls = len(r.by_hall) > 1  # one hall: said in the title, not on every row
+    add("@cols 36 28 10 16 16 14 10 26" if halls else "@cols 40 12 20 20 18 12 34")
     add("@compact")
-    add("| 事件编号 | 场所 | 月 | 环节 | 故障 | 用时（分） | 方案 | 缺项 |")
-    add("|---|---|---|---|---|---|---|---|")
+    add(f"| 事件编号 |{' 场所 |' if halls else ''} 月 | 环节 | 故障 | 用时（分） | 方案 | 缺项 |")
+    add("|---|---|---|---|---|---|---|" + ("---|" if halls else ""))
     stage_short = {"prep": "准备", "opening": "开标", "evaluation": "评标"}
     fault_short = {f.value: FAULT_SHORT[f].removesuffix("故障") for f in Fault}
     gap_short = {"unresolved": "未排除", "unfiled": "未备案", "record_texts": "缺记录"}
+
+    def hall_cell(row: dict[str, object]) -> str:
+        return f" {_e(row['hall'])} |" if halls else ""
+
     for row in r.rows:
         minutes = "—" if row["minutes"] is None else f"{row['minutes']:g}"
         if row["over_2h"]:
             minutes += "*"
         add(
-            f"| {_e(_id(row['id']))} | {_e(row['hall'])} | {row['month']} | "
+            f"| {_e(_id(row['id']))} |{hall_cell(row)} {row['month']} | "
             f"{stage_short.get(str(row['stage']), '—')} | {fault_short.get(str(row['fault']), '—')} | "
             f"{minutes} | {row['plan'] or '—'} | "
             f"{'、'.join(gap_short[g] for g in row['gaps']) or '—'} |"
         )
-    add("@small 注：用时后加 * 的，超过2小时才排除。")
+    where = "" if halls else f"场所均为{_e(r.by_hall[0].label)}；" if r.by_hall else ""
+    add(f"@small 注：{where}用时后加 * 的，开标、评标中超过2小时才排除。")
     return "\n".join(lines) + "\n"
 
 
