@@ -20,6 +20,7 @@ from qdplan_cli.documents.publish import (
 )
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import WrittenSet, show_written
 
 if TYPE_CHECKING:
     pass
@@ -83,23 +84,27 @@ def pack(
     if out.exists() and not out.is_dir():
         raise UserError("不是目录", field=f"--out {out}")
     target = write_paper(out / "emergency_pack.docx", data, private=False)
-    typer.echo(
-        f"已生成应急卡片：{target}（9 张卡片，每张一页；其后为经过记录表、书面记录、保密承诺书）"
+    result = WrittenSet(
+        out,
+        headline=f"已生成应急卡片：{target}（9 张卡片，每张一页；其后为经过记录表、书面记录、保密承诺书）",
     )
     if not config.contacts:
-        typer.echo("提示：配置中没有联系人，卡片上的姓名、电话留空待手填（qdplan config edit）。")
+        result.hints.append(
+            "配置中没有联系人，卡片上的姓名、电话留空待手填（qdplan config edit）。"
+        )
     if pdf:
         from qdplan_cli.documents.pdf import convert_to_pdf
 
         (made,) = convert_to_pdf([target], out, private=[False])
-        typer.echo(f"已转换 PDF：{made}")
+        result.pdfs.append(made)
         pages = pdf_pages(made)
         if pages is not None and pages != PACK_PAGES:
-            typer.echo(
-                f"提示：PDF 共 {pages} 页，应为 {PACK_PAGES} 页（9 张卡片各一页、3 张表格）："
+            result.hints.append(
+                f"PDF 共 {pages} 页，应为 {PACK_PAGES} 页（9 张卡片各一页、3 张表格）："
                 "有卡片超过了一页，多半是某个角色配置了多位联系人。打印前请检查，"
                 "或在配置中每个角色只留最常用的一位。"
             )
+    show_written(result)
 
 
 def checklist(
@@ -174,12 +179,12 @@ def checklist(
         templates=templates,
     )
     written = write_paper(out, data, private=False)
-    typer.echo(f"已生成一页处置清单：{written}")
+    result = WrittenSet(written.parent, headline=f"已生成一页处置清单：{written}")
     if pdf:
         from qdplan_cli.documents.pdf import convert_to_pdf
 
-        (made,) = convert_to_pdf([written], written.parent, private=[False])
-        typer.echo(f"已转换 PDF：{made}")
+        result.pdfs = convert_to_pdf([written], written.parent, private=[False])
+    show_written(result)
 
 
 def register(app: typer.Typer) -> None:
