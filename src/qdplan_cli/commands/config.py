@@ -11,14 +11,13 @@ from typing import Annotated
 
 import typer
 
+from qdplan_cli.commands.options import sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
 from qdplan_cli.ui.reports import say
 
-config_app = typer.Typer(
-    help="配置文件：交易大厅、工作时间、监管部门、联系人、专家费标准、节假日日历。",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+config_app = sub_app(
+    "config", "配置文件：交易大厅、工作时间、监管部门、联系人、专家费标准、节假日日历。"
 )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qdplan_cli.commands.options import IdArg
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
 from qdplan_cli.ui.reports import say
@@ -32,14 +33,6 @@ def _interactive() -> bool:
 
 
 ID_PATTERN = re.compile(r"\d{8}-\d{4}-\d+")
-
-IdArg = Annotated[
-    str | None,
-    typer.Argument(
-        help="事件编号（如 20261208-0912-1，见 qdplan list）；省略时为最近的事件。",
-        show_default=False,
-    ),
-]
 
 
 def _load(store: Store, incident_id: str | None) -> Incident:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from qdplan_cli.commands.options import IdArg, NowOpt, PdfOpt, TemplatesOpt
 from qdplan_cli.documents.publish import (
     PACK_PAGES,
     build_paper,
@@ -24,25 +25,6 @@ from qdplan_cli.ui.reports import WrittenSet, show_written
 
 if TYPE_CHECKING:
     pass
-
-PdfOpt = Annotated[
-    bool,
-    typer.Option(
-        "--pdf",
-        help="同时用 LibreOffice 转成 PDF；未安装 LibreOffice 时说明原因并以退出码 3 结束（DOCX 仍会生成）。",
-    ),
-]
-NowOpt = Annotated[
-    str | None, typer.Option(help="以此时间为“现在”（默认：系统时钟），用于判断和落款日期。")
-]
-TemplatesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--templates",
-        help="自定义模板目录：其中的同名模板优先于内置模板。",
-        file_okay=False,
-    ),
-]
 
 
 def pack(
@@ -108,14 +90,7 @@ def pack(
 
 
 def checklist(
-    incident_id: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[ID]",
-            help="事件编号（见 qdplan list）；省略时为最近的事件。",
-            show_default=False,
-        ),
-    ] = None,
+    incident_id: IdArg = None,
     out: Annotated[Path, typer.Option(help="输出文件，如 checklist.docx。", dir_okay=False)] = Path(
         "checklist.docx"
     ),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from qdplan_cli.commands.options import TemplatesOpt, sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
 from qdplan_cli.ui.reports import WrittenFile, WrittenSet, say, show_written
@@ -18,23 +19,7 @@ from qdplan_cli.ui.reports import WrittenFile, WrittenSet, say, show_written
 if TYPE_CHECKING:
     pass
 
-templates_app = typer.Typer(
-    name="templates",
-    help="文书模板：查看有哪些模板、模板原文和可用变量。",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-TemplatesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--templates",
-        help="自定义模板目录：其中的同名模板（如 delay_notice.txt.j2）优先于内置模板。",
-        file_okay=False,
-    ),
-]
+templates_app = sub_app("templates", "文书模板：查看有哪些模板、模板原文和可用变量。")
 
 
 def render(
