@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qdplan_cli.commands.options import IdArg
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import say
 
 if TYPE_CHECKING:
     from qdplan_cli.plan.model import Decision
@@ -31,14 +33,6 @@ def _interactive() -> bool:
 
 
 ID_PATTERN = re.compile(r"\d{8}-\d{4}-\d+")
-
-IdArg = Annotated[
-    str | None,
-    typer.Argument(
-        help="事件编号（如 20261208-0912-1，见 qdplan list）；省略时为最近的事件。",
-        show_default=False,
-    ),
-]
 
 
 def _load(store: Store, incident_id: str | None) -> Incident:
@@ -187,9 +181,9 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
     try:
         step()
     except (KeyboardInterrupt, EOFError):
-        sys.stderr.write("\n" + WIZARD["interrupted"].format(id=wizard.incident_id) + "\n")
+        say("\n" + WIZARD["interrupted"].format(id=wizard.incident_id), err=True)
         raise typer.Exit(130) from None
-    typer.echo(WIZARD["finished"].format(id=wizard.incident_id))
+    say(WIZARD["finished"].format(id=wizard.incident_id))
 
 
 def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
@@ -208,7 +202,7 @@ def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
         title=f"事件 {target.id} · {project_summary(target.project)}",
         resolved_at=target.resolved_at,
     )
-    typer.echo(f"事件编号：{target.id}")
+    say(f"事件编号：{target.id}")
     if decision.missing:
         fact = decision.missing[0]
         raise UserError(
@@ -242,7 +236,7 @@ def resolve(
             raise UserError(f"排除时间 {format_dt(when)} 晚于当前时间", field="--at")
         store.append(target.id, resolved_event(now, when, target.resolved_at), now)
         target = _load(store, target.id)
-    typer.echo(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
+    say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
     print_checklist(
         rt.decide_incident(target), contacts=rt.contacts, resolved_at=target.resolved_at
     )
@@ -281,21 +275,18 @@ def log(
         target = store.resolve_id(incident_id)
         row = store.append(target, log_event(when, text), now)
     # Printed only after the commit returned: a line on screen is a line on disk.
-    typer.echo(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
+    say(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
 
 
 def list_incidents(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """列出所有事件（最早的在前）。"""
-    from qdplan_cli.plan.labels import FAULT_SHORT, OUTCOME_LABELS, STAGE_LABELS
-    from qdplan_cli.plan.model import Fault, Stage
-    from qdplan_cli.plan.times import format_dt, iso
     from qdplan_cli.record.incident import load
+    from qdplan_cli.ui.reports import IncidentRow, show_incident_list
 
     rt = Runtime()
-    items: list[dict[str, Any]] = []
-    rows: list[list[str]] = []
+    rows: list[IncidentRow] = []
     with rt.open_store() as store:
         for incident_id in store.incident_ids():
             target = load(store, incident_id)
@@ -303,47 +294,24 @@ def list_incidents(
             try:
                 decision = rt.decide_incident(target)
             except UserError as exc:  # a stored record the engine now refuses: list it anyway
-                sys.stderr.write(f"注意：事件 {incident_id}：{exc}\n")
+                say(f"注意：事件 {incident_id}：{exc}", err=True)
                 decision = None
-            stage = target.incident.get("stage")
-            fault = target.incident.get("fault")
-            items.append(
-                {
-                    "id": target.id,
-                    "project": target.project.get("name", ""),
-                    "project_number": target.project.get("number", ""),
-                    "stage": stage,
-                    "fault": fault,
-                    "started_at": iso(target.started_at),
-                    "resolved_at": iso(target.resolved_at),
-                    "created_at": iso(target.created_at),
-                    "outcome": decision.outcome.value if decision else None,
-                    "plan": decision.plan if decision else None,
-                    "missing": [f.value for f in decision.missing] if decision else [],
-                }
-            )
             rows.append(
-                [
-                    target.id,
-                    target.project.get("name", "") or "—",
-                    STAGE_LABELS[Stage(stage)] if stage else "—",
-                    FAULT_SHORT[Fault(fault)] if fault else "—",
-                    format_dt(target.started_at),
-                    (OUTCOME_LABELS[decision.outcome] if decision else "（记录有误）")
-                    + ("（已排除）" if target.resolved_at else ""),
-                ]
+                IncidentRow(
+                    id=target.id,
+                    project=target.project.get("name", ""),
+                    project_number=target.project.get("number", ""),
+                    stage=target.incident.get("stage"),
+                    fault=target.incident.get("fault"),
+                    started_at=target.started_at,
+                    resolved_at=target.resolved_at,
+                    created_at=target.created_at,
+                    outcome=decision.outcome.value if decision else None,
+                    plan=decision.plan if decision else None,
+                    missing=tuple(f.value for f in decision.missing) if decision else (),
+                )
             )
-    if as_json:
-        import json
-
-        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        typer.echo("还没有任何事件记录；运行 qdplan incident 开始。")
-        return
-    from qdplan_cli.ui.console import print_incidents
-
-    print_incidents(rows)
+    show_incident_list(rows, as_json=as_json)
 
 
 def show(incident_id: IdArg = None) -> None:
@@ -396,7 +364,7 @@ def export(
         write_atomically(out, (header + text).encode("utf-8"), private=True)
     except OSError as exc:
         raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
-    typer.echo(f"已导出事件 {target.id} 到 {out}", err=True)
+    say(f"已导出事件 {target.id} 到 {out}", err=True)
 
 
 def _private_stdout() -> None:
