@@ -15,18 +15,26 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from qdplan_cli.commands.options import sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import (
+    ArchivedCheck,
+    ArchiveSent,
+    show_archive_init,
+    show_archive_sent,
+    show_archive_verify,
+    show_handover_written,
+)
 
 if TYPE_CHECKING:
     from qdplan_cli.record.archive import Archive
     from qdplan_cli.record.handover import Chain
     from qdplan_cli.record.store import Store
 
-archive_app = typer.Typer(
-    help="中心事件档案库（PostgreSQL）：建立档案库、发送已结束的事件、离线交接文件、校验档案库。",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+archive_app = sub_app(
+    "archive",
+    "中心事件档案库（PostgreSQL）：建立档案库、发送已结束的事件、离线交接文件、校验档案库。",
 )
 
 
@@ -100,11 +108,7 @@ def init() -> None:
         done = archive.init()
     from qdplan_cli.record.archive import where
 
-    if done:
-        names = "、".join(f"第 {n} 版（{name}）" for n, name in done)
-        typer.echo(f"档案库 {where(archive.url)} 已建立/升级：{names}。")
-    else:
-        typer.echo(f"档案库 {where(archive.url)} 已是最新结构，无需改动。")
+    show_archive_init(where(archive.url), done)
 
 
 IdsArg = Annotated[
@@ -123,18 +127,15 @@ def push(
     with runtime.open_store() as store:
         chains, skipped = _chains(runtime, store, ids or [], every, finished_only=True)
     if not chains:
-        typer.echo(f"没有可发送的已结束事件（{skipped} 个事件尚未结束）。")
+        show_archive_sent(ArchiveSent(0, 0, 0, skipped=skipped, nothing=True))
         return
     with _open_archive(runtime) as archive:
-        result = archive.push(chains)
-    typer.echo(
-        f"已发送 {result.incidents} 个事件的 {result.events} 条新记录；"
-        f"{result.unchanged} 个事件档案库中已有完整记录，未改动。"
-        + (f"另有 {skipped} 个事件尚未结束，未发送。" if skipped else "")
+        pushed = archive.push(chains)
+    result = ArchiveSent(
+        pushed.incidents, pushed.events, pushed.unchanged, skipped, pushed.refused, "archive"
     )
-    for incident_id, why in result.refused:
-        typer.echo(f"事件 {incident_id}：档案库拒收！{why}。")
-    if result.refused:
+    show_archive_sent(result)
+    if not result.ok:
         raise typer.Exit(1)
 
 
@@ -158,10 +159,9 @@ def export(
     with runtime.open_store() as store:
         chains, _ = _chains(runtime, store, ids or [], every, finished_only=False)
     write_file(out, chains, exported_at=runtime.now)
-    events = sum(c.length for c in chains)
-    typer.echo(f"已写出交接文件 {out}：{len(chains)} 个事件，{events} 条记录（仅本人可读）。")
-    for chain in chains:
-        typer.echo(f"  事件 {chain.incident_id}：{chain.length} 条，记录校验码 {chain.head[:12]}")
+    from qdplan_cli.record.chain import SHORT_HASH
+
+    show_handover_written(out, [(c.incident_id, c.length, c.head[:SHORT_HASH]) for c in chains])
 
 
 @archive_app.command("import")
@@ -182,20 +182,18 @@ def import_(
     if into == "local":
         with runtime.open_store() as store:
             counts = [store.import_chain(c.incident_id, c.created_at, c.rows) for c in chains]
-        typer.echo(
-            f"已导入本机事件库：{len(chains)} 个事件，{sum(counts)} 条新记录"
-            f"（{sum(1 for n in counts if n == 0)} 个事件本机已有完整记录）。"
+        unchanged = sum(1 for n in counts if n == 0)
+        show_archive_sent(
+            ArchiveSent(len(chains) - unchanged, sum(counts), unchanged, into="local")
         )
         return
     with _open_archive(runtime) as archive:
-        result = archive.push(chains)
-    typer.echo(
-        f"已导入档案库：{result.incidents} 个事件的 {result.events} 条新记录；"
-        f"{result.unchanged} 个事件档案库中已有完整记录，未改动。"
+        pushed = archive.push(chains)
+    result = ArchiveSent(
+        pushed.incidents, pushed.events, pushed.unchanged, 0, pushed.refused, "import"
     )
-    for incident_id, why in result.refused:
-        typer.echo(f"事件 {incident_id}：档案库拒收！{why}。")
-    if result.refused:
+    show_archive_sent(result)
+    if not result.ok:
         raise typer.Exit(1)
 
 
@@ -205,21 +203,11 @@ def verify() -> None:
     runtime = Runtime()
     with _open_archive(runtime) as archive:
         reports = archive.verify()
-    if not reports:
-        typer.echo("档案库中还没有任何事件。")
-        return
-    failed = 0
-    for item in reports:
-        report = item.report
-        if report.problem is not None:
-            failed += 1
-            typer.echo(
-                f"事件 {report.incident_id}（{item.laptop}，{item.hall}）：校验失败！{report.problem}。"
-            )
-    typer.echo(
-        f"档案库共 {len(reports)} 个事件：{len(reports) - failed} 个校验通过，{failed} 个校验失败。"
-    )
-    if failed:
+    checks = [
+        ArchivedCheck(r.report.incident_id, r.laptop, r.hall, r.report.problem) for r in reports
+    ]
+    show_archive_verify(checks)
+    if any(c.problem is not None for c in checks):
         raise typer.Exit(1)
 
 

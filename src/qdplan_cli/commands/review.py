@@ -93,12 +93,11 @@ def review(
         write_atomically(json_path, text.encode("utf-8"), private=False)
     except OSError as exc:
         raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
-    if as_json:
-        typer.echo(text)
-        return
-    typer.echo(
-        f"{year}年度回顾：{result.total.count} 起突发情况，超过2小时 {result.two_hour.count} 起。"
-        f"已写出 {docx_path} 和 {json_path}。"
+    from qdplan_cli.ui.reports import ReviewWritten, show_review
+
+    show_review(
+        ReviewWritten(year, result.total.count, result.two_hour.count, docx_path, json_path, text),
+        as_json=as_json,
     )
 
 

@@ -177,3 +177,103 @@ def show_incident_list(rows: Sequence[IncidentRow], *, as_json: bool) -> None:
             for r in rows
         ]
     )
+
+
+# ----------------------------------------------------------------- the centre's archive
+
+
+@dataclass
+class ArchiveSent:
+    """``archive push`` and ``archive import`` (into the archive or a local store)."""
+
+    incidents: int  # incidents with new events
+    events: int  # new events
+    unchanged: int  # already held whole
+    skipped: int = 0  # unfinished, not sent (push --all)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (incident id, why)
+    into: str = "archive"  # "archive" (push), "import" (archive import), "local"
+    nothing: bool = False  # push: no finished incident at all
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def show_archive_sent(result: ArchiveSent) -> None:
+    if result.nothing:
+        typer.echo(f"没有可发送的已结束事件（{result.skipped} 个事件尚未结束）。")
+        return
+    if result.into == "local":
+        typer.echo(
+            f"已导入本机事件库：{result.incidents + result.unchanged} 个事件，{result.events} 条新记录"
+            f"（{result.unchanged} 个事件本机已有完整记录）。"
+        )
+        return
+    verb = "已发送" if result.into == "archive" else "已导入档案库："
+    typer.echo(
+        f"{verb} {result.incidents} 个事件的 {result.events} 条新记录；"
+        f"{result.unchanged} 个事件档案库中已有完整记录，未改动。"
+        + (f"另有 {result.skipped} 个事件尚未结束，未发送。" if result.skipped else "")
+    )
+    for incident_id, why in result.refused:
+        typer.echo(f"事件 {incident_id}：档案库拒收！{why}。")
+
+
+@dataclass(frozen=True)
+class ArchivedCheck:
+    incident_id: str
+    laptop: str
+    hall: str
+    problem: str | None
+
+
+def show_archive_verify(checks: Sequence[ArchivedCheck]) -> None:
+    if not checks:
+        typer.echo("档案库中还没有任何事件。")
+        return
+    failed = [c for c in checks if c.problem is not None]
+    for c in failed:
+        typer.echo(f"事件 {c.incident_id}（{c.laptop}，{c.hall}）：校验失败！{c.problem}。")
+    typer.echo(
+        f"档案库共 {len(checks)} 个事件：{len(checks) - len(failed)} 个校验通过，"
+        f"{len(failed)} 个校验失败。"
+    )
+
+
+def show_archive_init(where: str, done: Sequence[tuple[int, str]]) -> None:
+    if done:
+        names = "、".join(f"第 {n} 版（{name}）" for n, name in done)
+        typer.echo(f"档案库 {where} 已建立/升级：{names}。")
+    else:
+        typer.echo(f"档案库 {where} 已是最新结构，无需改动。")
+
+
+def show_handover_written(path: Path, chains: Sequence[tuple[str, int, str]]) -> None:
+    """``archive export``: the file and each incident's (id, events, short hash)."""
+    events = sum(n for _, n, _ in chains)
+    typer.echo(f"已写出交接文件 {path}：{len(chains)} 个事件，{events} 条记录（仅本人可读）。")
+    for incident_id, count, short in chains:
+        typer.echo(f"  事件 {incident_id}：{count} 条，记录校验码 {short}")
+
+
+# ----------------------------------------------------------------- the year in review
+
+
+@dataclass(frozen=True)
+class ReviewWritten:
+    year: int
+    incidents: int
+    over_two_hours: int
+    docx: Path
+    json_path: Path
+    json_text: str
+
+
+def show_review(result: ReviewWritten, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(result.json_text)
+        return
+    typer.echo(
+        f"{result.year}年度回顾：{result.incidents} 起突发情况，开标、评标中超过2小时 "
+        f"{result.over_two_hours} 起。已写出 {result.docx} 和 {result.json_path}。"
+    )
