@@ -141,6 +141,7 @@ def render(
             use_earliest=earliest,
             expert_names=expert_names,
             record_hash=record_hash,
+            config=rt.config,
         )
     # Build every file in memory first: a refusal or a failure leaves nothing half-written.
     author = the_case.project.agency
