@@ -76,7 +76,7 @@ def render(
         bool,
         typer.Option(
             "--earliest",
-            help="案例未填新的开标时间（incident.new_time）时，公告采用最早合法时间；否则写“另行通知”。",
+            help="案例未填新的开标时间（incident.new_time）时，公告采用最早合法时间；否则公告留填写横线（第四条（一）：公告须提示新的开标时间）。",
         ),
     ] = False,
     expert_names: Annotated[
@@ -203,7 +203,9 @@ def render(
             chosen = decision.suggested_new_time or decision.earliest_new_time
             typer.echo(f"新的时间：{format_dt(chosen)}（按 --earliest 采用最早合法时间）")
         else:
-            typer.echo("新的时间：公告写“另行通知”（可填 incident.new_time 或用 --earliest）")
+            typer.echo(
+                "新的时间：未定，公告留填写横线，发布前手填（可填 incident.new_time 或用 --earliest）"
+            )
     for warning in decision.warnings:
         typer.echo(f"提示：{warning}")
     if pdf:

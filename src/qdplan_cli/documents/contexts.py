@@ -97,7 +97,7 @@ VARIABLES: dict[str, str] = {
     "decision.two_hour_line": "2小时节点（故障发生后2小时）",
     "decision.earliest_new_time": "最早合法的新开标时间",
     "decision.within_2h": "故障是否在2小时内解决",
-    "notice.new_time": "公告采用的新时间（未定时不存在：写“另行通知”）",
+    "notice.new_time": "公告采用的新时间（未定时不存在：公告留填写横线）",
     "notice.venue": "新的地点（未变更时为原地点）",
     "notice.venue_changed": "地点是否变更",
     "notice.date": "公告落款日期：延迟开标公告发布日 / 补充公告发出日（未知时不存在，留手填）",
@@ -172,7 +172,7 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
             raise UserError(
                 f"新的时间 {format_dt(s.new_time)} 早于最早合法时间 {format_dt(earliest)}："
                 f"{rule}。请改为不早于 {format_dt(earliest)} 的时间，"
-                "或删去该项让公告写“另行通知”",
+                "或删去该项让公告留填写横线",
                 field="incident.new_time",
             )
         return NoticeTime(s.new_time, earliest, rule)

@@ -469,12 +469,14 @@ def _attrs(values: dict[str, str]) -> str:
 
 def _run_xml(text: str, font: str, points: float) -> str:
     half = round(points * 2)
+    if points >= BODY_PT:  # the dense small type of the cards wraps as it always has
+        text = protect(text)
     rpr = (
         f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" '
         f'w:cs="{font}" w:hint="eastAsia"/><w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>'
     )
     parts: list[str] = []
-    for i, line in enumerate(protect(clean_text(text)).split(LINE_BREAK)):
+    for i, line in enumerate(clean_text(text).split(LINE_BREAK)):
         if i:
             parts.append("<w:br/>")
         for j, piece in enumerate(line.split("\t")):

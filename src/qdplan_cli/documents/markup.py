@@ -141,7 +141,8 @@ def parse(text: str, source: str) -> list[Block]:
         blocks.append(block)
 
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+        # Only ASCII whitespace is trimmed: full-width spaces (　　年　　月　　日) are text.
+        line = raw.strip(" \t\r\n")
         where = f"模板 {source} 的输出第 {number} 行"
         if line.startswith("|"):
             if _SEPARATOR_RE.match(line):
@@ -172,7 +173,7 @@ def parse(text: str, source: str) -> list[Block]:
             continue
         if line.startswith("@"):
             name, _, rest = line[1:].partition(" ")
-            rest = rest.strip()
+            rest = rest.strip(" \t")
             if name == "blank":
                 add(Block("blank"))
             elif name == "pagebreak":
