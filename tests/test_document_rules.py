@@ -120,7 +120,7 @@ def test_decision_and_filing_are_addressed_to_the_configured_supervisor(
     assert "监管部门：" not in decision
     filing = text_of(tmp_path / "filing_report.docx")
     assert "备案部门 | 青岛市财政局" in filing
-    assert "青岛市财政局（备案） |  | " in filing
+    assert "青岛市财政局\n（备案） |  | " in filing
     # Another project type, another supervisor.
     code, _, err = render(DATA / "evaluation-power-plan2.toml", tmp_path / "b", capsys)
     assert code == 0, err

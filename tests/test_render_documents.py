@@ -120,7 +120,7 @@ def test_incident_record_is_signed_by_the_parties_of_the_stage(
     rows = [line for line in signing.splitlines() if "年" in line and "月" in line]
     assert [row.split(" | ")[0] for row in rows] == signers
     for row in rows:  # a date line for every signer, to be filled in by hand
-        assert row.endswith("年　　月　　日")
+        assert row.endswith("年　月　日")
     if absent:
         assert absent not in signing
 
@@ -587,4 +587,4 @@ def test_every_outcome_renders_exactly_its_documents(
     assert docx_files(tmp_path / "out") == expected
     record = text_of(tmp_path / "out" / "incident_record.docx")
     signers = 2 if stage == "prep" else 3
-    assert len([line for line in record.splitlines() if line.endswith("年　　月　　日")]) == signers
+    assert len([line for line in record.splitlines() if line.endswith("年　月　日")]) == signers

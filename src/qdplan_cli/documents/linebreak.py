@@ -16,8 +16,11 @@ GB/T 9704-2012 7.3.1: a title of more than one line is broken 词意完整、排
   (each line no longer than the one above, or a diamond).
 
 ``protect`` is for body text: it joins what must never be split at a line end (project numbers
-at their hyphens, 刘女士, （盖章）, dates and clock times) with WORD JOINER (U+2060), which Word,
-WPS and LibreOffice honour and which is invisible and not copied as a space.
+at their hyphens, 刘女士, （盖章）, dates and clock times) with WORD JOINER (U+2060), invisible
+and not copied as a space. LibreOffice honours it in Latin text (QDJS-2026-0733 no longer breaks
+at a hyphen) but not between two Chinese characters (its CJK line breaking ignores it, checked
+on 24.x); where that matters the templates are laid out so the words need not wrap (盖章 beside
+the role, table columns wide enough).
 """
 
 from __future__ import annotations
