@@ -21,6 +21,7 @@ CASES = [
     "opening-network-plan3.toml",
     "evaluation-power-plan2.toml",
     "evaluation-network-plan3.toml",
+    "evaluation-system-leaver.toml",  # the expert fee sheet
 ]
 
 
@@ -49,6 +50,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         "closure_plan",
         "evaluation_reschedule",
         "confidentiality_commitment",
+        "expert_fee_sheet",
     }
     return files
 
@@ -173,10 +175,11 @@ def test_dates_are_arabic_without_zero_padding(rendered: list[Path]) -> None:
                 seen += 1
                 assert re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日", match.group(0)), text
     assert seen > 20
-    notice = next(p for p in rendered if p.stem == "delay_notice")
-    paragraphs = docx.Document(str(notice)).paragraphs
+    # One issuer: the date 右空四字 under the issuer centred over it (GB/T 9704 7.3.5.1).
+    fees = next(p for p in rendered if p.stem == "expert_fee_sheet")
+    paragraphs = docx.Document(str(fees)).paragraphs
     date = paragraphs[-1]
-    assert date.text.replace("\u2060", "") == "2026年12月3日"
+    assert date.text.replace("\u2060", "") == "2026年12月14日"  # the day the last expert left
     # 成文日期右空四字: four 16 pt characters from the right margin.
     ind = date._p.pPr.ind
     assert ind.get(qn("w:right")) == "1280" and ind.get(qn("w:rightChars")) == "400"
@@ -197,7 +200,7 @@ def test_signature_blocks_stay_with_the_text_before_them(rendered: list[Path]) -
     cells = [c.text.replace("\u2060", "") for c in signature.rows[0].cells]
     assert cells == [
         "采购人（盖章）：\n青岛市市北区某某社区卫生服务中心",
-        "采购代理机构（盖章）：\n青岛某某项目管理有限公司",
+        "采购代理机构（盖章）：\n青岛某某项目管理有限公司\n2026年12月3日",  # under the last seal
     ]
     assert signature.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
     assert 'w:val="nil"' in signature._tbl.tblPr.xml

@@ -594,19 +594,23 @@ def _seal_room(blocks: Sequence[Block]) -> list[Block]:
     return result
 
 
-def _joint_signature_xml(names: Sequence[str]) -> str:
+def _joint_signature_xml(names: Sequence[str], date: str | None) -> str:
     """Two or more issuers side by side (GB/T 9704 7.3.5.2 联合行文): a borderless table, one
     column each, the role above the name, so each 42 mm seal presses on its own issuer and no two
-    seals overlap or touch; a long name wraps inside its own column, never pushing 盖章 away."""
+    seals overlap or touch; a long name wraps inside its own column, never pushing 盖章 away.
+    The date goes under the last issuer, in the same cell, so the last seal presses on name and
+    date and a page break never parts them (one row that cannot split)."""
     width = _twips(TEXT_WIDTH_MM / len(names))
     cells = []
-    for name in names:
+    for k, name in enumerate(names):
         role, sep, unit = name.partition("：")
         seal = ""
         for mark in ("（盖章）", "（签字）", "（盖章或签字）"):
             if unit.endswith(mark):
                 unit, seal = unit.removesuffix(mark), mark
         text = f"{role}{seal}{sep}{LINE_BREAK}{unit}" if sep else name
+        if date is not None and k == len(names) - 1:
+            text += LINE_BREAK + date
         cells.append(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
             f"{_paragraph_xml('center', text, keep_with_next=True)}</w:tc>"
@@ -639,14 +643,22 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
     blocks = _seal_room([copy.copy(b) for b in blocks])
     _closing_groups(blocks)
     joint: list[str] = []
+    skip_date = False
     for i, block in enumerate(blocks):
+        if skip_date and block.kind == "date":
+            skip_date = False
+            continue
         if block.kind == "sign" and (
             joint or (i + 1 < len(blocks) and blocks[i + 1].kind == "sign")
         ):
             joint.append(block.text)
             if i + 1 < len(blocks) and blocks[i + 1].kind == "sign":
                 continue
-            yield _joint_signature_xml(joint)
+            date = (
+                blocks[i + 1].text if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
+            )
+            yield _joint_signature_xml(joint, date)
+            skip_date = date is not None
             joint = []
             continue
         if block.kind == "table":
