@@ -49,11 +49,6 @@ from qdplan_cli.plan.times import format_date, format_dt
 _NOT_CALLED = {Role.BIDDERS, Role.EXPERTS}
 
 
-def fact_answer(fact: Fact, yes: bool) -> str:
-    """``到场投标人能否网上签到`` → ``到场投标人能网上签到`` / ``……不能网上签到``."""
-    return FACT_LABELS[fact].replace("能否", "能" if yes else "不能", 1)
-
-
 def fact_question(fact: Fact) -> str:
     return FACT_LABELS[fact] + "？"
 
