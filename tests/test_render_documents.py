@@ -176,8 +176,9 @@ def test_procurement_delay_notice_is_a_correction_notice(
         "开标地点 | 青岛市公共资源交易中心第5开标室 | 不变",
         "因交易场所突发停电",  # neutral words, not the incident's own description
         "第四条（一）3",
-        "1．采购人：青岛市市北区某某社区卫生服务中心，联系人：＿＿＿＿，电话：＿＿＿＿＿＿。",
-        "2．采购代理机构：青岛某某项目管理有限公司，联系人：",
+        "四、凡对本次公告内容提出询问，请按以下方式联系\n采购人：青岛市市北区某某社区卫生服务中心\n"
+        "联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n采购代理机构：青岛某某项目管理有限公司\n"
+        "联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n特此公告。",
         "特此公告。",
         "采购人（盖章）：\n青岛市市北区某某社区卫生服务中心 | 采购代理机构（盖章）：\n青岛某某项目管理有限公司",
     ):
@@ -202,8 +203,8 @@ def test_construction_delay_notice_changes_deadline_and_opening_with_contacts(
     for needle in (
         "一、投标截止时间及开标时间变更为：2026年12月3日（周四）14:30。",
         "二、开标地点：不变。",
-        "四、联系方式：招标人青岛市市北区某某社区卫生服务中心，联系人＿＿＿＿，电话＿＿＿＿＿＿；"
-        "招标代理机构青岛某某项目管理有限公司，联系人刘女士，电话0532-81234567。",
+        "四、联系方式\n招标人：青岛市市北区某某社区卫生服务中心\n联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n"
+        "招标代理机构：青岛某某项目管理有限公司\n联系人：刘女士　　电话：0532-81234567\n特此公告。",
         "特此公告。",
     ):
         assert needle in text
@@ -212,7 +213,10 @@ def test_construction_delay_notice_changes_deadline_and_opening_with_contacts(
     case = write_case(tmp_path / "case2.toml", data)
     code, _, err = render(case, tmp_path / "b", capsys, "--only", "delay_notice")
     assert code == 0, err
-    assert "联系人＿＿＿＿，电话＿＿＿＿＿＿。" in text_of(tmp_path / "b" / "delay_notice.docx")
+    assert (
+        "招标代理机构：青岛某某项目管理有限公司\n联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿"
+        in text_of(tmp_path / "b" / "delay_notice.docx")
+    )
 
 
 def test_without_a_new_time_the_notice_has_a_line_to_fill_in(

@@ -212,6 +212,21 @@ def _exact_lines(ppr: BaseOxmlElement, line_twips: int = LINE_TWIPS) -> None:
     spacing.set(_qn("w:lineRule"), "exact")
 
 
+def _no_auto_space(ppr: BaseOxmlElement) -> None:
+    """No extra space between Chinese and Latin letters or digits (autoSpaceDE / autoSpaceDN):
+    "2026年12月8日", "第2开标室" set solid, as in printed 公文, not "2026 年 12 月 8 日". Word and
+    WPS honour it; LibreOffice (24.x) still spaces them in its own rendering."""
+    from docx.oxml import OxmlElement
+
+    after = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:jc")
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = ppr.find(_qn(tag))
+        if element is None:
+            element = OxmlElement(tag)
+            ppr.insert_element_before(element, *after)
+        element.set(_qn("w:val"), "0")
+
+
 def _indent_attrs(first_chars: float = 0, right_chars: float = 0) -> dict[str, str]:
     """Indents in twips and in hundredths of a character: LibreOffice reads the first, Word the
     second (pitfall 4)."""
@@ -255,7 +270,9 @@ def _setup_defaults(doc: DocxDocument) -> None:
     _set_fonts(normal_rpr, BODY_FONT)
     _set_size(normal_rpr, BODY_PT)
     _set_char_spacing(normal_rpr, CHAR_SPACING_TWIPS)
-    _exact_lines(normal.element.get_or_add_pPr())
+    normal_ppr = normal.element.get_or_add_pPr()
+    _exact_lines(normal_ppr)
+    _no_auto_space(normal_ppr)
 
     alignments = {
         "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -272,6 +289,7 @@ def _setup_defaults(doc: DocxDocument) -> None:
         _set_fonts(style_rpr, font)
         _set_size(style_rpr, size)
         style_ppr = style.element.get_or_add_pPr()
+        _no_auto_space(style_ppr)
         _exact_lines(style_ppr, _LINE_HEIGHTS.get(kind, LINE_TWIPS))
         if first:
             ind = style_ppr.get_or_add_ind()

@@ -15,12 +15,12 @@ GB/T 9704-2012 7.3.1: a title of more than one line is broken 词意完整、排
 - of the breaks that fit every line, the cheapest is chosen among the shapes GB/T 9704 allows
   (each line no longer than the one above, or a diamond).
 
-``protect`` is for body text: it joins what must never be split at a line end (project numbers
-at their hyphens, 刘女士, （盖章）, dates and clock times) with WORD JOINER (U+2060), invisible
-and not copied as a space. LibreOffice honours it in Latin text (QDJS-2026-0733 no longer breaks
-at a hyphen) but not between two Chinese characters (its CJK line breaking ignores it, checked
-on 24.x); where that matters the templates are laid out so the words need not wrap (盖章 beside
-the role, table columns wide enough).
+``protect`` is for body text: it joins project numbers and telephone numbers at their hyphens
+(``QDJS-2026-0733`` never becomes "QDJS-/2026-0733") with WORD JOINER (U+2060), invisible and
+not copied as a space. Chinese words are not joined that way: LibreOffice's CJK line breaking
+ignores U+2060 between Chinese characters (checked with 24.x: "刘/女士", "（盖/章）" still break,
+and a joiner after "（" even lets the bracket end a line). Where a Chinese word must not break
+(联系人 names, 盖章) the templates give it a line or a table cell of its own instead.
 """
 
 from __future__ import annotations
@@ -188,14 +188,8 @@ def break_lines(text: str, max_width: float, *, max_lines: int = 4) -> list[str]
     return lines
 
 
-# What body text must never split at a line end.
-_PROTECT_RES = (
-    re.compile(r"[A-Za-z0-9]+(?:[-‐‑/][A-Za-z0-9]+)+"),  # QDJS-2026-0733, 0532-80000000
-    re.compile(r"[\u4e00-\u9fff]{1,3}(?:女士|先生|老师|经理|工)(?![\u4e00-\u9fff])"),  # 刘女士
-    re.compile(r"[（(](?:盖章|签字|签章|签名|盖章或签字)[）)]|盖章（签字）|签章（签字）"),
-    re.compile(r"\d{4}年\d{1,2}月\d{1,2}日"),
-    re.compile(r"\d{1,2}时\d{1,2}分|\d{1,2}:\d{2}"),
-)
+# What body text must never split at a line end: Latin runs joined at their hyphens and slashes.
+_PROTECT_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐‑/][A-Za-z0-9]+)+")  # QDJS-2026-0733, 0532-8000
 
 
 def _join(match: re.Match[str]) -> str:
@@ -204,9 +198,7 @@ def _join(match: re.Match[str]) -> str:
 
 def protect(text: str) -> str:
     """Join the pieces of ``text`` that must stay on one line with WORD JOINER."""
-    for pattern in _PROTECT_RES:
-        text = pattern.sub(_join, text)
-    return text
+    return _PROTECT_RE.sub(_join, text)
 
 
 def unprotect(text: str) -> str:
