@@ -549,6 +549,22 @@ def _closing_groups(blocks: Sequence[Block]) -> None:
             blocks[j].keep_with_next = True
 
 
+# Default cell margins (0.08 in each side) and one body character less the condensed spacing.
+_CELL_MARGINS_MM = 2 * 0.08 * 25.4
+_BODY_CHAR_MM = (BODY_PT + CHAR_SPACING_TWIPS / 20) * 25.4 / 72
+
+
+def _cell_lines(text: str, width_mm: float) -> str:
+    """A cell's text too long for one line breaks at a phrase boundary (linebreak.break_lines)
+    rather than wherever the word processor runs out of room ("…改造工程施/工")."""
+    chars = int((width_mm - _CELL_MARGINS_MM) / _BODY_CHAR_MM)
+    if chars < 4:
+        return text
+    return LINE_BREAK.join(
+        LINE_BREAK.join(break_lines(part, chars)) for part in text.split(LINE_BREAK)
+    )
+
+
 def _table_xml(block: Block) -> str:
     columns = len(block.rows[0])
     widths = list(block.widths_mm)
@@ -582,7 +598,9 @@ def _table_xml(block: Block) -> str:
         parts.append("</w:trPr>")
         # Short tables (forms, signatures) stay on one page, with what follows if asked.
         keep = r + 1 < len(block.rows) or block.keep_with_next
-        for width, text in zip(twips, row, strict=True):
+        for width_mm, width, text in zip(widths, twips, row, strict=True):
+            if not block.compact and not header:
+                text = _cell_lines(text, width_mm)
             valign = '<w:vAlign w:val="center"/>' if block.row_height_mm else ""
             parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{valign}</w:tcPr>')
             kind = (

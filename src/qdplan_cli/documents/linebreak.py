@@ -99,7 +99,7 @@ class Token:
     word: bool  # a lexicon word, a Latin run or a bracketed part: never broken inside
 
 
-def tokens(text: str) -> list[Token]:
+def tokens(text: str, *, brackets: bool = True) -> list[Token]:
     result: list[Token] = []
     i = 0
     while i < len(text):
@@ -109,7 +109,7 @@ def tokens(text: str) -> list[Token]:
             result.append(Token(latin.group(0), True))
             i = latin.end()
             continue
-        if c in _BRACKETS:
+        if brackets and c in _BRACKETS:
             end = text.find(_BRACKETS[c], i + 1)
             if end != -1 and width(text[i : end + 1]) <= 16:
                 result.append(Token(text[i : end + 1], True))
@@ -159,7 +159,13 @@ def break_lines(text: str, max_width: float, *, max_lines: int = 4) -> list[str]
     """The lines of a title of at most ``max_width`` characters each (GB/T 9704 7.3.1)."""
     if width(text) <= max_width:
         return [text]
-    toks = tokens(text)
+    lines = _break(tokens(text), max_width, max_lines)
+    if lines is None:  # a bracketed part wider than a line: break inside it, between words
+        lines = _break(tokens(text, brackets=False), max_width, max_lines)
+    return lines if lines is not None else [text]
+
+
+def _break(toks: list[Token], max_width: float, max_lines: int) -> list[str] | None:
     ends = list(itertools.accumulate(width(t.text) for t in toks))
     total = ends[-1]
     costs = [break_cost(toks[k], toks[k + 1]) for k in range(len(toks) - 1)]
@@ -180,7 +186,7 @@ def break_lines(text: str, max_width: float, *, max_lines: int = 4) -> list[str]
         if best is not None and best[0] < NEVER:
             break
     if best is None:  # a single token wider than a line: let the word processor wrap it
-        return [text]
+        return None
     lines, start = [], 0
     for k in (*best[1], len(toks) - 1):
         lines.append("".join(t.text for t in toks[start : k + 1]))
