@@ -346,5 +346,6 @@ def test_a_gbk_console_gets_the_whole_checklist(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr.decode("gbk", "replace")
     text = proc.stdout.decode("gbk")  # strict: every byte is valid GBK
-    assert "方案三：另行择期开评标" in text
+    assert "方案三：另行择期评标" in text  # 5.1: the evaluation stage's own plan names
+    assert "方案三：另行择期开评标" not in text
     assert "?" not in text.replace("？", "")  # nothing was replaced for want of a glyph

@@ -127,7 +127,9 @@ def test_prep_has_no_plans_and_refuses_one() -> None:
 def test_4_1_2_parties_may_still_postpone_with_a_published_delay_notice() -> None:
     published = localize(datetime(2026, 12, 8, 9, 40))
     decision = d(P, SYS, fixed_before_deadline=True, notice_published_at=published)
-    assert decision.outcome is Outcome.PARTIES_DECIDE
+    # A published notice is the parties' decision to postpone: it stands (reading).
+    assert decision.outcome is Outcome.DELAY_NOTICE
+    assert decision.committed
     assert docs(decision) == ["incident_record", "delay_notice"]
     assert decision.earliest_new_time == localize(datetime(2026, 12, 8, 11, 40))
 

@@ -284,8 +284,8 @@ def list_incidents(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """列出所有事件（最早的在前）。"""
-    from qdplan_cli.plan.labels import FAULT_SHORT, OUTCOME_LABELS, STAGE_LABELS
-    from qdplan_cli.plan.model import Fault, Stage
+    from qdplan_cli.plan.labels import FAULT_SHORT, outcome_label, stage_label
+    from qdplan_cli.plan.model import Fault, ProjectType, Stage
     from qdplan_cli.plan.times import format_dt, iso
     from qdplan_cli.record.incident import load
 
@@ -303,6 +303,7 @@ def list_incidents(
                 decision = None
             stage = target.incident.get("stage")
             fault = target.incident.get("fault")
+            ptype = ProjectType(target.project.get("type", ProjectType.CONSTRUCTION.value))
             items.append(
                 {
                     "id": target.id,
@@ -322,10 +323,10 @@ def list_incidents(
                 [
                     target.id,
                     target.project.get("name", "") or "—",
-                    STAGE_LABELS[Stage(stage)] if stage else "—",
+                    stage_label(Stage(stage), ptype) if stage else "—",
                     FAULT_SHORT[Fault(fault)] if fault else "—",
                     format_dt(target.started_at),
-                    (OUTCOME_LABELS[decision.outcome] if decision else "（记录有误）")
+                    (outcome_label(decision.outcome, ptype) if decision else "（记录有误）")
                     + ("（已排除）" if target.resolved_at else ""),
                 ]
             )

@@ -62,14 +62,51 @@ FACT_LABELS: Final = {
     Fact.FIXED_BEFORE_DEADLINE: "能否在投标截止时间前修复",
     Fact.BIDDERS_CAN_SIGN_IN: "到场投标人能否网上签到",
     Fact.WITHIN_2H: "故障能否在2小时内解决",
-    Fact.PLAN: "招标人选择的方案",
+    Fact.PLAN: "选择的应急方案",
 }
 
-PLAN_LABELS: Final = {
-    1: "方案一：另行选择地点继续开评标",
-    2: "方案二：原地点继续开评标",
-    3: "方案三：另行择期开评标",
+# The plans' names differ by stage (4.2.1 opening, 5.1 evaluation); documents use the stage's own.
+_PLAN_NAMES: Final = {
+    Stage.OPENING: {
+        1: "方案一：另行选择地点继续开评标",
+        2: "方案二：原地点继续开评标",
+        3: "方案三：另行择期开评标",
+    },
+    Stage.EVALUATION: {
+        1: "方案一：另行选择地点继续{evaluation}",
+        2: "方案二：原地点继续{evaluation}",
+        3: "方案三：另行择期{evaluation}",
+    },
 }
+PLAN_NUMERALS: Final = {1: "方案一", 2: "方案二", 3: "方案三"}
+# Stage-neutral short names (the timeline, where one answer can outlive a change of stage).
+PLAN_SHORT: Final = {1: "方案一（另行选择地点）", 2: "方案二（原地点）", 3: "方案三（另行择期）"}
+
+
+def plan_label(
+    plan: int,
+    stage: Stage | None,
+    project_type: ProjectType = ProjectType.CONSTRUCTION,
+) -> str:
+    """``方案二：原地点继续评标`` — the name the plan gives it at ``stage`` (opening when unknown)."""
+    names = _PLAN_NAMES[Stage.EVALUATION if stage is Stage.EVALUATION else Stage.OPENING]
+    return names[plan].format(**terms(project_type))
+
+
+def stage_label(stage: Stage, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """The stage in the project's words (评标环节 → 评审环节 in 政府采购)."""
+    return STAGE_LABELS[stage].replace("评标", terms(project_type)["evaluation"])
+
+
+def document_label(doc: Document, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """A document's title in the project's words (评标专家保密承诺书 → 评审专家保密承诺书)."""
+    label = DOCUMENT_LABELS[doc]
+    if doc is Document.CONFIDENTIALITY_COMMITMENT:
+        return label.replace("评标专家", role_label(Role.EXPERTS, project_type))
+    if doc is Document.EVALUATION_RESCHEDULE:
+        return label.replace("评标", terms(project_type)["evaluation"])
+    return label
+
 
 # Role labels: (建设工程, 政府采购).
 _ROLE_LABELS: Final = {
@@ -125,6 +162,7 @@ def terms(project_type: ProjectType) -> dict[str, str]:
         "announcement": "采购公告" if procurement else "招标公告",
         "procurement_docs": "采购文件" if procurement else "招标文件",
         "deadline": "响应文件提交截止时间" if procurement else "投标截止时间",
+        "bid_info": "响应文件信息" if procurement else "投标信息",
         "project_type": PROJECT_TYPE_LABELS[project_type],
     }
 
@@ -173,16 +211,17 @@ FACT_QUESTIONS: Final = {
     ),
     Fact.FALLBACK_WORKS: (
         "更换无线、移动数据等应急网络后，能否正常进行？",
-        "预案：更换应急网络后可正常进行的，在见证人员见证下按计划正常进行",
+        "预案：更换应急网络后可正常开标（评标）的，可按计划正常进行"
+        "（开标过程中、评标环节在见证人员见证下）",
     ),
     Fact.QUICK_FIX_WORKS: (
         "经简单维修，能否快速排除故障？",
         "预案：经简单维修可快速排除故障的，按计划正常进行；仍不能的由{agency}与{tenderer}协商处置",
     ),
     Fact.FIXED_BEFORE_DEADLINE: (
-        "故障能否在投标截止时间前修复？",
-        "预案：截止前修复的按计划开标（系统故障由{agency}会同{tenderer}研究是否延期）；"
-        "否则出具延迟开标公告",
+        "故障能否在{deadline}前修复？",
+        "预案：截止前可修复的，可按计划正常开标（系统故障由{agency}会同{tenderer}研究是否延期）；"
+        "无法修复的，出具延迟开标公告",
     ),
     Fact.BIDDERS_CAN_SIGN_IN: (
         "到场{bidders}能否网上签到？",
@@ -190,11 +229,11 @@ FACT_QUESTIONS: Final = {
     ),
     Fact.WITHIN_2H: (
         "技术人员判断：故障能否在发生后2小时内解决？",
-        "预案：2小时内可以解决的，说明情况、等候修复后继续；无法解决的，由{tenderer}选择应急方案",
+        "预案：2小时内可以解决的，说明情况、等候修复后继续；无法解决的，{tenderer}选择应急方案",
     ),
     Fact.PLAN: (
         "{tenderer}选择哪种应急方案？",
-        "预案：由{tenderer}选择一种并报监管部门备案",
+        "预案：{tenderer}可以在方案中选择一种，并报监管部门备案；方案已备案或公布后照常执行",
     ),
 }
 
@@ -208,9 +247,11 @@ WIZARD: Final = {
     "refresh": "刷新清单（按当前时间重新判断）",
     "notice_published_at": "延迟开标公告已发布：记录发布时间（算出最早的新开标时间）",
     "supplement_issued_at": "补充公告已发出：记录发出时间（算出最早的重新开标时间）",
+    "plan_filed_at": "方案已报监管部门备案（方案三：已现场公布）：记录时间（此后方案照常执行）",
     "new_time": "填写拟定的新开标时间",
     "notice_published_at_input": "延迟开标公告发布时间（如 10:40 或 2026-12-08 10:40；直接回车不改）：",
     "supplement_issued_at_input": "补充公告发出时间（如 11:40 或 2026-12-08 11:40；直接回车不改）：",
+    "plan_filed_at_input": "方案备案（公布）时间（如 11:20 或 2026-12-08 11:20；直接回车不改）：",
     "new_time_input": "拟定的新开标时间（如 2026-12-11 09:00；直接回车不改）：",
     "details": "填写原因、经过、解决措施（书面记录用）",
     "done": "退出（稍后可用 qdplan incident --resume {id} 继续）",
@@ -231,7 +272,7 @@ WIZARD: Final = {
     "resume": "继续处理事件 {id}：{summary}",
     "interrupted": "已中断。已回答的内容都已保存。继续处理：qdplan incident --resume {id}",
     "finished": "事件 {id} 已保存。查看：qdplan show {id}；导出案例文件：qdplan export {id} --out case.toml",
-    "line_passed": "离开期间已过2小时节点（{line}），故障仍未排除：按预案转入应急方案，由{tenderer}选择。",
+    "line_passed": "离开期间已过2小时节点（{line}），故障仍未排除：按预案转入应急方案，{tenderer}可以选择。",
     "already_resolved": "此事件的故障已于 {at} 排除，清单按排除时定格。",
     "no_tty": "没有可交互的终端（标准输入不是终端），无法逐项提问；请改用 qdplan incident --case 案例文件.toml --no-input",
     "need_fact": "缺少“{label}”，无法给出完整处置；请在案例文件 [incident] 中填写 {key}",

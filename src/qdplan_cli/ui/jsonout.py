@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from qdplan_cli.plan.labels import (
-    DOCUMENT_LABELS,
     clause_label,
+    document_label,
     outcome_label,
 )
 from qdplan_cli.plan.model import Decision
@@ -27,7 +27,13 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "notify": [r.value for r in decision.notify],
         "signatories": [r.value for r in decision.signatories],
         "documents": [d.value for d in decision.documents],
-        "document_labels": {d.value: DOCUMENT_LABELS[d] for d in decision.documents},
+        "document_labels": {
+            d.value: document_label(d, decision.project_type) for d in decision.documents
+        },
+        "notify_when_needed": [r.value for r in decision.notify_when_needed],
+        "committed": decision.committed,
+        "resolved_at": iso(decision.resolved_at),
+        "override_reason": decision.override_reason,
         "clauses": list(decision.clauses),
         "clause_labels": {c: clause_label(c) for c in decision.clauses},
         "earliest_new_time": iso(decision.earliest_new_time),
@@ -46,6 +52,8 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
                 "clause_label": clause_label(step.clause),
                 "by": [r.value for r in step.by],
                 "to": [r.value for r in step.to],
+                "if_needed": step.if_needed,
+                "by_analogy": step.analogy,
             }
             for step in decision.steps
         ],

@@ -18,16 +18,16 @@ from qdplan_cli.plan.labels import (
     DETAIL_PROMPTS,
     FACT_QUESTIONS,
     FAULT_LABELS,
-    PLAN_LABELS,
     PROJECT_FIELD_PROMPTS,
     PROJECT_TYPE_LABELS,
     STAGE_LABELS,
     WIZARD,
     YES_NO,
     clause_label,
+    plan_label,
     terms,
 )
-from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage
+from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage, check_plan
 from qdplan_cli.plan.times import format_dt, parse_time
 from qdplan_cli.record.incident import (
     PROJECT_KEYS,
@@ -113,8 +113,11 @@ class Wizard:
     def record(self, event: NewEvent) -> None:
         self.store.append(self.incident_id, event, self.clock())
 
+    def _project_type(self, incident: Incident) -> ProjectType:
+        return ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value))
+
     def _words(self, incident: Incident) -> dict[str, str]:
-        return terms(ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value)))
+        return terms(self._project_type(incident))
 
     def show(self, incident: Incident, decision: Decision) -> None:
         from qdplan_cli.ui.console import print_checklist
@@ -164,8 +167,9 @@ class Wizard:
         for document, key in (
             (Document.DELAY_NOTICE, "notice_published_at"),
             (Document.SUPPLEMENTARY_NOTICE, "supplement_issued_at"),
+            (Document.FILING_REPORT, "plan_filed_at"),
         ):
-            if document in decision.documents:
+            if document in decision.documents and (key != "plan_filed_at" or decision.plan):
                 current = incident.incident.get(key)
                 label = WIZARD[key]
                 if current is not None:
@@ -319,7 +323,13 @@ class Wizard:
             from qdplan_cli.plan.decide import allowed_plans
 
             allowed = allowed_plans(Stage(stage), Fault(fault)) if stage and fault else (1, 2, 3)
-            choices = [(PLAN_LABELS[p], str(p)) for p in allowed]
+            choices = [
+                (
+                    plan_label(p, Stage(stage) if stage else None, self._project_type(incident)),
+                    str(p),
+                )
+                for p in allowed
+            ]
         else:
             choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
             if incident.resolved_at is None:
@@ -332,7 +342,7 @@ class Wizard:
             return
         value: Any = answer
         if fact is Fact.PLAN:
-            value = int(answer)
+            value = check_plan(int(answer), fact.value)
         elif fact not in (Fact.STAGE, Fact.FAULT):
             value = answer == "true"
         old = incident.incident.get(fact.value)
