@@ -275,17 +275,21 @@ _CHOOSE_ANY = _choose(
 )
 
 
-def _plan_common(work_info: str) -> tuple[Wording, ...]:
-    """4.2.1 / 5.1 third paragraph, and what follows a choice (filing; a commitment stands)."""
+def _beyond(work_info: str) -> Wording:
+    """4.2.1 / 5.1 third paragraph: confidentiality and the agency acting on the tenderer's word."""
+    return Wording(
+        "beyond",
+        K.KEEP,
+        f"{{tenderer}}和{{agency}}做好{work_info}和{{experts}}信息的保密工作，"
+        "由{agency}根据{tenderer}的意见做好后续工作",
+        "故障在2小时内无法解决",
+        by=(R.TENDERER, R.AGENCY),
+    )
+
+
+def _after_choice() -> tuple[Wording, ...]:
+    """What follows a choice: filing; a commitment stands; the report of 方案一 (and 5.1 方案二)."""
     return (
-        Wording(
-            "beyond",
-            K.KEEP,
-            f"{{tenderer}}和{{agency}}做好{work_info}和{{experts}}信息的保密工作，"
-            "由{agency}根据{tenderer}的意见做好后续工作",
-            "故障在2小时内无法解决",
-            by=(R.TENDERER, R.AGENCY),
-        ),
         Wording(
             "filed",
             K.FILE,
@@ -447,8 +451,9 @@ CLAUSES: Final[tuple[Clause, ...]] = (
         (
             *_network_session("开标", opening=True),
             _wait_opening(),
-            *_plan_common("投标信息"),
+            _beyond("投标信息"),
             _CHOOSE_ONE_OF_THREE,
+            *_after_choice(),
             Wording(
                 "plan1_room",
                 K.DECIDE,
@@ -615,8 +620,9 @@ CLAUSES: Final[tuple[Clause, ...]] = (
                 "故障在2小时内可以解决",
                 by=(R.TENDERER, R.AGENCY, R.WITNESS),
             ),
-            *_plan_common("{evaluation}信息"),
+            _beyond("{evaluation}信息"),
             _CHOOSE_ONE_OF_THREE,
+            *_after_choice(),
             Wording(
                 "plan1_room",
                 K.DECIDE,
