@@ -61,7 +61,8 @@ def fact_question(fact: Fact) -> str:
 
 
 def step_line(step: Step) -> dict[str, str]:
-    return {"text": step.text, "clause": clause_label(step.clause)}
+    cite = clause_label(step.clause)
+    return {"text": step.text, "clause": f"参照 {cite}" if step.analogy else cite}
 
 
 def contact_rows(
@@ -410,7 +411,7 @@ def checklist_context(
 ) -> dict[str, Any]:
     """The checklist of one incident as it stands, every line with its clause."""
     from qdplan_cli.plan.clauses import PLAN_CLAUSES
-    from qdplan_cli.plan.decide import FAULT_CLAUSES
+    from qdplan_cli.plan.decide import FAULT_CLAUSES, allowed_plans
 
     assert decision.stage is not None and decision.fault is not None
     first_clause: dict[Role, str] = {}
@@ -421,11 +422,12 @@ def checklist_context(
     clause = FAULT_CLAUSES[(decision.stage, decision.fault)]
     plans = []
     if decision.stage is not Stage.PREP:
-        for number in PLANS:
+        # Only the plans this fault allows (4.2.2, 5.2: a system fault never offers 方案一).
+        for number in allowed_plans(decision.stage, decision.fault):
             plans.append(
                 {
                     "label": plan_label(number, decision.stage, decision.project_type),
-                    "allowed": number in decision.allowed_plans,
+                    "allowed": True,
                     "chosen": number == decision.plan,
                 }
             )

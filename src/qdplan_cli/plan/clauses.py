@@ -451,7 +451,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
         (
             *_network_session("开标", opening=True),
             _wait_opening(),
-            _beyond("投标信息"),
+            _beyond("{bid_info}"),
             _CHOOSE_ONE_OF_THREE,
             *_after_choice(),
             Wording(

@@ -124,7 +124,8 @@ def checklist(
                 if step.to:
                     who += f" → 对象：{_roles(step.to, decision)}"
                 line.append("\n" + who.strip(), style="dim")
-            table.add_row("□", line, f"依据 {clause_label(step.clause)}")
+            cite = "参照" if step.analogy else "依据"
+            table.add_row("□", line, f"{cite} {clause_label(step.clause)}")
         parts.append(table)
 
     if decision.notify:
@@ -142,17 +143,11 @@ def checklist(
     if decision.allowed_plans:
         plans = Text()
         plans.append("可选方案：", style="bold")
-        for number in (1, 2, 3):
-            if number in decision.allowed_plans:
-                mark = "■" if decision.plan == number else "□"
-                plans.append(
-                    f"\n  {mark} {plan_label(number, decision.stage, decision.project_type)}"
-                )
-            else:
-                plans.append(
-                    f"\n  × {plan_label(number, decision.stage, decision.project_type)}（此故障不适用）",
-                    style="dim",
-                )
+        for number in decision.allowed_plans:  # 4.2.2, 5.2: a system fault never offers 方案一
+            mark = "■" if decision.plan == number else "□"
+            plans.append(f"\n  {mark} {plan_label(number, decision.stage, decision.project_type)}")
+        if len(decision.allowed_plans) < 3:
+            plans.append("\n  （电子交易系统故障只能选择方案二或方案三）", style="dim")
         parts.append(plans)
 
     if decision.documents:

@@ -49,7 +49,7 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
                 "kind": step.kind.value,
                 "text": step.text,
                 "clause": step.clause,
-                "clause_label": clause_label(step.clause),
+                "clause_label": ("参照 " if step.analogy else "") + clause_label(step.clause),
                 "by": [r.value for r in step.by],
                 "to": [r.value for r in step.to],
                 "if_needed": step.if_needed,

@@ -180,10 +180,19 @@ class Wizard:
             if decision.earliest_new_time is not None:
                 label += f"（最早 {format_dt(decision.earliest_new_time)}）"
             choices.append((label, "new_time"))
+            new_time, earliest = incident.incident.get("new_time"), decision.earliest_new_time
+            if new_time is not None and earliest is not None and new_time < earliest:
+                # 原则上: an earlier time needs a reason, recorded on the timeline and the record.
+                choices.append((WIZARD["override_reason"], "override_reason"))
         return choices
 
     def ask_time_field(self, incident: Incident, key: str) -> None:
         current = incident.incident.get(key)
+        if key == "override_reason":
+            reason = prompts.text(WIZARD["override_reason_input"]).strip()
+            if reason and reason != current:
+                self.record(answer_event(self.clock(), key, reason, current))
+            return
         raw = prompts.text(
             WIZARD[f"{key}_input"],
             validate=lambda t: _time_problem(t, self.clock(), allow_empty=True),
