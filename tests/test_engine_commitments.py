@@ -46,11 +46,27 @@ def texts(decision: Decision) -> str:
 
 # ---------------------------------------------------------------- 1. commitments stand
 
-POINT_1 = (
-    "decide --stage opening --fault network --no-fallback-works --no-quick-fix-works "
-    "--fault-started-at 2026-12-08T09:12 --beyond-2h --plan 3 --supplement-issued-at "
-    "2026-12-08T10:15 --resolved-at 2026-12-08T10:40 --now 2026-12-08T12:00 --json"
-).split()
+POINT_1 = [
+    "decide",
+    "--stage",
+    "opening",
+    "--fault",
+    "network",
+    "--no-fallback-works",
+    "--no-quick-fix-works",
+    "--fault-started-at",
+    "2026-12-08T09:12",
+    "--beyond-2h",
+    "--plan",
+    "3",
+    "--supplement-issued-at",
+    "2026-12-08T10:15",
+    "--resolved-at",
+    "2026-12-08T10:40",
+    "--now",
+    "2026-12-08T12:00",
+    "--json",
+]
 
 
 def test_point_1_a_plan_announced_on_site_stands_when_the_fault_is_fixed_sooner(run: Run) -> None:
