@@ -127,9 +127,8 @@ def test_prep_has_no_plans_and_refuses_one() -> None:
 def test_4_1_2_parties_may_still_postpone_with_a_published_delay_notice() -> None:
     published = localize(datetime(2026, 12, 8, 9, 40))
     decision = d(P, SYS, fixed_before_deadline=True, notice_published_at=published)
-    # A published notice is the parties' decision to postpone: it stands (reading).
-    assert decision.outcome is Outcome.DELAY_NOTICE
-    assert decision.committed
+    assert decision.outcome is Outcome.PARTIES_DECIDE
+    assert decision.committed  # the published notice is their decision to postpone: it stands
     assert docs(decision) == ["incident_record", "delay_notice"]
     assert decision.earliest_new_time == localize(datetime(2026, 12, 8, 11, 40))
 

@@ -62,7 +62,7 @@ def fact_question(fact: Fact) -> str:
 
 def step_line(step: Step) -> dict[str, str]:
     cite = clause_label(step.clause)
-    return {"text": step.text, "clause": f"参照 {cite}" if step.analogy else cite}
+    return {"text": step.text, "clause": f"参照{cite}" if step.analogy else cite}
 
 
 def contact_rows(

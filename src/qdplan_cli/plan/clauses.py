@@ -54,7 +54,6 @@ class Clause:
 # What the case-dependent placeholders stand for (docs/plan.md shows them so).
 VALUES: Final = {
     "line": "2小时节点",
-    "names": "可选方案",
     "plan_name": "所选方案",
     "filed": "备案时间",
     "published": "公告发布时间",
@@ -117,8 +116,7 @@ def _delay_notice(restored: str, when: str) -> tuple[Wording, ...]:
         Wording(
             "notice_stands",
             K.RECORD,
-            "延迟开标公告已于 {published} 发布：延迟开标照常执行，不因故障随后修复而撤销；"
-            "实际修复时间如实写入书面记录",
+            "延迟开标公告已于 {published} 发布：照常延迟开标，不因故障随后修复而撤销",
             "公告已发布，此后故障修复或判断改变（解读：已作出的决定不撤销）",
             by=(R.AGENCY,),
         ),
@@ -261,17 +259,13 @@ def _choose(text: str) -> Wording:
     )
 
 
-_CHOOSE_ONE_OF_THREE = _choose(
-    "故障较严重，在2小时内无法解决{line}：{tenderer}可以在下列三种方案中选择一种解决方案，"
-    "并报监管部门备案（{names}）"
-)
+_CHOOSE_ONE_OF_THREE = _choose("{tenderer}可以在下列三种方案中选择一种解决方案，并报监管部门备案")
 _CHOOSE_TWO_OR_THREE = _choose(
-    "系统故障较严重，在2小时内无法解决{line}：由{tenderer}在前述三种方案中选择方案二或方案三，"
+    "系统故障较严重，在2小时内无法解决的：由{tenderer}在前述三种方案中选择方案二或方案三，"
     "并报监管部门备案"
 )
 _CHOOSE_ANY = _choose(
-    "故障较严重，在2小时内无法解决{line}：由{tenderer}在前述三种方案中选择一种并报监管部门备案"
-    "（{names}）"
+    "故障较严重，在2小时内无法解决的：由{tenderer}在前述三种方案中选择一种并报监管部门备案"
 )
 
 
@@ -280,7 +274,7 @@ def _beyond(work_info: str) -> Wording:
     return Wording(
         "beyond",
         K.KEEP,
-        f"{{tenderer}}和{{agency}}做好{work_info}和{{experts}}信息的保密工作，"
+        f"故障较严重，在2小时内无法解决{{line}}：{{tenderer}}和{{agency}}做好{work_info}和{{experts}}信息的保密工作，"
         "由{agency}根据{tenderer}的意见做好后续工作",
         "故障在2小时内无法解决",
         by=(R.TENDERER, R.AGENCY),
@@ -301,8 +295,7 @@ def _after_choice() -> tuple[Wording, ...]:
         Wording(
             "stands",
             K.RECORD,
-            "{plan_name}已于 {filed} 备案（公布）：方案及其文书、时间要求和{experts}重新抽取照常执行，"
-            "不因故障随后修复或判断改变而撤销；实际修复时间如实写入书面记录",
+            "{plan_name}已于 {filed} 备案（公布）：照常执行，不因故障随后修复而撤销",
             "方案已备案或已公布（解读：已作出的决定不撤销）",
             by=(R.TENDERER, R.AGENCY),
         ),
@@ -457,14 +450,14 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan1_room",
                 K.DECIDE,
-                "方案一：由部门负责人联系具备开评标条件的分大厅、分中心安排开评标室，保障项目继续开标需要",
+                "由部门负责人联系具备开评标条件的分大厅、分中心安排开评标室，保障项目继续开标需要",
                 "方案一",
                 by=(R.DEPARTMENT_HEAD,),
             ),
             Wording(
                 "plan1_move",
                 K.TELL,
-                "方案一：{experts}到齐后，由{tenderer}、{agency}组织专家、监管部门人员、见证人员"
+                "{experts}到齐后，由{tenderer}、{agency}组织专家、监管部门人员、见证人员"
                 "一同前往新开、评标地点",
                 "方案一",
                 by=(R.TENDERER, R.AGENCY),
@@ -473,7 +466,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan2_wait",
                 K.TELL,
-                "方案二：{tenderer}、{agency}在严格做好开评标信息保密工作的情况下，可安排{experts}"
+                "{tenderer}、{agency}在严格做好开评标信息保密工作的情况下，可安排{experts}"
                 "至休息地点等候，待故障修复后继续在原地点开标、评标",
                 "方案二",
                 by=(R.TENDERER, R.AGENCY),
@@ -482,7 +475,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_supplement",
                 K.PUBLISH,
-                "方案三：{tenderer}出具延期开标的书面补充公告，经监管部门备案后现场公布",
+                "{tenderer}出具延期开标的书面补充公告，经监管部门备案后现场公布",
                 "方案三",
                 by=(R.TENDERER,),
                 to=(R.SUPERVISOR, R.BIDDERS),
@@ -490,7 +483,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_republish",
                 K.PUBLISH,
-                "方案三：待故障修复后，由{agency}将补充公告原文发布至交易服务系统原公告页面，"
+                "待故障修复后，由{agency}将补充公告原文发布至交易服务系统原公告页面，"
                 "提示新的开标时间",
                 "方案三",
                 by=(R.AGENCY,),
@@ -498,7 +491,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_time_pending",
                 K.PUBLISH,
-                "方案三：重新开标时间原则上自发出补充公告之日起不少于1个工作日（发出当日不计，"
+                "重新开标时间原则上自发出补充公告之日起不少于1个工作日（发出当日不计，"
                 "公告发出后即可算出最早时间）",
                 "方案三，补充公告尚未发出",
                 by=(R.TENDERER,),
@@ -506,7 +499,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_time",
                 K.PUBLISH,
-                "方案三：补充公告于 {issued} 发出；重新开标时间原则上不少于1个工作日（发出当日不计）："
+                "补充公告于 {issued} 发出；重新开标时间原则上不少于1个工作日（发出当日不计）："
                 "{full_day}为完整工作日，最早 {earliest}",
                 "方案三，补充公告已发出",
                 by=(R.TENDERER,),
@@ -607,8 +600,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "leaving_by_analogy",
                 K.KEEP,
-                "等候期间{experts}有特殊情况确实不能继续{evaluation}的，同样签署不对外泄露任何"
-                "{evaluation}信息和内容的承诺后予以补抽，{fee}按实际{evaluation}时间计取和支付",
+                "专家确实不能继续的，签保密承诺后补抽，按实际时间计费",
                 "方案一、方案二中等候超过2小时（参照适用，解读）",
                 by=(R.AGENCY,),
                 analogy=True,
@@ -626,7 +618,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan1_room",
                 K.DECIDE,
-                "方案一：由部门负责人联系具备{evaluation}条件的分大厅、分中心安排开评标室，"
+                "由部门负责人联系具备{evaluation}条件的分大厅、分中心安排开评标室，"
                 "保障继续{evaluation}需要",
                 "方案一",
                 by=(R.DEPARTMENT_HEAD,),
@@ -634,7 +626,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan1_move",
                 K.TELL,
-                "方案一：由{agency}组织{experts}、监管部门人员、见证人员一同前往新{evaluation}地点",
+                "由{agency}组织{experts}、监管部门人员、见证人员一同前往新{evaluation}地点",
                 "方案一",
                 by=(R.AGENCY,),
                 to=(R.EXPERTS, R.SUPERVISOR),
@@ -649,7 +641,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan2_closure",
                 K.PUBLISH,
-                "方案二：{agency}在{tenderer}指导、监管部门监督和见证人员见证下，尽快制订开评标区域封闭方案，"
+                "{agency}在{tenderer}指导、监管部门监督和见证人员见证下，尽快制订开评标区域封闭方案，"
                 "确定{experts}封闭地点，封闭开评标室",
                 "方案二",
                 by=(R.AGENCY,),
@@ -658,7 +650,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan2_move",
                 K.TELL,
-                "方案二：由{agency}组织{experts}、监管部门人员和见证人员一起前往封闭地点休息等候，"
+                "由{agency}组织{experts}、监管部门人员和见证人员一起前往封闭地点休息等候，"
                 "待故障修复后继续{evaluation}",
                 "方案二",
                 by=(R.AGENCY,),
@@ -667,7 +659,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_decision",
                 K.PUBLISH,
-                "方案三：{tenderer}签署择期{evaluation}的书面文件，并经监管部门备案",
+                "{tenderer}签署择期{evaluation}的书面文件，并经监管部门备案",
                 "方案三",
                 by=(R.TENDERER,),
                 to=(R.SUPERVISOR,),
@@ -675,7 +667,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_commitment",
                 K.KEEP,
-                "方案三：{agency}在监管部门监督和见证人员见证下，组织{experts}签署不对外泄露任何与"
+                "{agency}在监管部门监督和见证人员见证下，组织{experts}签署不对外泄露任何与"
                 "{evaluation}有关信息和内容的承诺",
                 "方案三",
                 by=(R.AGENCY,),
@@ -684,7 +676,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_new_time",
                 K.DECIDE,
-                "方案三：{tenderer}根据故障修复情况确定新的{evaluation}时间，重新抽取{experts}"
+                "{tenderer}根据故障修复情况确定新的{evaluation}时间，重新抽取{experts}"
                 "（须回避原{experts}）",
                 "方案三",
                 by=(R.TENDERER,),

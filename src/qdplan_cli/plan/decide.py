@@ -347,8 +347,9 @@ class _Context:
         if s.notice_published_at is not None:
             # A published delay notice stands (PLAN.md, "Commitments stand").
             self.committed = True
-            fixable = fixed is True and self.fault is not Fault.SYSTEM  # 4.1.2: they chose
-            if fixable or (s.fallback_works is True and s.bidders_can_sign_in is True):
+            if fixed is True and self.fault is Fault.SYSTEM:
+                return self._prep_parties_decide(fixed)  # 4.1.2: they decided to postpone
+            if fixed is True or (s.fallback_works is True and s.bidders_can_sign_in is True):
                 self.warn(
                     f"延迟开标公告已于 {format_dt(s.notice_published_at)} 发布：按已发布的公告延迟开标，"
                     "不因故障随后修复而恢复原定开标；实际修复时间写入书面记录"
@@ -393,7 +394,20 @@ class _Context:
         # 4.1.2: 系统故障在投标截止时间前可修复的，由代理机构会同招标人研究决定是否延期开标
         self.step("parties_decide")
         self.step("parties_delay")
-        return self._finish(Outcome.PARTIES_DECIDE, fixed=fixed)
+        documents: tuple[Document, ...] = ()
+        earliest = suggested = None
+        if self.s.notice_published_at is not None:  # they decided to postpone: it stands
+            documents = (Document.DELAY_NOTICE,)
+            earliest, suggested = self._delay_notice_time()
+            self.step("notice_stands", published=format_dt(self.s.notice_published_at))
+            self._actual_times()
+        return self._finish(
+            Outcome.PARTIES_DECIDE,
+            documents=documents,
+            earliest=earliest,
+            suggested=suggested,
+            fixed=fixed,
+        )
 
     def _delay_notice_time(self) -> tuple[datetime | None, datetime | None]:
         published = self.s.notice_published_at
@@ -535,9 +549,8 @@ class _Context:
         s, stage = self.s, self.stage
         plan_clause = PLAN_CLAUSES[stage]
         line = two_hour_line(s)
-        names = "、".join(plan_label(p, stage, s.project_type) for p in allowed)
-        self.step("beyond", plan_clause)
-        self.step("choose", line=f"（2小时节点 {format_dt(line)}）" if line else "", names=names)
+        self.step("beyond", plan_clause, line=f"（2小时节点 {format_dt(line)}）" if line else "")
+        self.step("choose")
         self.step("fees", FEE_CLAUSES[stage])
         documents: tuple[Document, ...] = (Document.FILING_REPORT,)
         if s.plan is None:

@@ -167,9 +167,8 @@ class Wizard:
         for document, key in (
             (Document.DELAY_NOTICE, "notice_published_at"),
             (Document.SUPPLEMENTARY_NOTICE, "supplement_issued_at"),
-            (Document.FILING_REPORT, "plan_filed_at"),
         ):
-            if document in decision.documents and (key != "plan_filed_at" or decision.plan):
+            if document in decision.documents:
                 current = incident.incident.get(key)
                 label = WIZARD[key]
                 if current is not None:
@@ -217,6 +216,14 @@ class Wizard:
         choices.append((WIZARD["back"], BACK))
         choices.append((WIZARD["refresh"], "refresh"))
         choices.append((WIZARD["details"], "details"))
+        if decision is not None and decision.plan is not None:
+            # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md).
+            label = WIZARD["plan_filed_at"]
+            filed = incident.incident.get("plan_filed_at")
+            if filed is not None:
+                label += f"（已记录 {format_dt(filed)}）"
+            choices.append((label, "plan_filed_at"))
+            notice_keys.add("plan_filed_at")
         choices.append((WIZARD["done"].format(id=incident.id), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
         if answer in notice_keys:
