@@ -245,5 +245,5 @@ def test_the_earliest_reopening_names_the_counted_working_day() -> None:
     )
     decision = decide(s, at(2026, 12, 4, 16, 0))
     text = next(st.text for st in decision.steps if "完整工作日" in st.text and "最早" in st.text)
-    assert "2026年12月7日（周一）为完整工作日" in text
+    assert "12月7日（周一）为完整工作日" in text
     assert "最早 2026年12月8日（周二）09:00" in text

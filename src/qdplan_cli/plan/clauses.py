@@ -53,7 +53,6 @@ class Clause:
 
 # What the case-dependent placeholders stand for (docs/plan.md shows them so).
 VALUES: Final = {
-    "line": "2小时节点",
     "plan_name": "所选方案",
     "filed": "备案时间",
     "published": "公告发布时间",
@@ -274,7 +273,7 @@ def _beyond(work_info: str) -> Wording:
     return Wording(
         "beyond",
         K.KEEP,
-        f"故障较严重，在2小时内无法解决{{line}}：{{tenderer}}和{{agency}}做好{work_info}和{{experts}}信息的保密工作，"
+        f"故障在2小时内无法解决：{{tenderer}}和{{agency}}做好{work_info}和{{experts}}信息的保密工作，"
         "由{agency}根据{tenderer}的意见做好后续工作",
         "故障在2小时内无法解决",
         by=(R.TENDERER, R.AGENCY),
@@ -294,10 +293,11 @@ def _after_choice() -> tuple[Wording, ...]:
         ),
         Wording(
             "stands",
-            K.RECORD,
-            "{plan_name}已于 {filed} 备案（公布）：照常执行，不因故障随后修复而撤销",
+            K.FILE,
+            "已选择{plan_name}，于 {filed} 报监管部门备案（公布）：照常执行，不因故障随后修复而撤销",
             "方案已备案或已公布（解读：已作出的决定不撤销）",
-            by=(R.TENDERER, R.AGENCY),
+            by=(R.TENDERER,),
+            to=(R.SUPERVISOR,),
         ),
         Wording(
             "report",
@@ -499,8 +499,7 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_time",
                 K.PUBLISH,
-                "补充公告于 {issued} 发出；重新开标时间原则上不少于1个工作日（发出当日不计）："
-                "{full_day}为完整工作日，最早 {earliest}",
+                "补充公告 {issued} 发出，当日不计；{full_day}为完整工作日，最早 {earliest}",
                 "方案三，补充公告已发出",
                 by=(R.TENDERER,),
             ),

@@ -124,8 +124,9 @@ def earliest_reopening(
     return datetime.combine(reopening_day, hours.start, issued_at.tzinfo)
 
 
-def _day(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
+def _day(day: date, *, year: bool = True) -> str:
+    prefix = f"{day.year}年" if year else ""
+    return f"{prefix}{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
 
 
 def _check_times(s: Situation) -> None:
@@ -548,8 +549,7 @@ class _Context:
     def _choose_plan(self, allowed: tuple[int, ...], within: bool | None) -> Decision:
         s, stage = self.s, self.stage
         plan_clause = PLAN_CLAUSES[stage]
-        line = two_hour_line(s)
-        self.step("beyond", plan_clause, line=f"（2小时节点 {format_dt(line)}）" if line else "")
+        self.step("beyond", plan_clause)  # the 2-hour line itself heads the checklist
         self.step("choose")
         self.step("fees", FEE_CLAUSES[stage])
         documents: tuple[Document, ...] = (Document.FILING_REPORT,)
@@ -562,8 +562,9 @@ class _Context:
                 within_2h=False,
             )
         name = plan_label(s.plan, stage, s.project_type)
-        self.step("filed", plan_clause, plan_name=name)
-        if self.committed:
+        if not self.committed:
+            self.step("filed", plan_clause, plan_name=name)
+        else:
             filed = s.plan_filed_at or s.supplement_issued_at
             assert filed is not None
             self.step("stands", plan_clause, plan_name=name, filed=format_dt(filed))
@@ -612,7 +613,7 @@ class _Context:
                 "plan3_time",
                 c,
                 issued=format_dt(issued),
-                full_day=_day(full_day),
+                full_day=_day(full_day, year=False),  # the day after the full date
                 earliest=format_dt(earliest),
             )
         rule = f"自发出补充公告之日起不少于1个工作日，{clause_label(c)} 方案三"
