@@ -444,3 +444,31 @@ def test_the_two_hour_line_still_settles_an_unfiled_forecast() -> None:
     s = Situation(stage=O, fault=PWR, started_at=at(2026, 12, 8, 9), within_2h=True, plan=None)
     decision = decide(s, at(2026, 12, 8, 9) + timedelta(hours=3))
     assert decision.outcome is Outcome.CHOOSE_PLAN and not decision.committed
+
+
+# ---------------------------------------------------------------- the paper cards say the same
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("ptype", list(ProjectType))
+def test_cards_use_the_stage_plan_names_and_the_project_words(ptype: ProjectType) -> None:
+    from qdplan_cli.documents.cards import card
+
+    for stage, fault in itertools.product(Stage, Fault):
+        text = "\n".join(
+            _strings(card(stage, fault, at(2026, 12, 8, 9), contacts={}, project_type=ptype))
+        )
+        if stage is E:
+            assert "继续开评标" not in text and "择期开评标" not in text, (stage, fault)
+        if ptype is ProjectType.PROCUREMENT:
+            for leak in ("投标截止时间", "评标环节", "评标专家保密承诺书", "投标信息"):
+                assert leak not in text, (stage, fault, leak)

@@ -25,6 +25,7 @@ from qdplan_cli.plan.labels import (
     PLAN_TITLE,
     clause_label,
     document_label,
+    fact_label,
     outcome_label,
     plan_label,
     role_label,
@@ -56,8 +57,9 @@ def fact_answer(fact: Fact, yes: bool) -> str:
     return FACT_LABELS[fact].replace("能否", "能" if yes else "不能", 1)
 
 
-def fact_question(fact: Fact) -> str:
-    return FACT_LABELS[fact] + "？"
+def fact_question(fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """The question in the project's words (政府采购: 响应文件提交截止时间, 供应商 …)."""
+    return fact_label(fact, project_type) + "？"
 
 
 def step_line(step: Step) -> dict[str, str]:
@@ -165,7 +167,8 @@ def _walk(situation: Situation, now: datetime, walk: _Walk) -> tuple[Decision, _
         if question is None:
             branch.outcome = outcome_label(child.outcome, situation.project_type)
         branches.append(branch)
-    return decision, _Question(fact, fact_question(fact), branches[0], branches[1])
+    question_text = fact_question(fact, situation.project_type)
+    return decision, _Question(fact, question_text, branches[0], branches[1])
 
 
 def _signature(question: _Question) -> tuple[Any, ...]:

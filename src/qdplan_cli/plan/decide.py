@@ -335,7 +335,8 @@ class _Context:
         s = self.s
         if s.plan is not None:
             raise PlanNotAllowedError(
-                "开标准备阶段不适用三种方案：方案仅适用于开标过程中和评标环节2小时内无法解决的故障"
+                "开标准备阶段不适用三种方案：方案仅适用于开标过程中和"
+                f"{stage_label(Stage.EVALUATION, s.project_type)}2小时内无法解决的故障"
                 f"（依据 {clause_label('4.2.1')}、{clause_label('5.1')}）",
                 field="plan",
             )
