@@ -93,7 +93,7 @@ def test_the_hash_and_the_rendered_events_come_from_one_snapshot(run: Run, clock
     """A ``log`` from another terminal while rendering lands before or after, never between the
     hash and the events read for the record."""
     from qdplan_cli.record.chain import check_incident
-    from qdplan_cli.record.incident import log_event
+    from qdplan_cli.record.events import log_event
     from qdplan_cli.record.store import Store
 
     incident = stored(run)

@@ -11,13 +11,13 @@ from typing import Annotated
 
 import typer
 
+from qdplan_cli.commands.options import sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import say
 
-config_app = typer.Typer(
-    help="配置文件：交易大厅、工作时间、监管部门、联系人、专家费标准、节假日日历。",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+config_app = sub_app(
+    "config", "配置文件：交易大厅、工作时间、监管部门、联系人、专家费标准、节假日日历。"
 )
 
 
@@ -26,7 +26,7 @@ def config_path_cmd() -> None:
     """显示配置文件的位置（可用环境变量 QDPLAN_CONFIG 指定）。"""
     from qdplan_cli.local.config import config_path
 
-    typer.echo(str(config_path()))
+    say(str(config_path()))
 
 
 @config_app.command("init")
@@ -41,8 +41,8 @@ def config_init(
         raise UserError("配置文件已存在；如要覆盖，请加 --force", field=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
-    typer.echo(f"已写出配置文件：{path}")
-    typer.echo("编辑后运行 qdplan config show 检查。")
+    say(f"已写出配置文件：{path}")
+    say("编辑后运行 qdplan config show 检查。")
 
 
 @config_app.command("show")
@@ -77,7 +77,7 @@ def config_edit() -> None:
             raise UserError(
                 "没有找到编辑器；请设置环境变量 EDITOR，或直接编辑该文件", field=str(path)
             )
-    typer.echo(f"配置文件：{path}")
+    say(f"配置文件：{path}")
 
 
 def fees(
@@ -118,44 +118,20 @@ def fees(
     if out is not None:
         from qdplan_cli.documents.pdf import convert_to_pdf
         from qdplan_cli.documents.publish import FEE_SHEET, fee_sheet_docx, write_paper
+        from qdplan_cli.ui.reports import WrittenSet, show_written
 
         if out.exists() and not out.is_dir():
             raise UserError("不是目录", field=f"--out {out}")
         data = fee_sheet_docx(loaded, config, Runtime(now).now, None)
         target = write_paper(out / f"{FEE_SHEET}.docx", data, private=True)
-        typer.echo(f"已生成劳务费计算表：{target}（内部，仅本人可读）")
+        result = WrittenSet(out, headline=f"已生成劳务费计算表：{target}（内部，仅本人可读）")
         if pdf:
-            (made,) = convert_to_pdf([target], out, private=[True])
-            typer.echo(f"已转换 PDF：{made}")
+            result.pdfs = convert_to_pdf([target], out, private=[True])
+        show_written(result)
     if as_json:
-        import json
+        from qdplan_cli.ui.jsonout import fee_sheet_json
 
-        from qdplan_cli.plan.times import iso
-
-        typer.echo(
-            json.dumps(
-                {
-                    "schedule": sheet.schedule.source,
-                    "caution": sheet.schedule.caution,
-                    "experts": sheet.experts,
-                    "total": sheet.total,
-                    "lines": [
-                        {
-                            "count": line.attendance.count,
-                            "arrived_at": iso(line.attendance.arrived_at),
-                            "left_at": iso(line.attendance.left_at),
-                            "evaluated": line.attendance.evaluated,
-                            "per_expert": line.per_expert,
-                            "total": line.total,
-                            "explanation": line.explanation,
-                        }
-                        for line in sheet.lines
-                    ],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        say(fee_sheet_json(sheet))
         return
     from qdplan_cli.ui.console import print_fee_sheet
 

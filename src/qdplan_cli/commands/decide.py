@@ -9,6 +9,7 @@ import typer
 
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import say
 
 
 def _choice(value: str | None, field: str, choices: dict[str, str]) -> str | None:
@@ -182,7 +183,7 @@ def decide(
     if as_json:
         from qdplan_cli.ui.jsonout import decision_json
 
-        typer.echo(decision_json(decision))
+        say(decision_json(decision))
     else:
         from qdplan_cli.ui.console import print_checklist
 

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qdplan_cli.commands.options import IdArg
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import say
 
 if TYPE_CHECKING:
     from qdplan_cli.plan.model import Decision
@@ -32,14 +34,6 @@ def _interactive() -> bool:
 
 ID_PATTERN = re.compile(r"\d{8}-\d{4}-\d+")
 
-IdArg = Annotated[
-    str | None,
-    typer.Argument(
-        help="事件编号（如 20261208-0912-1，见 qdplan list）；省略时为最近的事件。",
-        show_default=False,
-    ),
-]
-
 
 def _load(store: Store, incident_id: str | None) -> Incident:
     from qdplan_cli.record.incident import load
@@ -50,7 +44,7 @@ def _load(store: Store, incident_id: str | None) -> Incident:
 def _project_file(path: Path) -> dict[str, Any]:
     """``--project FILE``: a TOML file with a ``[project]`` table (a case file will do)."""
     from qdplan_cli.record.casefile import load_case
-    from qdplan_cli.record.incident import project_to_dict
+    from qdplan_cli.record.events import project_to_dict
 
     case = load_case(path)
     return project_to_dict(case.project)
@@ -81,7 +75,7 @@ def incident(
     ] = None,
 ) -> None:
     """开始（或继续）一次突发情况处置：逐项询问预案需要的情况，每答一项即保存并刷新处置清单。"""
-    from qdplan_cli.plan.labels import WIZARD
+    from qdplan_cli.ui.wording import WIZARD
 
     if incident_id is not None and not resume:
         raise UserError("给出事件编号时请同时使用 --resume", field="ID")
@@ -118,7 +112,8 @@ def _resume(rt: Runtime, store: Store, incident_id: str | None, *, interactive: 
 
 def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool) -> None:
     from qdplan_cli.record.casefile import load_case
-    from qdplan_cli.record.incident import case_events, load
+    from qdplan_cli.record.events import case_events
+    from qdplan_cli.record.incident import load
     from qdplan_cli.ui.wizard import Wizard
 
     now = rt.tick()
@@ -135,7 +130,7 @@ def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool
 
 
 def _start_new(rt: Runtime, store: Store, project: Path | None) -> None:
-    from qdplan_cli.record.incident import created_event
+    from qdplan_cli.record.events import created_event
     from qdplan_cli.ui.wizard import Wizard
 
     now = rt.tick()
@@ -153,18 +148,19 @@ def _start_new(rt: Runtime, store: Store, project: Path | None) -> None:
 
 
 def _say_created(incident_id: str) -> None:
-    from qdplan_cli.plan.labels import WIZARD
     from qdplan_cli.ui.prompts import hint
+    from qdplan_cli.ui.wording import WIZARD
 
     hint(WIZARD["created"].format(id=incident_id))
 
 
 def _say_resume(rt: Runtime, target: Incident) -> None:
-    from qdplan_cli.plan.labels import WIZARD, terms
+    from qdplan_cli.plan.labels import terms
     from qdplan_cli.plan.model import ProjectType
     from qdplan_cli.plan.times import format_dt
-    from qdplan_cli.record.incident import project_summary
+    from qdplan_cli.record.events import project_summary
     from qdplan_cli.ui.console import print_note
+    from qdplan_cli.ui.wording import WIZARD
 
     print_note(WIZARD["resume"].format(id=target.id, summary=project_summary(target.project)))
     now = rt.tick()
@@ -180,21 +176,23 @@ def _say_resume(rt: Runtime, target: Incident) -> None:
 
 
 def _run(wizard: Wizard, step: Callable[[], None]) -> None:
-    from qdplan_cli.plan.labels import WIZARD
+    from qdplan_cli.ui.wording import WIZARD
 
     try:
         step()
     except (KeyboardInterrupt, EOFError):
-        sys.stderr.write("\n" + WIZARD["interrupted"].format(id=wizard.incident_id) + "\n")
+        say("\n" + WIZARD["interrupted"].format(id=wizard.incident_id), err=True)
         raise typer.Exit(130) from None
-    typer.echo(WIZARD["finished"].format(id=wizard.incident_id))
+    say(WIZARD["finished"].format(id=wizard.incident_id))
 
 
 def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
     """Non-interactive: print the checklist; a needed fact still missing is an error."""
-    from qdplan_cli.plan.labels import FACT_LABELS, WIZARD
-    from qdplan_cli.record.incident import load, project_summary
+    from qdplan_cli.plan.labels import FACT_LABELS
+    from qdplan_cli.record.events import project_summary
+    from qdplan_cli.record.incident import load
     from qdplan_cli.ui.console import print_checklist
+    from qdplan_cli.ui.wording import WIZARD
 
     target = load(store, incident_id)
     decision = rt.decide_incident(target)
@@ -204,7 +202,7 @@ def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
         title=f"事件 {target.id} · {project_summary(target.project)}",
         resolved_at=target.resolved_at,
     )
-    typer.echo(f"事件编号：{target.id}")
+    say(f"事件编号：{target.id}")
     if decision.missing:
         fact = decision.missing[0]
         raise UserError(
@@ -221,7 +219,7 @@ def resolve(
 ) -> None:
     """记录故障已排除：清单按排除时间定格，此后再看结论不变。"""
     from qdplan_cli.plan.times import format_dt, parse_time
-    from qdplan_cli.record.incident import resolved_event
+    from qdplan_cli.record.events import resolved_event
     from qdplan_cli.ui.console import print_checklist
 
     rt = Runtime()
@@ -238,7 +236,7 @@ def resolve(
             raise UserError(f"排除时间 {format_dt(when)} 晚于当前时间", field="--at")
         store.append(target.id, resolved_event(now, when, target.resolved_at), now)
         target = _load(store, target.id)
-    typer.echo(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
+    say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
     print_checklist(
         rt.decide_incident(target), contacts=rt.contacts, resolved_at=target.resolved_at
     )
@@ -259,7 +257,7 @@ def log(
 ) -> None:
     """在事件时间线上记一笔（带完整日期和时间，北京时间）。"""
     from qdplan_cli.plan.times import format_dt_seconds, parse_time
-    from qdplan_cli.record.incident import log_event
+    from qdplan_cli.record.events import log_event
 
     if len(args) > 2:
         raise UserError("最多两个参数：[事件编号] 内容（内容含空格时请加引号）", field="内容")
@@ -277,21 +275,18 @@ def log(
         target = store.resolve_id(incident_id)
         row = store.append(target, log_event(when, text), now)
     # Printed only after the commit returned: a line on screen is a line on disk.
-    typer.echo(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
+    say(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
 
 
 def list_incidents(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
     """列出所有事件（最早的在前）。"""
-    from qdplan_cli.plan.labels import FAULT_SHORT, outcome_label, stage_label
-    from qdplan_cli.plan.model import Fault, ProjectType, Stage
-    from qdplan_cli.plan.times import format_dt, iso
     from qdplan_cli.record.incident import load
+    from qdplan_cli.ui.reports import IncidentRow, show_incident_list
 
     rt = Runtime()
-    items: list[dict[str, Any]] = []
-    rows: list[list[str]] = []
+    rows: list[IncidentRow] = []
     with rt.open_store() as store:
         for incident_id in store.incident_ids():
             target = load(store, incident_id)
@@ -299,54 +294,31 @@ def list_incidents(
             try:
                 decision = rt.decide_incident(target)
             except UserError as exc:  # a stored record the engine now refuses: list it anyway
-                sys.stderr.write(f"注意：事件 {incident_id}：{exc}\n")
+                say(f"注意：事件 {incident_id}：{exc}", err=True)
                 decision = None
-            stage = target.incident.get("stage")
-            fault = target.incident.get("fault")
-            ptype = ProjectType(target.project.get("type", ProjectType.CONSTRUCTION.value))
-            items.append(
-                {
-                    "id": target.id,
-                    "project": target.project.get("name", ""),
-                    "project_number": target.project.get("number", ""),
-                    "stage": stage,
-                    "fault": fault,
-                    "started_at": iso(target.started_at),
-                    "resolved_at": iso(target.resolved_at),
-                    "created_at": iso(target.created_at),
-                    "outcome": decision.outcome.value if decision else None,
-                    "plan": decision.plan if decision else None,
-                    "missing": [f.value for f in decision.missing] if decision else [],
-                }
-            )
             rows.append(
-                [
-                    target.id,
-                    target.project.get("name", "") or "—",
-                    stage_label(Stage(stage), ptype) if stage else "—",
-                    FAULT_SHORT[Fault(fault)] if fault else "—",
-                    format_dt(target.started_at),
-                    (outcome_label(decision.outcome, ptype) if decision else "（记录有误）")
-                    + ("（已排除）" if target.resolved_at else ""),
-                ]
+                IncidentRow(
+                    id=target.id,
+                    project=target.project.get("name", ""),
+                    project_number=target.project.get("number", ""),
+                    stage=target.incident.get("stage"),
+                    fault=target.incident.get("fault"),
+                    started_at=target.started_at,
+                    resolved_at=target.resolved_at,
+                    created_at=target.created_at,
+                    outcome=decision.outcome.value if decision else None,
+                    plan=decision.plan if decision else None,
+                    missing=tuple(f.value for f in decision.missing) if decision else (),
+                    project_type=target.project.get("type", "construction"),
+                )
             )
-    if as_json:
-        import json
-
-        typer.echo(json.dumps(items, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        typer.echo("还没有任何事件记录；运行 qdplan incident 开始。")
-        return
-    from qdplan_cli.ui.console import print_incidents
-
-    print_incidents(rows)
+    show_incident_list(rows, as_json=as_json)
 
 
 def show(incident_id: IdArg = None) -> None:
     """显示一个事件：项目、时间线（完整日期时间）和当前处置清单。"""
     from qdplan_cli.plan.times import format_dt
-    from qdplan_cli.record.incident import project_summary
+    from qdplan_cli.record.events import project_summary
     from qdplan_cli.ui.console import print_checklist, print_timeline
 
     rt = Runtime()
@@ -393,7 +365,7 @@ def export(
         write_atomically(out, (header + text).encode("utf-8"), private=True)
     except OSError as exc:
         raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
-    typer.echo(f"已导出事件 {target.id} 到 {out}", err=True)
+    say(f"已导出事件 {target.id} 到 {out}", err=True)
 
 
 def _private_stdout() -> None:

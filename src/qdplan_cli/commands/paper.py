@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from qdplan_cli.commands.options import IdArg, NowOpt, PdfOpt, TemplatesOpt
 from qdplan_cli.documents.publish import (
     PACK_PAGES,
     build_paper,
@@ -20,28 +21,10 @@ from qdplan_cli.documents.publish import (
 )
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import WrittenSet, show_written
 
 if TYPE_CHECKING:
     pass
-
-PdfOpt = Annotated[
-    bool,
-    typer.Option(
-        "--pdf",
-        help="同时用 LibreOffice 转成 PDF；未安装 LibreOffice 时说明原因并以退出码 3 结束（DOCX 仍会生成）。",
-    ),
-]
-NowOpt = Annotated[
-    str | None, typer.Option(help="以此时间为“现在”（默认：系统时钟），用于判断和落款日期。")
-]
-TemplatesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--templates",
-        help="自定义模板目录：其中的同名模板优先于内置模板。",
-        file_okay=False,
-    ),
-]
 
 
 def pack(
@@ -83,34 +66,31 @@ def pack(
     if out.exists() and not out.is_dir():
         raise UserError("不是目录", field=f"--out {out}")
     target = write_paper(out / "emergency_pack.docx", data, private=False)
-    typer.echo(
-        f"已生成应急卡片：{target}（9 张卡片，每张一页；其后为经过记录表、书面记录、保密承诺书）"
+    result = WrittenSet(
+        out,
+        headline=f"已生成应急卡片：{target}（9 张卡片，每张一页；其后为经过记录表、书面记录、保密承诺书）",
     )
     if not config.contacts:
-        typer.echo("提示：配置中没有联系人，卡片上的姓名、电话留空待手填（qdplan config edit）。")
+        result.hints.append(
+            "配置中没有联系人，卡片上的姓名、电话留空待手填（qdplan config edit）。"
+        )
     if pdf:
         from qdplan_cli.documents.pdf import convert_to_pdf
 
         (made,) = convert_to_pdf([target], out, private=[False])
-        typer.echo(f"已转换 PDF：{made}")
+        result.pdfs.append(made)
         pages = pdf_pages(made)
         if pages is not None and pages != PACK_PAGES:
-            typer.echo(
-                f"提示：PDF 共 {pages} 页，应为 {PACK_PAGES} 页（9 张卡片各一页、3 张表格）："
+            result.hints.append(
+                f"PDF 共 {pages} 页，应为 {PACK_PAGES} 页（9 张卡片各一页、3 张表格）："
                 "有卡片超过了一页，多半是某个角色配置了多位联系人。打印前请检查，"
                 "或在配置中每个角色只留最常用的一位。"
             )
+    show_written(result)
 
 
 def checklist(
-    incident_id: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[ID]",
-            help="事件编号（见 qdplan list）；省略时为最近的事件。",
-            show_default=False,
-        ),
-    ] = None,
+    incident_id: IdArg = None,
     out: Annotated[Path, typer.Option(help="输出文件，如 checklist.docx。", dir_okay=False)] = Path(
         "checklist.docx"
     ),
@@ -141,7 +121,8 @@ def checklist(
         resolved_at = the_case.situation.resolved_at
         author = the_case.project.agency
     else:
-        from qdplan_cli.record.incident import decide_incident, load, project_summary
+        from qdplan_cli.record.events import project_summary
+        from qdplan_cli.record.incident import decide_incident, load
 
         with rt.open_store() as store:
             target = load(store, store.resolve_id(incident_id))
@@ -173,12 +154,12 @@ def checklist(
         templates=templates,
     )
     written = write_paper(out, data, private=False)
-    typer.echo(f"已生成一页处置清单：{written}")
+    result = WrittenSet(written.parent, headline=f"已生成一页处置清单：{written}")
     if pdf:
         from qdplan_cli.documents.pdf import convert_to_pdf
 
-        (made,) = convert_to_pdf([written], written.parent, private=[False])
-        typer.echo(f"已转换 PDF：{made}")
+        result.pdfs = convert_to_pdf([written], written.parent, private=[False])
+    show_written(result)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,29 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from qdplan_cli.commands.options import TemplatesOpt, sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.reports import WrittenFile, WrittenSet, say, show_written
 
 if TYPE_CHECKING:
     pass
 
-templates_app = typer.Typer(
-    name="templates",
-    help="文书模板：查看有哪些模板、模板原文和可用变量。",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-TemplatesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--templates",
-        help="自定义模板目录：其中的同名模板（如 delay_notice.txt.j2）优先于内置模板。",
-        file_okay=False,
-    ),
-]
+templates_app = sub_app("templates", "文书模板：查看有哪些模板、模板原文和可用变量。")
 
 
 def render(
@@ -181,39 +167,38 @@ def render(
         except OSError as exc:
             raise UserError(f"无法写入文件：{exc.strerror}", field=str(fee_target)) from None
 
-    total = len(written) + (fee_target is not None)
-    typer.echo(f"已生成 {total} 份文书，保存在 {out}：")
+    result = WrittenSet(out)
     for r, target in zip(rendered, written, strict=True):
-        kind = "公开" if r.public else "内部，仅本人可读"
-        source = "" if r.template.builtin else f"，模板：{r.template.path}"
-        typer.echo(f"  {target.name}  {DOCUMENT_LABELS[r.doc]}（{kind}{source}）")
+        source = "" if r.template.builtin else f"模板：{r.template.path}"
+        result.files.append(WrittenFile(target, DOCUMENT_LABELS[r.doc], r.public, source))
     if fee_target is not None:
-        typer.echo(f"  {fee_target.name}  {FEE_SHEET_TITLE}（内部，仅本人可读；按 [[attendance]]）")
+        result.files.append(WrittenFile(fee_target, FEE_SHEET_TITLE, False, "按 [[attendance]]"))
     if record_hash is not None and any(r.doc.value == "incident_record" for r in rendered):
-        typer.echo(
+        result.lines.append(
             f"记录校验码：{record_hash}（已印在书面记录签字表下方；"
             f"日后可用 qdplan verify {the_case.incident_id} --hash {record_hash} 核对）"
         )
     s = the_case.situation
     if any(r.public for r in rendered):
         if s.new_time is not None:
-            typer.echo(f"新的时间：{format_dt(s.new_time)}（案例 incident.new_time）")
+            result.lines.append(f"新的时间：{format_dt(s.new_time)}（案例 incident.new_time）")
         elif earliest:
             chosen = decision.suggested_new_time or decision.earliest_new_time
-            typer.echo(f"新的时间：{format_dt(chosen)}（按 --earliest 采用最早合法时间）")
+            result.lines.append(f"新的时间：{format_dt(chosen)}（按 --earliest 采用最早合法时间）")
         else:
-            typer.echo("新的时间：公告写“另行通知”（可填 incident.new_time 或用 --earliest）")
-    for warning in decision.warnings:
-        typer.echo(f"提示：{warning}")
+            result.lines.append(
+                "新的时间：公告写“另行通知”（可填 incident.new_time 或用 --earliest）"
+            )
+    result.hints.extend(decision.warnings)
     if pdf:
         from qdplan_cli.documents.pdf import convert_to_pdf
 
-        pdfs = convert_to_pdf(
+        result.pdfs = convert_to_pdf(
             written + ([fee_target] if fee_target else []),
             out,
             private=[not r.public for r in rendered] + ([True] if fee_target else []),
         )
-        typer.echo("已转换 PDF：" + "、".join(p.name for p in pdfs))
+    show_written(result)
 
 
 @templates_app.command("list")
@@ -237,8 +222,8 @@ def templates_list(templates: TemplatesOpt = None) -> None:
             public = doc in PUBLIC_DOCUMENTS
         kind = "公开" if public else "内部"
         source = "内置" if info.builtin else str(info.path)
-        typer.echo(f"{doc_id:<28} {label}（{kind}）  {source}")
-    typer.echo(
+        say(f"{doc_id:<28} {label}（{kind}）  {source}")
+    say(
         f"\n自定义：把模板复制到 {config_templates_dir()} 或 --templates 指定的目录后修改，"
         "同名文件优先于内置模板。"
     )
@@ -252,7 +237,7 @@ def templates_show(
     """输出模板原文（可重定向到文件后修改）。"""
     from qdplan_cli.documents.templating import Templates
 
-    typer.echo(Templates(templates).source(doc_id.removesuffix(".txt.j2")), nl=False)
+    say(Templates(templates).source(doc_id.removesuffix(".txt.j2")).rstrip("\n"))
 
 
 @templates_app.command("vars")
@@ -275,7 +260,7 @@ def templates_vars(
         rows = reference(Templates(templates).variables(doc_id.removesuffix(".txt.j2")))
     width = max((len(p) for p, _ in rows), default=0)
     for path, description in rows:
-        typer.echo(f"{path:<{width}}  {description}")
+        say(f"{path:<{width}}  {description}")
 
 
 def register(app: typer.Typer) -> None:

@@ -52,11 +52,6 @@ from qdplan_cli.plan.times import format_date, format_dt
 _NOT_CALLED = {Role.BIDDERS, Role.EXPERTS}
 
 
-def fact_answer(fact: Fact, yes: bool) -> str:
-    """``到场投标人能否网上签到`` → ``到场投标人能网上签到`` / ``……不能网上签到``."""
-    return FACT_LABELS[fact].replace("能否", "能" if yes else "不能", 1)
-
-
 def fact_question(fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
     """The question in the project's words (政府采购: 响应文件提交截止时间, 供应商 …)."""
     return fact_label(fact, project_type) + "？"

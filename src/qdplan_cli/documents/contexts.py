@@ -7,7 +7,7 @@ them; nothing is written until all of them pass (the caller writes the files). N
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,7 +30,7 @@ from qdplan_cli.plan.labels import (
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, Document, Outcome, Role
 from qdplan_cli.plan.times import format_date, format_dt
-from qdplan_cli.record.casefile import Case
+from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_TEXT_KEYS, Case
 
 # What every template may use (``qdplan templates vars``). Values absent from the case are
 # left out of the context: a template that needs one fails naming it; optional ones are
@@ -320,13 +320,11 @@ def build_context(
 def _input_fields(case: Case) -> Iterable[tuple[str, str]]:
     """Every free-text input a name could travel in, with the case-file key that holds it."""
     p = case.project
-    for key in ("name", "number", "tenderer", "agency", "venue", "contact", "phone"):
+    for key in PROJECT_TEXT_KEYS:
         yield f"project.{key}", getattr(p, key)
     yield "incident.id", case.incident_id
-    yield "incident.cause", case.cause
-    yield "incident.course", case.course
-    yield "incident.measures", case.measures
-    yield "incident.new_venue", case.new_venue
+    for key in DETAIL_FIELDS:
+        yield f"incident.{key}", getattr(case, key)
     for i, entry in enumerate(case.timeline, start=1):
         yield f"timeline[{i}].text", entry.text
 
@@ -430,7 +428,3 @@ def reference(paths: Iterable[str]) -> list[tuple[str, str]]:
     for path in paths:
         rows.append((path, VARIABLES.get(path, "（不是 qdplan 提供的变量：渲染时会报错）")))
     return rows
-
-
-def all_variables() -> Mapping[str, str]:
-    return VARIABLES

@@ -55,7 +55,6 @@ SMALL_HEAD_LINE_TWIPS = 300
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 37, "left": 28, "right": 26, "bottom": 35}
 FOOTER_DISTANCE_MM = 25  # the page number sits about 7 mm below the text block
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 # XML 1.0 forbids most control characters; python-docx would refuse them.

@@ -16,7 +16,7 @@ Every key is checked: a typo is an error naming the key, never a silently ignore
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,8 +27,29 @@ from qdplan_cli.plan.fees import Attendance
 from qdplan_cli.plan.model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage, check_plan
 from qdplan_cli.plan.times import check_range, localize
 
-PROJECT_TEXT_KEYS = ("name", "number", "tenderer", "agency", "venue", "contact", "phone")
-INCIDENT_TEXT_KEYS = ("id", "cause", "course", "measures", "new_venue")
+# The ``[project]`` table: every key, in order, with its label. The one copy of the project's
+# keys: the case reader, the incident's events, the wizard's questions and the confidentiality
+# check all read it.
+PROJECT_FIELDS: dict[str, str] = {
+    "name": "项目名称",
+    "number": "项目编号",
+    "type": "项目类型",
+    "tenderer": "招标人",
+    "agency": "代理机构",
+    "venue": "地点",
+    "contact": "联系人",
+    "phone": "电话",
+    "opening_time": "开标时间",
+}
+PROJECT_TEXT_KEYS = tuple(k for k in PROJECT_FIELDS if k not in ("type", "opening_time"))
+# The written record's free texts (4.3, 5.4: 原因、经过、解决措施) and the new venue.
+DETAIL_FIELDS: dict[str, str] = {
+    "cause": "原因",
+    "course": "经过",
+    "measures": "解决措施",
+    "new_venue": "新的开评标地点",
+}
+INCIDENT_TEXT_KEYS = ("id", *DETAIL_FIELDS)
 INCIDENT_TIME_KEYS = (
     "started_at",
     "resolved_at",
@@ -288,7 +309,3 @@ def load_case(path: Path) -> Case:
         return parse_case(data)
     except UserError as exc:
         raise UserError(f"{path.name}：{exc}", field=exc.field) from None
-
-
-def with_situation(case: Case, **changes: Any) -> Case:
-    return replace(case, situation=replace(case.situation, **changes))

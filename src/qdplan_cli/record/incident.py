@@ -1,255 +1,26 @@
-"""An incident as a fold over its stored events, in the case-file shape.
+"""An incident as a fold over its stored events (``events``), in the case-file shape.
 
 The fold builds the very dictionary a case file parses to (``[project]``, ``[incident]``,
 ``[[timeline]]``, ``[confidential]``), so ``casefile.parse_case`` validates it, the engine
 decides on it, and ``export`` writes it as TOML unchanged: the three cannot drift apart.
-
-Event kinds (``data`` keys):
-- ``created``  — ``project`` (dict), ``started_at`` (ISO or null), ``source``
-- ``project``  — ``project`` (new dict), ``old`` (previous dict)
-- ``answer``   — ``field`` (an ``[incident]`` key: a fact, ``stage``, ``fault``, ``plan``,
-  ``started_at``), ``value`` (JSON; times as ISO), ``old`` (the previous value, or null)
-- ``details``  — ``incident`` (other ``[incident]`` keys), ``confidential`` (experts, bidders)
-- ``log``      — a line of the timeline (``text``)
-- ``resolved`` — ``resolved_at`` (ISO), ``old``
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qdplan_cli.plan.errors import UserError
+from qdplan_cli.plan.model import Decision
+from qdplan_cli.plan.times import localize
+from qdplan_cli.record.casefile import Case, TimelineEntry, parse_case
+from qdplan_cli.record.events import EventKind, from_json, project_from_json
+from qdplan_cli.record.store import EventRow, Store
+
 if TYPE_CHECKING:
     from qdplan_cli.plan.calendar import BusinessHours, WorkCalendar
-
-from qdplan_cli.plan.errors import UserError
-from qdplan_cli.plan.labels import (
-    FACT_LABELS,
-    FAULT_LABELS,
-    PLAN_SHORT,
-    PROJECT_TYPE_LABELS,
-    STAGE_LABELS,
-)
-from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage
-from qdplan_cli.plan.times import format_dt, localize
-from qdplan_cli.record.casefile import INCIDENT_TIME_KEYS, Case, Project, TimelineEntry, parse_case
-from qdplan_cli.record.store import EventRow, NewEvent, Store
-
-PROJECT_KEYS = (
-    "name",
-    "number",
-    "type",
-    "tenderer",
-    "agency",
-    "venue",
-    "contact",
-    "phone",
-    "opening_time",
-)
-TIME_FIELDS = frozenset({*INCIDENT_TIME_KEYS, "opening_time"})
-FIELD_LABELS: dict[str, str] = {
-    **{f.value: FACT_LABELS[f] for f in Fact},
-    "started_at": "故障发生时间",
-    "resolved_at": "故障排除时间",
-    "notice_published_at": "延迟开标公告发布时间",
-    "supplement_issued_at": "补充公告发出时间",
-    "plan_filed_at": "方案报监管部门备案（公布）时间",
-    "override_reason": "早于原则上最早时间的例外理由",
-    "new_time": "拟定的新开标时间",
-}
-
-
-def project_to_dict(project: Project) -> dict[str, Any]:
-    """A ``Project`` as its ``[project]`` table (empty fields left out, times as datetimes)."""
-    out: dict[str, Any] = {}
-    for key in PROJECT_KEYS:
-        value = getattr(project, key)
-        if key == "type":
-            out[key] = value.value
-        elif value:
-            out[key] = value
-    return out
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_json(v) for v in value]
-    return value
-
-
-def _from_json(key: str, value: Any) -> Any:
-    if key in TIME_FIELDS and isinstance(value, str):
-        return localize(datetime.fromisoformat(value))
-    return value
-
-
-def _project_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _from_json(k, v) for k, v in data.items() if v not in ("", None)}
-
-
-def value_label(field_id: str, value: Any) -> str:
-    """How an answer reads in the timeline."""
-    if value is None:
-        return "（未填）"
-    if field_id == "stage":
-        return STAGE_LABELS[Stage(value)]
-    if field_id == "fault":
-        return FAULT_LABELS[Fault(value)]
-    if field_id == "plan":
-        return PLAN_SHORT[int(value)]
-    if field_id in TIME_FIELDS:
-        return format_dt(localize(datetime.fromisoformat(value)))
-    if isinstance(value, bool):
-        return "能" if value else "不能"
-    return str(value)
-
-
-def project_summary(project: Mapping[str, Any]) -> str:
-    name = project.get("name") or "（未填写项目名称）"
-    number = project.get("number")
-    kind = project.get("type")
-    parts = [name]
-    if number:
-        parts.append(f"编号 {number}")
-    if kind:
-        parts.append(PROJECT_TYPE_LABELS[ProjectType(kind)])
-    return "，".join(parts)
-
-
-# ----------------------------------------------------------------- making events
-
-
-def created_event(
-    at: datetime, project: Mapping[str, Any], started_at: datetime | None, source: str
-) -> NewEvent:
-    text = f"创建事件记录：{project_summary(project)}"
-    if started_at is not None:
-        text += f"；故障发生于 {format_dt(started_at)}"
-    if source.startswith("case:"):
-        text += f"（从案例文件 {source.removeprefix('case:')} 导入）"
-    return NewEvent(
-        "created",
-        at,
-        text,
-        {
-            "project": _to_json(dict(project)),
-            "started_at": _to_json(started_at),
-            "source": source,
-        },
-    )
-
-
-def answer_event(
-    at: datetime, field_id: str, value: Any, old: Any, *, quiet: bool = False
-) -> NewEvent:
-    """An answer; when it replaces an earlier answer the text says old → new."""
-    label = FIELD_LABELS.get(field_id, field_id)
-    value, old = _to_json(value), _to_json(old)
-    if quiet:
-        text = ""
-    elif old is None:
-        text = f"确认 {label}：{value_label(field_id, value)}"
-    else:
-        text = f"更改 {label}：{value_label(field_id, old)} → {value_label(field_id, value)}"
-    return NewEvent("answer", at, text, {"field": field_id, "value": value, "old": old})
-
-
-def project_event(at: datetime, project: Mapping[str, Any], old: Mapping[str, Any]) -> NewEvent:
-    new_j, old_j = _to_json(dict(project)), _to_json(dict(old))
-    changed = [k for k in PROJECT_KEYS if new_j.get(k) != old_j.get(k)]
-    names = {
-        "name": "项目名称",
-        "number": "项目编号",
-        "type": "项目类型",
-        "tenderer": "招标人",
-        "agency": "代理机构",
-        "venue": "地点",
-        "contact": "联系人",
-        "phone": "电话",
-        "opening_time": "开标时间",
-    }
-    parts = []
-    for key in changed:
-        before = old_j.get(key)
-        after = new_j.get(key)
-        if key == "opening_time":
-            before = value_label(key, before) if before else None
-            after = value_label(key, after) if after else None
-        elif key == "type":
-            before = PROJECT_TYPE_LABELS[ProjectType(before)] if before else None
-            after = PROJECT_TYPE_LABELS[ProjectType(after)] if after else None
-        parts.append(f"{names[key]} {before or '（空）'} → {after or '（空）'}")
-    return NewEvent(
-        "project", at, "更改项目信息：" + "；".join(parts), {"project": new_j, "old": old_j}
-    )
-
-
-def details_event(at: datetime, new: Mapping[str, str], old: Mapping[str, str]) -> NewEvent:
-    """The record's free texts (cause, course, measures) typed in or changed."""
-    from qdplan_cli.plan.labels import DETAIL_PROMPTS
-
-    parts = []
-    for key, value in new.items():
-        label = DETAIL_PROMPTS[key][0]
-        before = old.get(key, "")
-        if before:
-            parts.append(f"更改 {label}：{before} → {value or '（空）'}")
-        else:
-            parts.append(f"填写 {label}：{value}")
-    return NewEvent("details", at, "；".join(parts), {"incident": dict(new), "confidential": {}})
-
-
-def log_event(at: datetime, text: str) -> NewEvent:
-    return NewEvent("log", at, text.strip())
-
-
-def resolved_event(at: datetime, resolved_at: datetime, old: datetime | None) -> NewEvent:
-    text = f"故障已排除（{format_dt(resolved_at)}）"
-    if old is not None:
-        text = f"更改 故障排除时间：{format_dt(old)} → {format_dt(resolved_at)}"
-    return NewEvent(
-        "resolved", at, text, {"resolved_at": _to_json(resolved_at), "old": _to_json(old)}
-    )
-
-
-def case_events(case: Case, at: datetime, source: str) -> list[NewEvent]:
-    """The events that record a prepared case file as a new incident."""
-    s = case.situation
-    events = [created_event(at, project_to_dict(case.project), s.started_at, source)]
-    for key in ("stage", "fault", *(f.value for f in Fact if f not in (Fact.STAGE, Fact.FAULT))):
-        value = getattr(s, key)
-        if value is not None:
-            events.append(answer_event(at, key, value, None, quiet=True))
-    details: dict[str, Any] = {}
-    for key in ("cause", "course", "measures", "new_venue"):
-        if getattr(case, key):
-            details[key] = getattr(case, key)
-    for key in ("notice_published_at", "supplement_issued_at", "new_time"):
-        if getattr(s, key) is not None:
-            details[key] = getattr(s, key)
-    if s.expert_left_early:
-        details["expert_left_early"] = True
-    confidential = {k: list(getattr(case, k)) for k in ("experts", "bidders") if getattr(case, k)}
-    if details or confidential:
-        events.append(
-            NewEvent(
-                "details",
-                at,
-                "",
-                {"incident": _to_json(details), "confidential": confidential},
-            )
-        )
-    for entry in case.sorted_timeline():
-        events.append(log_event(entry.at, entry.text))
-    if s.resolved_at is not None:
-        events.append(resolved_event(at, s.resolved_at, None))
-    return events
 
 
 # ----------------------------------------------------------------- the fold
@@ -304,28 +75,28 @@ def fold(incident_id: str, created_at: datetime, events: Iterable[EventRow]) -> 
         data = event.data
         at = localize(datetime.fromisoformat(event.at))
         state.last_recorded_at = localize(datetime.fromisoformat(event.recorded_at))
-        if event.kind == "created":
-            state.project = _project_from_json(data.get("project", {}))
+        if event.kind == EventKind.CREATED:
+            state.project = project_from_json(data.get("project", {}))
             if data.get("started_at"):
-                state.incident["started_at"] = _from_json("started_at", data["started_at"])
-        elif event.kind == "project":
-            state.project = _project_from_json(data.get("project", {}))
-        elif event.kind == "answer":
+                state.incident["started_at"] = from_json("started_at", data["started_at"])
+        elif event.kind == EventKind.PROJECT:
+            state.project = project_from_json(data.get("project", {}))
+        elif event.kind == EventKind.ANSWER:
             key = data["field"]
-            value = _from_json(key, data.get("value"))
+            value = from_json(key, data.get("value"))
             if value is None:
                 state.incident.pop(key, None)
             else:
                 state.incident[key] = value
             if key not in state.answered:
                 state.answered.append(key)
-        elif event.kind == "details":
+        elif event.kind == EventKind.DETAILS:
             for key, value in data.get("incident", {}).items():
-                state.incident[key] = _from_json(key, value)
+                state.incident[key] = from_json(key, value)
             for key, names in data.get("confidential", {}).items():
                 state.confidential[key] = list(names)
-        elif event.kind == "resolved":
-            state.incident["resolved_at"] = _from_json("resolved_at", data["resolved_at"])
+        elif event.kind == EventKind.RESOLVED:
+            state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
         if event.text:
             state.timeline.append(TimelineEntry(at=at, text=event.text))
     return state

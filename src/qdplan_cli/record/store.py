@@ -285,6 +285,11 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def no_such_incident(incident_id: str) -> UserError:
+    """The one message for an incident id the store does not hold."""
+    return UserError(f"没有编号为 {incident_id!r} 的事件（用 qdplan list 查看）", field="ID")
+
+
 class Store:
     """The incident database. Open with ``Store.open()``; close with ``close()`` or ``with``."""
 
@@ -496,7 +501,7 @@ class Store:
     def _created_at(db: sqlite3.Connection, incident_id: str) -> str:
         row = db.execute("SELECT created_at FROM incidents WHERE id = ?", (incident_id,)).fetchone()
         if row is None:
-            raise UserError(f"没有编号为 {incident_id!r} 的事件（用 qdplan list 查看）", field="ID")
+            raise no_such_incident(incident_id)
         return str(row[0])
 
     def events(self, incident_id: str) -> list[EventRow]:
@@ -535,7 +540,7 @@ class Store:
                 (incident_id,),
             ).fetchone()
         if row is None:
-            raise UserError(f"没有编号为 {incident_id!r} 的事件（用 qdplan list 查看）", field="ID")
+            raise no_such_incident(incident_id)
         return str(row[0]), str(row[1]), int(row[2])
 
     def orphan_incident_ids(self) -> list[str]:
@@ -570,8 +575,8 @@ class Store:
                 return str(row[0])
             key = incident_id.strip()
             if not key.isprintable() or key.encode("utf-8", "replace").decode() != key:
-                raise UserError(f"没有编号为 {key!r} 的事件（用 qdplan list 查看）", field="ID")
+                raise no_such_incident(key)
             row = self.db.execute("SELECT id FROM incidents WHERE id = ?", (key,)).fetchone()
         if row is None:
-            raise UserError(f"没有编号为 {key!r} 的事件（用 qdplan list 查看）", field="ID")
+            raise no_such_incident(key)
         return str(row[0])

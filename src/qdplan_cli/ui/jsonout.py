@@ -1,17 +1,19 @@
-"""The decision as JSON: the contract scripts rely on (keys documented in README)."""
+"""Every JSON qdplan prints: the decision (the contract scripts rely on, keys documented in
+README), the incident list and the fee sheet."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from qdplan_cli.plan.labels import (
-    clause_label,
-    document_label,
-    outcome_label,
-)
+from qdplan_cli.plan.labels import clause_label, document_label, outcome_label
 from qdplan_cli.plan.model import Decision
 from qdplan_cli.plan.times import iso
+
+if TYPE_CHECKING:
+    from qdplan_cli.plan.fees import FeeSheet
+    from qdplan_cli.ui.reports import IncidentRow
 
 
 def decision_to_dict(decision: Decision) -> dict[str, Any]:
@@ -62,3 +64,53 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
 
 def decision_json(decision: Decision) -> str:
     return json.dumps(decision_to_dict(decision), ensure_ascii=False, indent=2)
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def incident_list_json(rows: Sequence[IncidentRow]) -> str:
+    """``qdplan list --json``: one object per incident, oldest first."""
+    return _dump(
+        [
+            {
+                "id": r.id,
+                "project": r.project,
+                "project_number": r.project_number,
+                "stage": r.stage,
+                "fault": r.fault,
+                "started_at": iso(r.started_at),
+                "resolved_at": iso(r.resolved_at),
+                "created_at": iso(r.created_at),
+                "outcome": r.outcome,
+                "plan": r.plan,
+                "missing": list(r.missing),
+            }
+            for r in rows
+        ]
+    )
+
+
+def fee_sheet_json(sheet: FeeSheet) -> str:
+    """``qdplan fees --json``: the schedule applied, the sum, and each line's explanation."""
+    return _dump(
+        {
+            "schedule": sheet.schedule.source,
+            "caution": sheet.schedule.caution,
+            "experts": sheet.experts,
+            "total": sheet.total,
+            "lines": [
+                {
+                    "count": line.attendance.count,
+                    "arrived_at": iso(line.attendance.arrived_at),
+                    "left_at": iso(line.attendance.left_at),
+                    "evaluated": line.attendance.evaluated,
+                    "per_expert": line.per_expert,
+                    "total": line.total,
+                    "explanation": line.explanation,
+                }
+                for line in sheet.lines
+            ],
+        }
+    )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import questionary
 from prompt_toolkit.styles import Style
 
-from qdplan_cli.plan.labels import WIZARD
+from qdplan_cli.ui.wording import WIZARD
 
 STYLE = Style(
     [

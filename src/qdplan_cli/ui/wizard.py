@@ -15,34 +15,34 @@ from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
 from qdplan_cli.plan.labels import (
-    DETAIL_PROMPTS,
-    FACT_QUESTIONS,
     FAULT_LABELS,
-    PROJECT_FIELD_PROMPTS,
     PROJECT_TYPE_LABELS,
     STAGE_LABELS,
-    WIZARD,
-    YES_NO,
     clause_label,
     plan_label,
     terms,
 )
 from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage, check_plan
 from qdplan_cli.plan.times import format_dt, parse_time
-from qdplan_cli.record.incident import (
+from qdplan_cli.record.events import (
     PROJECT_KEYS,
-    Incident,
     answer_event,
-    decision_time,
     details_event,
-    load,
     log_event,
     project_event,
     project_summary,
     resolved_event,
 )
+from qdplan_cli.record.incident import Incident, decision_time, load
 from qdplan_cli.record.store import NewEvent, Store
 from qdplan_cli.ui import prompts
+from qdplan_cli.ui.wording import (
+    DETAIL_PROMPTS,
+    FACT_QUESTIONS,
+    PROJECT_FIELD_PROMPTS,
+    WIZARD,
+    YES_NO,
+)
 
 if TYPE_CHECKING:
     from qdplan_cli.runtime import Runtime

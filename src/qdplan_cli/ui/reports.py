@@ -1,0 +1,184 @@
+"""Result objects of the commands and how each is shown. A command does its work, fills one of
+these and hands it here: what a user reads after a command is written in this module only
+(the checklist, the timeline and tables in ``console``; JSON in ``jsonout``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from qdplan_cli.record.chain import ChainReport
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """One plain line: a confirmation that something was stored or written."""
+    typer.echo(text, err=err)
+
+
+# ----------------------------------------------------------------- files written
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: Path
+    label: str  # what it is, e.g. "延迟开标公告"
+    public: bool
+    note: str = ""  # e.g. "模板：/path/x.txt.j2" or "按 [[attendance]]"
+
+
+@dataclass
+class WrittenSet:
+    """Documents written by ``render``, ``pack``, ``checklist`` or ``fees --out``."""
+
+    out: Path
+    files: list[WrittenFile] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # what else the user should know
+    hints: list[str] = field(default_factory=list)  # "提示：…"
+    headline: str = ""
+
+
+def show_written(result: WrittenSet) -> None:
+    if result.headline:
+        typer.echo(result.headline)
+    else:
+        typer.echo(f"已生成 {len(result.files)} 份文书，保存在 {result.out}：")
+        for f in result.files:
+            kind = "公开" if f.public else "内部，仅本人可读"
+            note = f"；{f.note}" if f.note else ""
+            typer.echo(f"  {f.path.name}  {f.label}（{kind}{note}）")
+    for line in result.lines:
+        typer.echo(line)
+    for hint in result.hints:
+        typer.echo(f"提示：{hint}")
+    if result.pdfs:
+        typer.echo("已转换 PDF：" + "、".join(p.name for p in result.pdfs))
+
+
+# ----------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True)
+class HashMatch:
+    """``verify --hash``: which moment of the record the printed hash belongs to."""
+
+    wanted: str
+    seq: int | None  # the event whose hash it is; None when it matches none
+    recorded_at: str = ""
+    later: int = 0  # events appended since
+    current: bool = False
+
+
+@dataclass
+class VerifyResult:
+    orphans: list[str] = field(default_factory=list)
+    reports: list[ChainReport] = field(default_factory=list)
+    match: HashMatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.orphans
+            and all(r.problem is None for r in self.reports)
+            and (self.match is None or self.match.seq is not None or self.match.current)
+        )
+
+
+def show_verify(result: VerifyResult) -> None:
+    from qdplan_cli.record.chain import when
+
+    for orphan in result.orphans:
+        typer.echo(f"校验失败：数据库中有属于事件 {orphan} 的记录，但该事件已被删除")
+    if not result.orphans and not result.reports:
+        typer.echo("还没有任何事件记录，无需校验。")
+        return
+    for report in result.reports:
+        if report.problem is not None:
+            typer.echo(f"事件 {report.incident_id}：校验失败！{report.problem}。")
+            continue
+        count = len(report.links)
+        last = f"，最后一条记于 {when(report.links[-1].recorded_at)}" if report.links else ""
+        typer.echo(
+            f"事件 {report.incident_id}：校验通过，共 {count} 条记录{last}。"
+            f"记录校验码：{report.short}"
+        )
+    m = result.match
+    if m is None or not result.reports or result.reports[0].problem is not None:
+        return
+    report = result.reports[0]
+    if m.current:
+        typer.echo(f"记录校验码 {m.wanted} 与数据库中的记录一致：打印件就是现在的记录。")
+    elif m.seq is not None:
+        typer.echo(
+            f"记录校验码 {m.wanted} 与第 {m.seq} 条记录时的记录一致"
+            f"（记于 {when(m.recorded_at)}）："
+            f"打印件是当时的记录，此后又追加了 {m.later} 条记录（qdplan show {report.incident_id}"
+            " 可查看），之前的记录未被改动。"
+        )
+    else:
+        typer.echo(
+            f"记录校验码不符：打印件上的 {m.wanted} 不是事件 {report.incident_id} 任何时候的"
+            f"记录校验码（现在为 {report.short}）。打印件与数据库中的记录不是同一份，"
+            "或数据库中的记录被整体重写过。"
+        )
+
+
+# ----------------------------------------------------------------- list
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """One incident in ``qdplan list``: what JSON carries and what the screen shows."""
+
+    id: str
+    project: str
+    project_number: str
+    stage: str | None
+    fault: str | None
+    started_at: datetime | None
+    resolved_at: datetime | None
+    created_at: datetime
+    outcome: str | None
+    plan: int | None
+    missing: tuple[str, ...]
+    project_type: str = "construction"  # the list speaks the project's words (评审环节, 采购人)
+
+
+def show_incident_list(rows: Sequence[IncidentRow], *, as_json: bool) -> None:
+    if as_json:
+        from qdplan_cli.ui.jsonout import incident_list_json
+
+        typer.echo(incident_list_json(rows))
+        return
+    if not rows:
+        typer.echo("还没有任何事件记录；运行 qdplan incident 开始。")
+        return
+    from qdplan_cli.plan.labels import FAULT_SHORT, outcome_label, stage_label
+    from qdplan_cli.plan.model import Fault, Outcome, ProjectType, Stage
+    from qdplan_cli.plan.times import format_dt
+    from qdplan_cli.ui.console import print_incidents
+
+    print_incidents(
+        [
+            [
+                r.id,
+                r.project or "—",
+                stage_label(Stage(r.stage), ProjectType(r.project_type)) if r.stage else "—",
+                FAULT_SHORT[Fault(r.fault)] if r.fault else "—",
+                format_dt(r.started_at),
+                (
+                    outcome_label(Outcome(r.outcome), ProjectType(r.project_type))
+                    if r.outcome
+                    else "（记录有误）"
+                )
+                + ("（已排除）" if r.resolved_at else ""),
+            ]
+            for r in rows
+        ]
+    )
