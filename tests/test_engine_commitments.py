@@ -472,3 +472,12 @@ def test_cards_use_the_stage_plan_names_and_the_project_words(ptype: ProjectType
         if ptype is ProjectType.PROCUREMENT:
             for leak in ("投标截止时间", "评标环节", "评标专家保密承诺书", "投标信息"):
                 assert leak not in text, (stage, fault, leak)
+
+
+def test_system_fault_cards_do_not_list_plan_one() -> None:
+    from qdplan_cli.documents.cards import card
+
+    for stage in (O, E):
+        text = "\n".join(_strings(card(stage, SYS, at(2026, 12, 8, 9), contacts={})))
+        assert "方案一" not in text, stage
+        assert "选择方案二或方案三" in text

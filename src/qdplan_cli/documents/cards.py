@@ -223,8 +223,8 @@ def _plan_rows(leaf: Situation, base: Decision, now: datetime, walk: _Walk) -> l
         label = plan_label(number, leaf.stage, leaf.project_type)
         try:
             decision = decide(replace(leaf, plan=number), now)
-        except PlanNotAllowedError as exc:
-            rows.append({"label": label, "allowed": False, "why": exc.message})
+        except PlanNotAllowedError:
+            # 4.2.2, 5.2: a system fault never offers 方案一; the choice step says 方案二或方案三.
             continue
         walk.decisions.append(decision)
         before = _texts(base)
