@@ -467,7 +467,8 @@ class _Context:
             return estimate
         if s.resolved_at is not None:
             actual = s.resolved_at <= line
-            if estimate is not None and estimate != actual:
+            # A committed plan stands: its own warning says the fix came sooner (_choose_plan).
+            if estimate is not None and estimate != actual and not self.committed:
                 self.warn(
                     f"按故障发生（{format_dt(s.started_at)}）与恢复（{format_dt(s.resolved_at)}）"
                     f"时间，故障{'已' if actual else '未'}在2小时内解决，与填报的预计不符，以实际时间为准"
@@ -491,9 +492,9 @@ class _Context:
                 f"不能选择{PLAN_NUMERALS[s.plan]}（依据 {clause_label(self.clause)}）",
                 field="plan",
             )
+        self.committed = plan_committed(s)
         within = self._settle_within_2h()
         self._check_onset()
-        self.committed = plan_committed(s)
 
         if self.fault is Fault.NETWORK:
             for key in ("call", "call_if_needed", "try_fallback", "try_fix"):
