@@ -597,14 +597,6 @@ CLAUSES: Final[tuple[Clause, ...]] = (
                 by=(R.AGENCY,),
             ),
             Wording(
-                "leaving_by_analogy",
-                K.KEEP,
-                "专家确实不能继续的，签保密承诺后补抽，按实际时间计费",
-                "方案一、方案二中等候超过2小时（参照适用，解读）",
-                by=(R.AGENCY,),
-                analogy=True,
-            ),
-            Wording(
                 "secrecy",
                 K.KEEP,
                 "故障修复期间，各方做好{bid_info}和{experts}信息的保密工作",
@@ -636,6 +628,14 @@ CLAUSES: Final[tuple[Clause, ...]] = (
                 "故障修复期间继续按时计取{fee}，{agency}不得以任何理由少计或不支付{fee}",
                 "方案一、方案二",
                 by=(R.AGENCY,),
+            ),
+            Wording(
+                "leaving_by_analogy",
+                K.KEEP,
+                "专家确实不能继续的，签保密承诺后补抽，按实际时间计费",
+                "方案一、方案二中等候超过2小时（参照适用，解读）",
+                by=(R.AGENCY,),
+                analogy=True,
             ),
             Wording(
                 "plan2_closure",
