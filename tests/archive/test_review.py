@@ -47,6 +47,7 @@ def make(
     supplement: tuple[datetime, datetime] | None = None,
     experts: int = 0,
     filed: bool = False,
+    filed_at: datetime | None = None,
     texts: bool = True,
 ) -> str:
     events = [
@@ -63,6 +64,8 @@ def make(
         details["notice_published_at"], details["new_time"] = (t.isoformat() for t in notice)
     if supplement:
         details["supplement_issued_at"], details["new_time"] = (t.isoformat() for t in supplement)
+    if filed_at:
+        details["plan_filed_at"] = filed_at.isoformat()
     events.append(details_event(start, details, {}))
     if experts:
         names = [f"保密专家{i}" for i in range(experts)]
@@ -237,3 +240,21 @@ def test_review_refuses_a_broken_record(run, tmp_path: Path) -> None:  # type: i
     db.close()
     result = run("review", "--year", "2026", "--out", str(tmp_path / "o"))
     assert result.code == 1 and incident_id in result.err and "第 2 条" in result.err
+
+
+def test_a_recorded_filing_time_counts_as_filed() -> None:
+    """备案 (4.2.1, 5.1): a plan with its filing time recorded is not missing a filing."""
+    with Store.open() as store:
+        filed = make(
+            store,
+            at(5, 6, 9),
+            stage="opening",
+            fault="power",
+            minutes=150,
+            plan=2,
+            filed_at=at(5, 6, 11, 20),
+        )
+        unfiled = make(store, at(5, 7, 9), stage="opening", fault="power", minutes=150, plan=2)
+        found = items(store)
+    assert {i.id for i in found} == {filed, unfiled}
+    assert by_key(review(found, 2026))["gap.unfiled"].ids == [unfiled]

@@ -11,7 +11,8 @@ document too):
   published (4.1.x); a supplementary notice's reopening at least one working day after its issue
   (4.2.1 方案三), counted with the configured calendar and business hours.
 - Missing a resolution: no ``resolved`` event. Missing a filing: a plan was chosen (which is
-  filed with the supervisor, 4.2.1 / 5.1) and no event of the record mentions 备案.
+  filed with the supervisor, 4.2.1 / 5.1), no filing time (``plan_filed_at``) was recorded and
+  no event of the record mentions 备案.
 - Missing the written record's texts: 原因、经过、解决措施 (4.3, 5.4) not all filled in.
 - Expert hours: for evaluation-stage incidents (第五条), the experts recorded times the fault's
   duration: the waiting time 5.1 says is paid by the hour. The fee is that time priced with the
@@ -29,7 +30,7 @@ from typing import Any
 
 from qdplan_cli.plan.decide import NOTICE_LEAD, TWO_HOURS
 from qdplan_cli.plan.fees import Attendance, FeeSchedule, fee_line
-from qdplan_cli.plan.labels import FAULT_SHORT, PLAN_LABELS, STAGE_LABELS
+from qdplan_cli.plan.labels import FAULT_SHORT, PLAN_NUMERALS, STAGE_LABELS
 from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.record.incident import Incident
 
@@ -44,7 +45,7 @@ READINGS = (
     "开标准备阶段没有2小时的规定，不计入）。",
     "3. 新的开标时间原则上应在延迟开标公告发布2小时之后（第四条（一））；重新开标时间自发出补充"
     "通知之日起不少于1个工作日（第四条（二）方案三），按本机配置的节假日和工作时间计算。",
-    "4. 未备案：记录中选择了应急方案，但没有任何一条记录提到“备案”；书面记录应写明原因、经过和"
+    "4. 未备案：记录中选择了应急方案，但既没有记录备案时间，也没有任何一条记录提到“备案”；书面记录应写明原因、经过和"
     "解决措施（第四条（三）、第五条）。",
     "5. 专家等候时间为评标环节故障期间记录的专家人数乘以故障用时；折算的劳务费是估算。",
 )
@@ -237,7 +238,7 @@ def review(
     plans = [
         _figure(
             f"plan.{n}",
-            PLAN_LABELS[n].split("：")[0] if "：" in PLAN_LABELS[n] else f"方案{n}",
+            PLAN_NUMERALS[n],
             [i for i in chosen if i.incident.incident.get("plan") == n],
             "4.2.1、5.1",
         )
@@ -279,7 +280,13 @@ def review(
     ]
 
     unresolved = [i for i in chosen if i.incident.resolved_at is None]
-    unfiled = [i for i in chosen if i.incident.incident.get("plan") and not i.filed]
+    unfiled = [
+        i
+        for i in chosen
+        if i.incident.incident.get("plan")
+        and not i.filed
+        and not isinstance(i.incident.incident.get("plan_filed_at"), datetime)
+    ]
     untexted = [i for i in chosen if any(not i.incident.incident.get(k) for k in RECORD_TEXTS)]
     gaps = [
         _figure("gap.unresolved", "未记录故障排除", unresolved),
