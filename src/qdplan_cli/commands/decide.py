@@ -180,8 +180,6 @@ def decide(
     if plan is not None:
         flags["plan"] = plan
     situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
-    for note in notes:
-        say(note, err=True)
 
     from qdplan_cli.plan.decide import needs_calendar
 
@@ -189,6 +187,8 @@ def decide(
     # the checklist shows contacts; JSON needs it only for calendar-dependent times.
     wanted = not as_json or calendar is not None or needs_calendar(situation)
     decision = rt.decide(situation, configured=wanted)
+    for note in notes:
+        say(note, err=True)
     if as_json:
         from qdplan_cli.ui.jsonout import decision_json
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from qdplan_cli.commands.options import IdArg
+from qdplan_cli.local.invocation import invoked_as
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
 from qdplan_cli.ui.reports import say
@@ -183,9 +184,9 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
     try:
         step()
     except (KeyboardInterrupt, EOFError):
-        say("\n" + WIZARD["interrupted"].format(id=wizard.incident_id), err=True)
+        say("\n" + WIZARD["interrupted"].format(id=wizard.incident_id, prog=invoked_as()), err=True)
         raise typer.Exit(130) from None
-    say(WIZARD["finished"].format(id=wizard.incident_id))
+    say(WIZARD["finished"].format(id=wizard.incident_id, prog=invoked_as()))
 
 
 def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
@@ -259,6 +260,7 @@ def log(
     args: Annotated[
         list[str],
         typer.Argument(
+            metavar="[编号] 内容",
             help='[事件编号] 内容，如：qdplan log "已通知保障人员张三"；省略编号时记入最近的事件。',
             show_default=False,
         ),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qdplan_cli.local.invocation import invoked_as
 from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
 from qdplan_cli.plan.labels import (
     FAULT_LABELS,
@@ -209,7 +210,7 @@ class Wizard:
         choices.append((WIZARD["back"], BACK))
         choices.append((WIZARD["refresh"], "refresh"))
         choices.append((WIZARD["details"], "details"))
-        choices.append((WIZARD["done"].format(id=incident.id), "done"))
+        choices.append((WIZARD["done"].format(id=incident.id, prog=invoked_as()), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
         if answer in notice_keys:
             self.ask_time_field(incident, answer)
