@@ -27,7 +27,9 @@ EXAMPLES = {
 
 
 def _can_show_chinese(stream: Any) -> bool:
-    encoding = getattr(stream, "encoding", None) or "ascii"
+    encoding = getattr(stream, "encoding", None)
+    if encoding is None:  # an in-memory text stream (tests, embedding): any character goes
+        return True
     try:
         "开评标应急预案".encode(encoding)
     except (UnicodeEncodeError, LookupError):
@@ -121,7 +123,7 @@ def _usage_message(exc: Exception) -> str:
     if kind == "BadParameter":
         name = _words(param) if param is not None else "参数"
         return f"{name.split('（')[0]}：取值不正确，{_bad_value(exc)}"
-    extra = re.match(r"Got unexpected extra arguments? \((.*)\)$", message)
+    extra = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)$", message)
     if extra:
         return (
             f"{path}：多余的参数 {extra.group(1)}（内容含空格时请加引号）。"

@@ -88,26 +88,25 @@ def _width(text: str) -> int:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Lines of at most ``width`` terminal columns (a CJK character takes two), broken after a
-    space or CJK punctuation where possible, anywhere between CJK characters otherwise."""
+    """Lines of at most ``width`` terminal columns (a CJK character takes two; closing
+    punctuation may overhang by one character rather than start a line), broken at a space,
+    after CJK punctuation, or between CJK characters."""
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
-        line, used, cut = "", 0, -1
+        line, cut = "", -1  # cut: where the line may be broken
         for ch in paragraph:
-            w = _width(ch)
-            if used + w > width and line and ch not in _NO_LINE_START:
-                if 0 < cut < len(line):
-                    lines.append(line[:cut].rstrip())
-                    line = line[cut:].lstrip()
-                else:
-                    lines.append(line.rstrip())
-                    line = ""
-                used, cut = _width(line), -1
+            used = _width(line) + _width(ch)
+            overhang = ch in _NO_LINE_START and used <= width + 2
+            if line and used > width and not overhang:
+                at = cut if 0 < cut < len(line) else len(line)
+                if ch in _NO_LINE_START and at == len(line) and len(line) > 1:
+                    at -= 1  # carry the last character along: no line starts with "，"
+                lines.append(line[:at].rstrip())
+                line, cut = line[at:].lstrip(), -1
                 if ch == " " and not line:
                     continue
             line += ch
-            used += w
-            if ch in " ，。；：、）" or (w == 2 and ch not in "（“《"):
+            if ch == " " or ch in _NO_LINE_START or (_width(ch) == 2 and ch not in "（“《"):
                 cut = len(line)
         lines.append(line.rstrip())
     return lines

@@ -222,9 +222,10 @@ def _read_at(at: str | None, now: datetime, what: str) -> datetime:
     from qdplan_cli.plan.times import check_not_future, read_time
 
     reading = read_time(at, "--at", now)
+    check_not_future(reading.at, now, "--at", what)
     if reading.said_back:
         say(f"--at：{reading.said_back}", err=True)
-    return check_not_future(reading.at, now, "--at", what)
+    return reading.at
 
 
 def resolve(
