@@ -11,12 +11,8 @@ every registered command and group, and the click methods those classes override
 ``resolve_command``).
 """
 
-from __future__ import annotations
-
-import difflib
 import os
 import re
-import unicodedata
 from typing import Annotated, Any
 
 import typer
@@ -47,11 +43,11 @@ _METAVARS = {
     "[OPTIONS]": "[选项]",
     "ID": "编号",
 }
-_METAVAR_RE = re.compile(
-    "|".join(rf"(?<![\w-]){re.escape(k)}(?![\w])" for k in sorted(_METAVARS, key=len, reverse=True))
+_METAVAR_RE = "|".join(
+    rf"(?<![\w-]){re.escape(k)}(?![\w])" for k in sorted(_METAVARS, key=len, reverse=True)
 )
 # The "[default: …; required]" tail click appends to an option's help.
-_EXTRA_RE = re.compile(r"\s*\[((?:default: |env var: |required)[^\[\]]*)\]$")
+_EXTRA_RE = r"\s*\[((?:default: |env var: |required)[^\[\]]*)\]$"
 _EXTRA_WORDS = (("default: ", "默认："), ("env var: ", "环境变量："), ("required", "必填"))
 # Help of the options typer itself adds, when it adds any.
 _PARAM_HELP = {
@@ -66,11 +62,11 @@ def metavar(text: str) -> str:
 
 
 def _metavar(text: str) -> str:
-    return _METAVAR_RE.sub(lambda m: _METAVARS[m.group(0)], text)
+    return re.sub(_METAVAR_RE, lambda m: _METAVARS[m.group(0)], text)
 
 
 def _extra(help_text: str) -> str:
-    match = _EXTRA_RE.search(help_text)
+    match = re.search(_EXTRA_RE, help_text)
     if match is None:
         return help_text
     inner = match.group(1)
@@ -84,6 +80,8 @@ _NO_LINE_START = "，。；：、）」”！？"
 
 
 def _width(text: str) -> int:
+    import unicodedata  # help pages only
+
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -236,6 +234,8 @@ class ChineseGroup(TyperGroup):
             and self.get_command(ctx, name) is None
             and not ctx.resilient_parsing
         ):
+            import difflib
+
             matches = difflib.get_close_matches(name, list(self.commands))
             hint = f"是否想用 {'、'.join(matches)}？" if matches else ""
             ctx.fail(f"没有这个命令：{name}。{hint}用 {ctx.command_path} --help 查看全部命令。")

@@ -4,7 +4,6 @@ unambiguously)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from qdplan_cli.plan.errors import UserError
@@ -48,13 +47,19 @@ def localize(moment: datetime) -> datetime:
     return moment.astimezone(shanghai())
 
 
-@dataclass(frozen=True)
 class TimeReading:
     """A parsed time and, when the text left something to the reader (the date, the year, the
-    zone), the sentence that says how it was read: ``理解为 2026年12月8日（周二）09:12``."""
+    zone), the sentence that says how it was read: ``理解为 2026年12月8日（周二）09:12``.
+    (A plain class: a dataclass costs start-up time on every run.)"""
 
-    at: datetime
-    said_back: str | None = None
+    __slots__ = ("at", "said_back")
+
+    def __init__(self, at: datetime, said_back: str | None = None) -> None:
+        self.at = at
+        self.said_back = said_back
+
+    def __repr__(self) -> str:
+        return f"TimeReading({self.at.isoformat()}, {self.said_back!r})"
 
 
 # Full-width digits and punctuation from a Chinese input method, read as their ASCII forms.
@@ -63,11 +68,12 @@ _DAYS = {"前天": -2, "昨天": -1, "今天": 0, "明天": 1, "后天": 2}
 _CLOCK = (
     r"(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2}))?|点(?:(?P<mi2>\d{1,2})分?)?|(?P<mi3>\d{2}))"
 )
-_CLOCK_ONLY = re.compile(rf"^{_CLOCK}$")
-_RELATIVE = re.compile(rf"^(?P<day>前天|昨天|今天|明天|后天)\s*{_CLOCK}$")
-_FULL = re.compile(
-    rf"^(?:(?P<y>\d{{4}})[-/.年])?(?P<mo>\d{{1,2}})[-/.月](?P<d>\d{{1,2}})日?"
-    rf"(?:（周.）|\(周.\))?[\sT]*{_CLOCK}$"
+# Patterns as strings: ``re`` compiles (and caches) them on first use, not on every start.
+_CLOCK_ONLY = rf"{_CLOCK}"
+_RELATIVE = rf"(?P<day>前天|昨天|今天|明天|后天)\s*{_CLOCK}"
+_FULL = (
+    rf"(?:(?P<y>\d{{4}})[-/.年])?(?P<mo>\d{{1,2}})[-/.月](?P<d>\d{{1,2}})日?"
+    rf"(?:（周.）|\(周.\))?[\sT]*{_CLOCK}"
 )
 
 
@@ -114,11 +120,11 @@ def read_time(value: str, field: str, now: datetime | None = None) -> TimeReadin
         return today
 
     day: date
-    if m := _CLOCK_ONLY.fullmatch(text):
+    if m := re.fullmatch(_CLOCK_ONLY, text):
         day, partial = need_today(), True
-    elif m := _RELATIVE.fullmatch(text):
+    elif m := re.fullmatch(_RELATIVE, text):
         day, partial = need_today() + timedelta(days=_DAYS[m.group("day")]), True
-    elif m := _FULL.fullmatch(text):
+    elif m := re.fullmatch(_FULL, text):
         partial = m.group("y") is None
         year = int(m.group("y")) if m.group("y") else need_today().year
         try:
