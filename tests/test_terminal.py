@@ -236,3 +236,39 @@ def test_a_console_without_chinese_gets_an_ascii_hint_never_a_traceback(
     first = err.splitlines()[0]
     assert "cannot display Chinese" in first and "chcp 65001" in first and "UTF-8" in first
     assert result.stdout or code == 2
+
+
+@pytest.mark.parametrize(
+    ("written", "ok"),
+    [('"2026年12月8日 09:12"', True), ('"２０２６-１２-０８ ０９：１２"', True), ('"9:12"', False)],
+)
+def test_case_file_string_times_go_through_the_one_parser(
+    run: Run, tmp_path: Path, written: str, ok: bool
+) -> None:
+    text = (DATA / "opening-network-plan3.toml").read_text(encoding="utf-8")
+    case = tmp_path / "case.toml"
+    case.write_text(
+        text.replace("started_at = 2026-12-08T09:12:00", f"started_at = {written}"),
+        encoding="utf-8",
+    )
+    result = run("decide", "--case", str(case), "--json", "--now", "2026-12-08T10:00")
+    if ok:
+        assert result.code == 0, result.err
+        assert '"two_hour_line": "2026-12-08T11:12:00+08:00"' in result.out  # onset + 2 h
+    else:
+        assert result.code == 2 and "started_at" in result.err and "缺少日期" in result.err
+
+
+def test_the_wizard_refuses_a_future_onset_beside_the_prompt() -> None:
+    from datetime import datetime
+
+    from qdplan_cli.plan.times import SHANGHAI
+    from qdplan_cli.ui.wizard import _onset_problem
+
+    now = datetime(2026, 12, 8, 9, 15, tzinfo=SHANGHAI)
+    assert _onset_problem("9:18", now, None) is None  # within the slack
+    problem = _onset_problem("明天 9:00", now, None)
+    assert (
+        problem
+        == "故障发生时间 2026年12月9日（周三）09:00 晚于现在（2026年12月8日（周二）09:15），请核对"
+    )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, Clock, Result
+from .conftest import DATA, ENTER, Clock, Keyboard, Result
 
 Run = Callable[..., Result]
 
@@ -80,3 +81,35 @@ def test_list_and_show_fit_60_columns_with_dates_unbroken(
         assert "正在排查机房交换机和出口线路" in body
     else:
         assert "开标过程中 · 网络故障" in result.out
+
+
+def test_the_wizard_reads_a_short_onset_as_today_says_so_and_refuses_the_future(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qdplan_cli.ui import prompts
+
+    from .test_incident_wizard import answers, only_incident, pick, project_file
+
+    hints: list[str] = []  # what the wizard prints beside its prompts
+    monkeypatch.setattr(prompts, "hint", hints.append)
+
+    keys = (
+        pick(0)  # project: keep
+        + pick(1)  # onset: other time…
+        + "明天 9:00"  # refused beside the prompt (the future-time rule): typed over
+        + ENTER
+        + "\x7f" * 7
+        + "０９０５"  # full-width digits from a Chinese input method, no colon
+        + ENTER
+    )  # the keys end at the next question: the wizard stops there, every answer saved
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 130 and "已回答的内容都已保存" in result.err
+    store, incident_id = only_incident()
+    started = [a for a in answers(store, incident_id) if a[0] == "started_at"]
+    assert started[-1][2] == "2026-12-08T09:05:00+08:00"  # not tomorrow: refused at the prompt
+    assert "理解为 2026年12月8日（周二）09:05" in hints

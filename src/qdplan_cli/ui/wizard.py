@@ -71,6 +71,13 @@ def parse_clock_time(text: str, now: datetime) -> datetime:
     return read_time(text, "时间", now).at
 
 
+def _say_back(text: str, now: datetime) -> None:
+    """``9:12`` means today: say so (``理解为 2026年12月8日（周二）09:12``)."""
+    said = read_time(text, "时间", now).said_back
+    if said:
+        prompts.hint(said)
+
+
 def _time_problem(
     text: str, now: datetime, *, allow_empty: bool = False, key: str | None = None
 ) -> str | None:
@@ -193,6 +200,7 @@ class Wizard:
         if not raw.strip():
             return
         value = parse_clock_time(raw, self.clock())
+        _say_back(raw, self.clock())
         if value != current:
             self.record(answer_event(self.clock(), key, value, current))
 
@@ -370,6 +378,7 @@ class Wizard:
                 validate=lambda t: _onset_problem(t, self.clock(), incident.resolved_at),
             )
             value = parse_clock_time(raw, self.clock())
+            _say_back(raw, self.clock())
         if value != current:
             self.record(answer_event(self.clock(), STARTED, value, current))
 
@@ -413,6 +422,7 @@ class Wizard:
                 )
                 if raw:
                     out[key] = parse_clock_time(raw, self.clock())
+                    _say_back(raw, self.clock())
             else:
                 raw = prompts.text(PROJECT_FIELD_PROMPTS[key], default=str(base.get(key, "")))
                 if raw:
