@@ -147,7 +147,10 @@ def _format_params(command: Any, ctx: Any, formatter: Any) -> None:
             continue
         name, help_text = record
         help_text = _PARAM_HELP.get(param.name or "", help_text)
-        row = (_metavar(name), _extra(help_text))
+        name = _metavar(name)
+        if _is_time(param.name or ""):  # read by plan/times.read_time: say what goes there
+            name = name.replace("<文本>", "<时间>")
+        row = (name, _extra(help_text))
         (arguments if param.param_type_name == "argument" else options).append(row)
     _write_section(formatter, "参数", arguments)
     _write_section(formatter, "选项", options)
@@ -174,6 +177,11 @@ def _format_help_text(command: Any, formatter: Any) -> None:
             formatter.write("\n")
         for line in wrap(joined, width):
             formatter.write(f"  {line}\n")
+
+
+def _is_time(name: str) -> bool:
+    """Options holding a time (``--at``, ``--now``, ``--fault-started-at``, ``--new-time``)."""
+    return name in ("at", "now") or name.endswith(("_at", "_time"))
 
 
 def _help_option(option: Any) -> Any:
