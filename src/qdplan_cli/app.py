@@ -49,11 +49,6 @@ _METAVAR_RE = "|".join(
 # The "[default: …; required]" tail click appends to an option's help.
 _EXTRA_RE = r"\s*\[((?:default: |env var: |required)[^\[\]]*)\]$"
 _EXTRA_WORDS = (("default: ", "默认："), ("env var: ", "环境变量："), ("required", "必填"))
-# Help of the options typer itself adds, when it adds any.
-_PARAM_HELP = {
-    "install_completion": "为给出的 shell（bash、zsh、fish、powershell）安装命令补全。",
-    "show_completion": "显示给出的 shell 的补全脚本（可复制或自行安装）。",
-}
 
 
 def metavar(text: str) -> str:
@@ -146,7 +141,6 @@ def _format_params(command: Any, ctx: Any, formatter: Any) -> None:
         if record is None:
             continue
         name, help_text = record
-        help_text = _PARAM_HELP.get(param.name or "", help_text)
         name = _metavar(name)
         if _is_time(param.name or ""):  # read by plan/times.read_time: say what goes there
             name = name.replace("<文本>", "<时间>")
@@ -358,6 +352,23 @@ def main_callback(
         typer.echo(overview(), nl=False)
 
 
+def _subcommand_callback(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="显示版本号并退出。", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """开评标应急预案向导。"""
+
+
+# A run that names its command (``qdplan decide …``) gets the root callback without the overview
+# and the completion options: typer builds every root option on each start, and those runs never
+# use them (root options come before the command).
+_COMPLETION_FLAGS = {"--install-completion", "--show-completion"}
+
+
 # Command modules are imported and registered only when their command runs: typer builds the
 # options of every registered command on each start, and the witness waits for each start.
 COMMAND_MODULES: dict[str, str] = {
@@ -421,4 +432,6 @@ def load_commands(argv: list[str] | None = None) -> typer.Typer:
         importlib.import_module(f"qdplan_cli.commands.{name}").register(app)
         _registered.add(name)
     _frame(app)
+    named = argv is not None and first in COMMAND_MODULES and not _COMPLETION_FLAGS & set(argv)
+    app.callback()(_subcommand_callback if named else main_callback)
     return app
