@@ -466,11 +466,28 @@ def fee_context(
     project_type: ProjectType,
     now: datetime,
     with_names: bool = True,
+    source: str = "",
 ) -> dict[str, Any]:
     """The fee sheet: the schedule and its source, the caution, the rule that time actually
-    served is paid in full (5.1; 4.4, 5.5), the lines and the total."""
+    served is paid in full (5.1; 4.4, 5.5), the lines and the total.
+
+    The standard cited is the one configured for the project type (``source``); the default
+    schedule is a procurement standard (鲁财采〔2017〕28号), so a construction project's sheet
+    without its own says so. The sheet is dated by the day the last expert left, never by the
+    day it is printed."""
+    from qdplan_cli.plan.model import ProjectType
+
     words = terms(project_type)
     s = sheet.schedule
+    note = ""
+    if not source:
+        source = s.source
+        if project_type is ProjectType.CONSTRUCTION:
+            note = (
+                "该标准为政府采购评审劳务报酬标准，建设工程项目请按本项目适用的评标专家劳务报酬"
+                "标准核对，可在配置 [fees] construction_source 中写明"
+            )
+    last = max((line.attendance.left_at for line in sheet.lines), default=None)
     lines = []
     for i, line in enumerate(sheet.lines, start=1):
         a = line.attendance
@@ -491,7 +508,8 @@ def fee_context(
         "project": project,
         "terms": words,
         "schedule": {
-            "source": s.source,
+            "source": source,
+            **({"note": note} if note else {}),
             "caution": s.caution,
             "base_hours": s.base_hours,
             "base_amount": s.base_amount,
@@ -511,4 +529,5 @@ def fee_context(
         "experts": sheet.experts,
         "total": sheet.total,
         "today": format_date(now),
+        "date": format_date(last) if last is not None else "　　　　年　　月　　日",
     }

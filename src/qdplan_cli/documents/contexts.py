@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.documents.markup import Block, block_texts, parse
 from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
@@ -32,6 +32,9 @@ from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, Document, Outcome,
 from qdplan_cli.plan.times import format_date, format_dt
 from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_TEXT_KEYS, Case
 
+if TYPE_CHECKING:
+    from qdplan_cli.local.config import Config
+
 # What every template may use (``qdplan templates vars``). Values absent from the case are
 # left out of the context: a template that needs one fails naming it; optional ones are
 # tested with ``{% if x is defined %}``.
@@ -40,7 +43,12 @@ VARIABLES: dict[str, str] = {
     "doc.title": "文书名称（如 延迟开标公告）",
     "doc.public": "是否公开文书（true/false）",
     "plan_title": "应急预案名称（青岛市公共资源电子交易系统开评标应急预案）",
-    "today": "生成日期（2026年12月3日）",
+    "today": "生成日期（2026年12月3日；内置模板不用它落款：文书按事实日期落款）",
+    "supervisor.name": "本类项目的监管部门（配置 [supervisors]；未配置时不存在）",
+    "supervisor.contact": "监管部门联系人（配置 [supervisors.类型] contact）",
+    "supervisor.phone": "监管部门联系电话（配置 [supervisors.类型] phone）",
+    "closure.room": "评标专家封闭地点（配置 [hall] closure_room；未配置时不存在）",
+    "decision.date": "处置决定的日期（已知时；未知时不存在，落款留“年 月 日”手填）",
     "project.name": "项目名称",
     "project.number": "项目编号",
     "project.type": "项目类型（建设工程 / 政府采购）",
@@ -89,10 +97,10 @@ VARIABLES: dict[str, str] = {
     "decision.two_hour_line": "2小时节点（故障发生后2小时）",
     "decision.earliest_new_time": "最早合法的新开标时间",
     "decision.within_2h": "故障是否在2小时内解决",
-    "notice.new_time": "公告采用的新时间（未定时不存在：写“另行通知”）",
+    "notice.new_time": "公告采用的新时间（未定时不存在：公告留填写横线）",
     "notice.venue": "新的地点（未变更时为原地点）",
     "notice.venue_changed": "地点是否变更",
-    "notice.date": "公告（文书）落款日期",
+    "notice.date": "公告落款日期：延迟开标公告发布日 / 补充公告发出日（未知时不存在，留手填）",
     "notice.rule": "新时间须遵守的规则（文字）",
     "experts": "专家姓名（仅非公开文书、且用 --expert-names 时提供）",
     "experts[]": "专家姓名",
@@ -164,7 +172,7 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
             raise UserError(
                 f"新的时间 {format_dt(s.new_time)} 早于最早合法时间 {format_dt(earliest)}："
                 f"{rule}。请改为不早于 {format_dt(earliest)} 的时间，"
-                "或删去该项让公告写“另行通知”",
+                "或删去该项让公告留填写横线",
                 field="incident.new_time",
             )
         return NoticeTime(s.new_time, earliest, rule)
@@ -198,21 +206,36 @@ def build_context(
     timing: NoticeTime,
     now: datetime,
     record_hash: str | None = None,
+    config: Config | None = None,
 ) -> dict[str, Any]:
-    """The variables every template receives (confidential names excepted)."""
+    """The variables every template receives (confidential names excepted).
+
+    Documents are dated by their facts, never by the day they are rendered: a notice by the
+    time it was published or issued; a date not known is left out (the template leaves
+    "年 月 日" to fill in by hand)."""
     p, s = case.project, case.situation
     assert decision.stage is not None and decision.fault is not None
     words = terms(p.type)
-    notice_day = now
-    if Document.DELAY_NOTICE in decision.documents and s.notice_published_at:
+    notice_day: datetime | None = None
+    if Document.DELAY_NOTICE in decision.documents:
         notice_day = s.notice_published_at
-    elif Document.SUPPLEMENTARY_NOTICE in decision.documents and s.supplement_issued_at:
+    elif Document.SUPPLEMENTARY_NOTICE in decision.documents:
         notice_day = s.supplement_issued_at
+    supervisor = config.supervisor(p.type) if config is not None else None
     signer_names = {Role.TENDERER: p.tenderer, Role.AGENCY: p.agency}
     return {
         "plan_title": PLAN_TITLE,
         "today": format_date(now),
         "terms": Fields("terms", words),
+        "supervisor": Fields(
+            "supervisor",
+            {
+                "name": supervisor.name if supervisor else None,
+                "contact": supervisor.contact if supervisor else None,
+                "phone": supervisor.phone if supervisor else None,
+            },
+        ),
+        "closure": Fields("closure", {"room": config.closure_room if config is not None else None}),
         "project": Fields(
             "project",
             {
@@ -289,6 +312,7 @@ def build_context(
                 "two_hour_line": _dt(decision.two_hour_line),
                 "earliest_new_time": _dt(decision.earliest_new_time),
                 "within_2h": decision.within_2h,
+                "date": None,  # no fact of the record dates the decision yet
             },
         ),
         "notice": Fields(
@@ -297,7 +321,7 @@ def build_context(
                 "new_time": _dt(timing.new_time),
                 "venue": case.new_venue or p.venue,
                 "venue_changed": bool(case.new_venue) and case.new_venue != p.venue,
-                "date": format_date(notice_day),
+                "date": format_date(notice_day) if notice_day is not None else None,
                 "rule": timing.rule,
             },
         ),
@@ -367,10 +391,13 @@ def documents_to_render(decision: Decision, only: Sequence[str]) -> tuple[Docume
 def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, Any]:
     """Non-public documents only: how many signature lines, and names if asked for.
 
-    Plan 3 (择期评标): every expert signs (5.1 方案三); otherwise one expert who cannot stay."""
-    rows = (len(case.experts) or 5) if decision.plan == 3 else 1
+    Plan 3 (择期评标): every expert signs (5.1 方案三), and ``--expert-names`` fills in their
+    names; otherwise one expert who cannot stay signs, and the case does not say which one:
+    the name is left to fill in by hand."""
+    every = decision.plan == 3
+    rows = (len(case.experts) or 5) if every else 1
     extra: dict[str, Any] = {"expert_rows": rows}
-    if with_names and case.experts:
+    if with_names and case.experts and every:
         extra["experts"] = list(case.experts)
     return extra
 
@@ -385,11 +412,13 @@ def render_documents(
     use_earliest: bool = False,
     expert_names: bool = False,
     record_hash: str | None = None,
+    config: Config | None = None,
 ) -> list[RenderedDocument]:
-    """Render and check every document; raises before anything is written."""
+    """Render and check every document; raises before anything is written. ``config`` gives
+    the supervisors (主送, 备案) and the closure room."""
     docs = documents_to_render(decision, only)
     timing = notice_time(case, decision, use_earliest=use_earliest)
-    base = build_context(case, decision, timing, now, record_hash)
+    base = build_context(case, decision, timing, now, record_hash, config)
     rendered: list[RenderedDocument] = []
     for doc in docs:
         info = templates.find(doc.value)
