@@ -20,12 +20,12 @@ from qdplan_cli.plan.labels import (
     FACT_LABELS,
     FAULT_LABELS,
     FAULT_SHORT,
-    PLAN_LABELS,
     PLAN_TITLE,
-    STAGE_LABELS,
     clause_label,
     outcome_label,
+    plan_label,
     role_label,
+    stage_label,
     terms,
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, Document, Outcome, Role
@@ -74,6 +74,8 @@ VARIABLES: dict[str, str] = {
     "incident.new_venue": "新的开标（评标）地点",
     "incident.notice_published_at": "延迟开标公告发布时间",
     "incident.supplement_issued_at": "补充公告发出时间",
+    "incident.plan_filed_at": "所选方案报监管部门备案（方案三：现场公布）时间",
+    "incident.override_reason": "新时间早于原则上最早时间的例外理由（原则上）",
     "timeline": "经过记录（按时间排序的列表）",
     "timeline[].at": "经过记录的时间（含日期、星期）",
     "timeline[].text": "经过记录的内容",
@@ -97,6 +99,7 @@ VARIABLES: dict[str, str] = {
     "decision.two_hour_line": "2小时节点（故障发生后2小时）",
     "decision.earliest_new_time": "最早合法的新开标时间",
     "decision.within_2h": "故障是否在2小时内解决",
+    "decision.committed": "已备案（公布）的方案或已发布的公告照常执行（不因故障随后修复而撤销）",
     "notice.new_time": "公告采用的新时间（未定时不存在：公告留填写横线）",
     "notice.venue": "新的地点（未变更时为原地点）",
     "notice.venue_changed": "地点是否变更",
@@ -144,7 +147,6 @@ class NoticeTime:
     new_time: datetime | None
     earliest: datetime | None
     rule: str
-    from_earliest: bool = False
 
 
 def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> NoticeTime:
@@ -168,11 +170,13 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
         rule = ""
         source = ""
     if s.new_time is not None:
-        if earliest is not None and s.new_time < earliest:
+        # 原则上: an earlier time passes only with a recorded reason (incident.override_reason).
+        if earliest is not None and s.new_time < earliest and not s.override_reason:
             raise UserError(
                 f"新的时间 {format_dt(s.new_time)} 早于最早合法时间 {format_dt(earliest)}："
                 f"{rule}。请改为不早于 {format_dt(earliest)} 的时间，"
-                "或删去该项让公告留填写横线",
+                "或删去该项让公告留填写横线；确有理由（如到场投标人均同意）的，"
+                "在 incident.override_reason 写明例外理由",
                 field="incident.new_time",
             )
         return NoticeTime(s.new_time, earliest, rule)
@@ -181,7 +185,7 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
             need = f"需要先填写 {source}" if source else "本案没有适用的最早时间规则"
             raise UserError(f"无法算出最早合法时间：{need}", field="--earliest")
         chosen = decision.suggested_new_time or earliest
-        return NoticeTime(chosen, earliest, rule, from_earliest=True)
+        return NoticeTime(chosen, earliest, rule)
     return NoticeTime(None, earliest, rule)
 
 
@@ -256,7 +260,7 @@ def build_context(
             {
                 "id": case.incident_id,
                 "record_hash": record_hash,
-                "stage": STAGE_LABELS[decision.stage],
+                "stage": stage_label(decision.stage, p.type),
                 "stage_id": decision.stage.value,
                 "fault": FAULT_LABELS[decision.fault],
                 "fault_short": FAULT_SHORT[decision.fault],
@@ -269,6 +273,8 @@ def build_context(
                 "new_venue": case.new_venue,
                 "notice_published_at": _dt(s.notice_published_at),
                 "supplement_issued_at": _dt(s.supplement_issued_at),
+                "plan_filed_at": _dt(s.plan_filed_at),
+                "override_reason": s.override_reason or "",
             },
         ),
         "timeline": [
@@ -283,11 +289,17 @@ def build_context(
                 "basis": clause_label(decision_clause(decision)),
                 "clauses": [clause_label(c) for c in sorted(decision.clauses, key=_clause_key)],
                 "plan": decision.plan,
-                "plan_label": PLAN_LABELS[decision.plan] if decision.plan else None,
+                "plan_label": plan_label(decision.plan, decision.stage, p.type)
+                if decision.plan
+                else None,
                 "allowed_plans": [
                     Fields(
                         "decision.allowed_plans[]",
-                        {"number": n, "label": PLAN_LABELS[n], "chosen": n == decision.plan},
+                        {
+                            "number": n,
+                            "label": plan_label(n, decision.stage, p.type),
+                            "chosen": n == decision.plan,
+                        },
                     )
                     for n in decision.allowed_plans
                 ],
@@ -313,6 +325,7 @@ def build_context(
                 "earliest_new_time": _dt(decision.earliest_new_time),
                 "within_2h": decision.within_2h,
                 "date": None,  # no fact of the record dates the decision yet
+                "committed": decision.committed,
             },
         ),
         "notice": Fields(
