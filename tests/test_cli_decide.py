@@ -102,7 +102,7 @@ def test_plan_the_fault_does_not_allow_is_refused(run: Run) -> None:
         (["--stage", "opening", "--fault", "power", "--plan", "4"], "--plan"),
         (["--stage", "opening", "--fault", "power", "--plan", "two"], "--plan"),
         (
-            ["--stage", "opening", "--fault", "power", "--fault-started-at", "8点"],
+            ["--stage", "opening", "--fault", "power", "--fault-started-at", "八点"],
             "--fault-started-at",
         ),
         (["--stage", "opening", "--fault", "power", "--now", "2026-13-01T09:00"], "--now"),

@@ -3,38 +3,135 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
+
+# One ASCII line, for a console that cannot show Chinese (LANG=C, a GBK-less code page).
+ENCODING_HINT = (
+    "qdplan: this console cannot display Chinese (encoding {encoding}); output below is lossy. "
+    "Use UTF-8: export LANG=C.UTF-8 (or PYTHONUTF8=1); on Windows run: chcp 65001"
+)
+
+# A usage example per command, for errors that say what is missing: the way forward.
+EXAMPLES = {
+    "qdplan log": 'qdplan log "已通知保障人员张三"（或 qdplan log 事件编号 "内容"）',
+    "qdplan render": (
+        "qdplan render --case 案例.toml --out 文书，或 qdplan render --incident 事件编号 --out 文书"
+    ),
+    "qdplan pack": "qdplan pack --out 卡片",
+    "qdplan fees": "qdplan fees --case 案例.toml",
+    "qdplan templates show": "qdplan templates show delay_notice（编号见 qdplan templates list）",
+    "qdplan templates vars": "qdplan templates vars delay_notice",
+}
+
+
+def _can_show_chinese(stream: Any) -> bool:
+    encoding = getattr(stream, "encoding", None)
+    if encoding is None:  # an in-memory text stream (tests, embedding): any character goes
+        return True
+    try:
+        "开评标应急预案".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _reconfigure_streams() -> None:
-    # A Windows console may be GBK: never crash on a character it cannot show.
+    """Never crash on a character the console cannot show: write it replaced, and say once, in
+    ASCII, how to get Chinese."""
+    lossy = [s for s in (sys.stdout, sys.stderr) if s is not None and not _can_show_chinese(s)]
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="replace")
+    if lossy:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(ENCODING_HINT.format(encoding=lossy[0].encoding) + "\n")
+
+
+def _words(param: Any) -> str:
+    """What the user calls a parameter: ``--out（输出目录）``, ``内容``."""
+    opts = getattr(param, "opts", None) or []
+    help_text = getattr(param, "help", None) or ""
+    gist = re.split(r"[（(，,；;。：:]", help_text, maxsplit=1)[0].strip()
+    if getattr(param, "param_type_name", "") == "argument":
+        metavar = getattr(param, "metavar", None) or getattr(param, "name", None) or "参数"
+        from qdplan_cli.app import metavar as chinese
+
+        label = re.sub(r"\[[^\]]*\]\s*", "", metavar).strip(" .") or metavar.strip("[]")
+        return chinese(label)
+    name = opts[0] if opts else "参数"
+    return f"{name}（{gist}）" if gist and len(gist) <= 20 else name
+
+
+def _way_forward(exc: Exception) -> str:
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "qdplan"
+    example = EXAMPLES.get(path)
+    return f"例如：{example}" if example else f"用 {path} --help 查看用法。"
+
+
+def _bad_value(exc: Exception) -> str:
+    message = getattr(exc, "message", str(exc))
+    param = getattr(exc, "param", None)
+    kind = getattr(getattr(param, "type", None), "name", "")
+    if kind in ("integer", "int", "integer range"):
+        return "应为整数"
+    if kind in ("float", "float range"):
+        return "应为数字"
+    if kind == "choice":
+        choices = getattr(param.type, "choices", ())  # type: ignore[union-attr]
+        return f"应为 {'、'.join(str(c) for c in choices)} 之一"
+    if "does not exist" in message:
+        return "文件或目录不存在"
+    if "is a directory" in message:
+        return "是目录，应为文件"
+    if "is a file" in message:
+        return "是文件，应为目录"
+    if "not readable" in message or "not writable" in message:
+        return "没有读写权限"
+    return message
 
 
 def _usage_message(exc: Exception) -> str:
     """Typer's usage errors (its vendored click) say in English what went wrong; say it in
-    Chinese, naming the option. Matched by class name: typer does not export these classes."""
+    Chinese, naming the user's words and the way forward. Matched by class name: typer does not
+    export these classes."""
     kind = type(exc).__name__
     message = getattr(exc, "message", str(exc))
     param = getattr(exc, "param", None)
-    opts = getattr(param, "opts", None) or []
-    name = opts[0] if opts else getattr(exc, "option_name", None) or "参数"
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "qdplan"
     if kind == "NoSuchOption":
+        name = getattr(exc, "option_name", "")
         possibilities = getattr(exc, "possibilities", None) or []
-        hint = f"；是否想用 {'、'.join(possibilities)}？" if possibilities else ""
-        return f"没有这个选项：{exc.option_name}{hint}（用 --help 查看可用选项）"  # type: ignore[attr-defined]
-    if kind in ("MissingParameter", "BadOptionUsage") and "requires an argument" in message:
-        return f"{name}：缺少取值"
+        hint = f"是否想用 {'、'.join(possibilities)}？" if possibilities else ""
+        return f"{path}：没有这个选项 {name}。{hint}用 {path} --help 查看可用选项。"
     if kind == "MissingParameter":
-        return f"{name}：缺少取值"
+        words = _words(param)
+        gap = " " if words.startswith("-") else ""
+        return f"{path}：缺少{gap}{words}。{_way_forward(exc)}"
+    if kind == "BadOptionUsage":
+        name = getattr(exc, "option_name", "") or "选项"
+        if "requires" in message:
+            return f"{path}：{name} 后面缺少取值。{_way_forward(exc)}"
+        if "does not take a value" in message:
+            return f"{path}：{name} 是开关，不带取值。"
+        return f"{path}：{name} 用法不正确。用 {path} --help 查看用法。"
     if kind == "BadParameter":
-        return f"{name}：取值不正确（{message}）"
-    return f"用法错误：{message}（用 --help 查看用法）"
+        name = _words(param) if param is not None else "参数"
+        return f"{name.split('（')[0]}：取值不正确，{_bad_value(exc)}"
+    extra = re.match(r"Got unexpected extra argument(?:\(s\)|s)? \((.*)\)$", message)
+    if extra:
+        return (
+            f"{path}：多余的参数 {extra.group(1)}（内容含空格时请加引号）。"
+            f"用 {path} --help 查看用法。"
+        )
+    if re.search(r"[\u4e00-\u9fff]", message):  # already ours (no such command, …)
+        return message
+    return f"{path}：用法不正确。用 {path} --help 查看用法。"
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -56,6 +153,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.stderr.write("\n已中断。\n")
         sys.exit(130)
     except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare group (qdplan config): its help
+            ctx = getattr(exc, "ctx", None)
+            sys.stdout.write(ctx.get_help() + "\n" if ctx is not None else "")
+            sys.exit(0)
         if exc.exit_code != 2:
             sys.stderr.write(f"错误：{exc.format_message()}\n")
             sys.exit(exc.exit_code)

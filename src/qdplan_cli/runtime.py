@@ -44,8 +44,13 @@ class Runtime:
         if self._now_flag is not None:
             from qdplan_cli.plan.times import parse_time
 
-            return parse_time(self._now_flag, "--now")
+            return parse_time(self._now_flag, "--now", clock())
         return clock()
+
+    @property
+    def now_given(self) -> bool:
+        """``--now`` was given: the run's "now" is the witness's word, not the clock."""
+        return self._now_flag is not None
 
     def tick(self) -> datetime:
         """The live clock (``--now`` when given): the wizard's moment at each answer."""

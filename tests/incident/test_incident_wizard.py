@@ -427,7 +427,7 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
         + pick(2)  # 方案三
         # hub: 记录进展, 补充公告已发出, 拟定新时间, 故障已排除, …
         + pick(1)
-        + "2026-12-08 11:40"
+        + "2026-12-08 09:14"  # the clock reads 09:15: a publication cannot lie ahead
         + ENTER
         + pick(2)  # 填写拟定的新开标时间
         + "2026-12-09 09:00"
@@ -444,4 +444,4 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
     fields = [field for field, _, _ in answers(store, incident_id)]
     assert fields[-2:] == ["supplement_issued_at", "new_time"]
     exported = run("export", incident_id)
-    assert "supplement_issued_at = 2026-12-08 11:40:00+08:00" in exported.out
+    assert "supplement_issued_at = 2026-12-08 09:14:00+08:00" in exported.out

@@ -22,12 +22,23 @@ def _choice(value: str | None, field: str, choices: dict[str, str]) -> str | Non
     return key
 
 
-def _time(value: str | None, field: str) -> datetime | None:
+def _time(
+    value: str | None, field: str, rt: Runtime, notes: list[str], past: str | None = None
+) -> datetime | None:
+    """One time option through the one parser; ``past`` names a time that cannot lie ahead of
+    now (onset, resolution, publication, issue). decide also answers what-if questions about a
+    planned session (a drill, a case file dated next week), so the future-time rule applies
+    when the witness has said what "now" is (``--now``)."""
     if value is None:
         return None
-    from qdplan_cli.plan.times import parse_time
+    from qdplan_cli.plan.times import check_not_future, read_time
 
-    return parse_time(value, field)
+    reading = read_time(value, field, rt.now)
+    if reading.said_back:
+        notes.append(f"{field}：{reading.said_back}")
+    if past is not None and rt.now_given:
+        check_not_future(reading.at, rt.now, field, past)
+    return reading.at
 
 
 def decide(
@@ -100,7 +111,8 @@ def decide(
         ),
     ] = None,
     fault_started_at: Annotated[
-        str | None, typer.Option(help="故障发生时间（ISO 8601，默认北京时间）。")
+        str | None,
+        typer.Option(help="故障发生时间，如 2026-12-08 09:12 或 9:12（今天），北京时间。"),
     ] = None,
     resolved_at: Annotated[str | None, typer.Option(help="故障排除时间。")] = None,
     opening_time: Annotated[
@@ -138,6 +150,8 @@ def decide(
         from qdplan_cli.record.casefile import load_case
 
         base = load_case(case).situation
+    rt = Runtime(now, calendar_file=calendar)
+    notes: list[str] = []  # how short times were read, said once every time is parsed
     flags: dict[str, Any] = {
         "fallback_works": fallback_works,
         "quick_fix_works": quick_fix_works,
@@ -145,13 +159,17 @@ def decide(
         "bidders_can_sign_in": bidders_can_sign_in,
         "within_2h": within_2h,
         "expert_left_early": expert_left_early,
-        "started_at": _time(fault_started_at, "--fault-started-at"),
-        "resolved_at": _time(resolved_at, "--resolved-at"),
-        "bid_deadline": _time(opening_time, "--opening-time"),
-        "notice_published_at": _time(notice_published_at, "--notice-published-at"),
-        "supplement_issued_at": _time(supplement_issued_at, "--supplement-issued-at"),
-        "new_time": _time(new_time, "--new-time"),
-        "plan_filed_at": _time(plan_filed_at, "--plan-filed-at"),
+        "started_at": _time(fault_started_at, "--fault-started-at", rt, notes, "故障发生时间"),
+        "resolved_at": _time(resolved_at, "--resolved-at", rt, notes, "故障排除时间"),
+        "bid_deadline": _time(opening_time, "--opening-time", rt, notes),
+        "notice_published_at": _time(
+            notice_published_at, "--notice-published-at", rt, notes, "延迟开标公告发布时间"
+        ),
+        "supplement_issued_at": _time(
+            supplement_issued_at, "--supplement-issued-at", rt, notes, "书面补充公告发出时间"
+        ),
+        "new_time": _time(new_time, "--new-time", rt, notes),
+        "plan_filed_at": _time(plan_filed_at, "--plan-filed-at", rt, notes, "方案备案时间"),
         "override_reason": override_reason.strip() if override_reason else None,
     }
     stage_id = _choice(
@@ -178,8 +196,9 @@ def decide(
     # The config (and platformdirs to find it) is read only when the answer can depend on it:
     # the checklist shows contacts; JSON needs it only for calendar-dependent times.
     wanted = not as_json or calendar is not None or needs_calendar(situation)
-    rt = Runtime(now, calendar_file=calendar)
     decision = rt.decide(situation, configured=wanted)
+    for note in notes:
+        say(note, err=True)
     if as_json:
         from qdplan_cli.ui.jsonout import decision_json
 

@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from qdplan_cli.commands.options import IdArg
+from qdplan_cli.local.invocation import invoked_as
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
 from qdplan_cli.ui.reports import say
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from qdplan_cli.plan.model import Decision
     from qdplan_cli.record.incident import Incident
     from qdplan_cli.record.store import Store
@@ -181,9 +184,9 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
     try:
         step()
     except (KeyboardInterrupt, EOFError):
-        say("\n" + WIZARD["interrupted"].format(id=wizard.incident_id), err=True)
+        say("\n" + WIZARD["interrupted"].format(id=wizard.incident_id, prog=invoked_as()), err=True)
         raise typer.Exit(130) from None
-    say(WIZARD["finished"].format(id=wizard.incident_id))
+    say(WIZARD["finished"].format(id=wizard.incident_id, prog=invoked_as()))
 
 
 def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
@@ -211,6 +214,20 @@ def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
         )
 
 
+def _read_at(at: str | None, now: datetime, what: str) -> datetime:
+    """``--at`` through the one time parser and the one future-time rule; a reading that
+    filled in the date (``9:12``) is said back."""
+    if at is None:
+        return now
+    from qdplan_cli.plan.times import check_not_future, read_time
+
+    reading = read_time(at, "--at", now)
+    check_not_future(reading.at, now, "--at", what)
+    if reading.said_back:
+        say(f"--at：{reading.said_back}", err=True)
+    return reading.at
+
+
 def resolve(
     incident_id: IdArg = None,
     at: Annotated[
@@ -218,13 +235,13 @@ def resolve(
     ] = None,
 ) -> None:
     """记录故障已排除：清单按排除时间定格，此后再看结论不变。"""
-    from qdplan_cli.plan.times import format_dt, parse_time
+    from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.events import resolved_event
     from qdplan_cli.ui.console import print_checklist
 
     rt = Runtime()
     now = rt.now
-    when = parse_time(at, "--at") if at is not None else now
+    when = _read_at(at, now, "故障排除时间")
     with rt.open_store() as store:
         target = _load(store, incident_id)
         if target.started_at is not None and when < target.started_at:
@@ -232,8 +249,6 @@ def resolve(
                 f"排除时间 {format_dt(when)} 早于故障发生时间 {format_dt(target.started_at)}",
                 field="--at",
             )
-        if when > now:
-            raise UserError(f"排除时间 {format_dt(when)} 晚于当前时间", field="--at")
         store.append(target.id, resolved_event(now, when, target.resolved_at), now)
         target = _load(store, target.id)
     say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
@@ -246,6 +261,7 @@ def log(
     args: Annotated[
         list[str],
         typer.Argument(
+            metavar="[编号] 内容",
             help='[事件编号] 内容，如：qdplan log "已通知保障人员张三"；省略编号时记入最近的事件。',
             show_default=False,
         ),
@@ -256,7 +272,7 @@ def log(
     ] = None,
 ) -> None:
     """在事件时间线上记一笔（带完整日期和时间，北京时间）。"""
-    from qdplan_cli.plan.times import format_dt_seconds, parse_time
+    from qdplan_cli.plan.times import format_dt_seconds
     from qdplan_cli.record.events import log_event
 
     if len(args) > 2:
@@ -270,7 +286,7 @@ def log(
         raise UserError("内容为空", field="内容")
     rt = Runtime()
     now = rt.now
-    when = parse_time(at, "--at") if at is not None else now
+    when = _read_at(at, now, "此事发生时间")
     with rt.open_store() as store:
         target = store.resolve_id(incident_id)
         row = store.append(target, log_event(when, text), now)

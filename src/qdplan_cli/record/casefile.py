@@ -25,7 +25,7 @@ from qdplan_cli.local.tomlfile import read_toml
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.fees import Attendance
 from qdplan_cli.plan.model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage, check_plan
-from qdplan_cli.plan.times import check_range, localize
+from qdplan_cli.plan.times import check_range, localize, read_time
 
 # The ``[project]`` table: every key, in order, with its label. The one copy of the project's
 # keys: the case reader, the incident's events, the wizard's questions and the confidentiality
@@ -128,16 +128,8 @@ def _time(table: Mapping[str, Any], key: str, where: str) -> datetime | None:
         raise UserError("缺少时刻：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
     if isinstance(value, time):
         raise UserError("缺少日期：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            pass
-        else:
-            return localize(check_range(parsed, f"{where}.{key}"))
-        raise UserError(
-            f"时间格式不正确：{value!r}（应为 2026-12-08T09:30:00）", field=f"{where}.{key}"
-        )
+    if isinstance(value, str):  # the one time parser; a file has no "today": full dates only
+        return read_time(value, f"{where}.{key}").at
     raise UserError(f"应为日期时间，收到{_type_name(value)}", field=f"{where}.{key}")
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -44,6 +45,10 @@ SECTIONS: tuple[tuple[str, tuple[StepKind, ...]], ...] = (
 )
 
 Contact = tuple[str, str]  # (name, phone)
+
+
+# Below this many columns, tables are stacked (one fact a line) instead of side by side.
+NARROW = 80
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -264,27 +269,21 @@ def print_config(config: Config) -> None:
 def print_fee_sheet(sheet: FeeSheet, project_type: ProjectType = ProjectType.CONSTRUCTION) -> None:
     console = make_console()
     experts = role_label(Role.EXPERTS, project_type)
-    table = Table(box=box.SQUARE, title=f"{experts}劳务费计算", expand=True)
-    table.add_column("序号", no_wrap=True, justify="right")
-    table.add_column("人数", no_wrap=True, justify="right")
-    table.add_column("到达", overflow="fold")
-    table.add_column("结束", overflow="fold")
-    table.add_column("计算", ratio=1, overflow="fold")
-    table.add_column("每人", no_wrap=True, justify="right")
-    table.add_column("小计", no_wrap=True, justify="right")
+    # Stacked, one block per group of experts: readable at 60 columns and when piped (a
+    # seven-column table left its 计算 column one character wide).
+    console.print(Text(f"{experts}劳务费计算", style="bold"))
     for i, line in enumerate(sheet.lines, start=1):
         a = line.attendance
-        table.add_row(
-            str(i),
-            str(a.count),
-            format_dt(a.arrived_at),
-            format_dt(a.left_at),
-            line.explanation,
-            f"{line.per_expert}元",
-            f"{line.total}元",
-        )
-    table.add_row("", str(sheet.experts), "", "", "合计", "", f"{sheet.total}元", style="bold")
-    console.print(table)
+        console.print(Text(f"{i}. {a.count} 人", style="bold"))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column("项", no_wrap=True, style="dim")
+        grid.add_column("值", ratio=1, overflow="fold")
+        grid.add_row("  到达", format_dt(a.arrived_at))
+        grid.add_row("  结束", format_dt(a.left_at))
+        grid.add_row("  计算", line.explanation)
+        grid.add_row("  金额", f"每人 {line.per_expert}元 × {a.count} 人 = {line.total}元")
+        console.print(grid)
+    console.print(Text(f"合计：{sheet.experts} 人，{sheet.total}元", style="bold"))
     console.print(Text(f"标准：{sheet.schedule.source}。{sheet.schedule.caution}"))
     words = terms(project_type)
     console.print(
@@ -306,14 +305,25 @@ def print_timeline(
     title: str, lines: Sequence[str], entries: Sequence[tuple[datetime, str]]
 ) -> None:
     """An incident's header lines and its timeline, each entry with its full date and time."""
-    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
-    table.add_column("时间", no_wrap=True, style="cyan")
-    table.add_column("经过", ratio=1, overflow="fold")
-    for at, text in entries:
-        table.add_row(format_dt_seconds(at), text)
+    console = make_console()
     body: list[Text | Table] = [Text(line) for line in lines]
-    body.append(table)
-    make_console().print(Panel(Group(*body), title=title, box=box.SQUARE, expand=True))
+    if console.width >= NARROW:
+        table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
+        table.add_column("时间", no_wrap=True, style="cyan")
+        table.add_column("经过", ratio=1, overflow="fold")
+        for at, text in entries:
+            table.add_row(format_dt_seconds(at), text)
+        body.append(table)
+    else:  # a narrow console: each entry's time on its own line, the text below it
+        body.append(Text("时间线：", style="bold"))
+        for at, text in entries:
+            body.append(Text(format_dt_seconds(at), style="cyan"))
+            grid = Table.grid()
+            grid.add_column(width=2, no_wrap=True)
+            grid.add_column(ratio=1, overflow="fold")
+            grid.add_row("", text)
+            body.append(grid)
+    console.print(Panel(Group(*body), title=title, box=box.SQUARE, expand=True))
 
 
 def print_incidents(rows: Sequence[Sequence[str]]) -> None:
@@ -326,4 +336,13 @@ def print_incidents(rows: Sequence[Sequence[str]]) -> None:
         head.append(incident_id, style="bold cyan")
         head.append("  " + project)
         console.print(head)
-        console.print(Text(f"    {stage} · {fault} · 发生于 {started} · {outcome}", style="dim"))
+        detail = f"    {stage} · {fault} · 发生于 {started} · {outcome}"
+        if cell_len(detail) <= console.width:
+            console.print(Text(detail, style="dim"))
+        else:  # too narrow for one line: one fact a line, never broken mid-date
+            for part in (f"{stage} · {fault}", f"发生于 {started}", outcome):
+                grid = Table.grid()
+                grid.add_column(width=4, no_wrap=True)
+                grid.add_column(ratio=1, overflow="fold", style="dim")
+                grid.add_row("", part)
+                console.print(grid)

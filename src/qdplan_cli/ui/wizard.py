@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qdplan_cli.local.invocation import invoked_as
 from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
 from qdplan_cli.plan.labels import (
     FAULT_LABELS,
@@ -23,7 +24,7 @@ from qdplan_cli.plan.labels import (
     terms,
 )
 from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage, check_plan
-from qdplan_cli.plan.times import format_dt, parse_time
+from qdplan_cli.plan.times import check_not_future, format_dt, read_time
 from qdplan_cli.record.events import (
     PROJECT_KEYS,
     answer_event,
@@ -57,33 +58,46 @@ class _Back(Exception):
     """The witness chose "← 返回上一步"."""
 
 
+# Times that cannot lie ahead of now (the one future-time rule of plan/times).
+_PAST_ONLY = {
+    STARTED: "故障发生时间",
+    "notice_published_at": "延迟开标公告发布时间",
+    "supplement_issued_at": "补充公告发出时间",
+    "plan_filed_at": "方案备案时间",
+}
+
+
 def parse_clock_time(text: str, now: datetime) -> datetime:
-    """``09:12`` means today at 09:12; anything else is ISO 8601 (``2026-12-08 09:12``)."""
-    value = text.strip()
-    if len(value) <= 5 and ":" in value:
-        hour, _, minute = value.partition(":")
-        if hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
-            return now.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
-    return parse_time(value, "时间")
+    """The one time parser (plan/times.read_time): ``09:12`` is today, ``明天 9:00``, ISO 8601…"""
+    return read_time(text, "时间", now).at
 
 
-def _time_problem(text: str, now: datetime, *, allow_empty: bool = False) -> str | None:
+def _say_back(text: str, now: datetime) -> None:
+    """``9:12`` means today: say so (``理解为 2026年12月8日（周二）09:12``)."""
+    said = read_time(text, "时间", now).said_back
+    if said:
+        prompts.hint(said)
+
+
+def _time_problem(
+    text: str, now: datetime, *, allow_empty: bool = False, key: str | None = None
+) -> str | None:
     if not text.strip():
         return None if allow_empty else "请输入时间"
     try:
-        parse_clock_time(text, now)
-    except Exception as exc:
-        return str(exc)
+        moment = parse_clock_time(text, now)
+        if key in _PAST_ONLY:
+            check_not_future(moment, now, "时间", _PAST_ONLY[key])
+    except UserError as exc:
+        return exc.message
     return None
 
 
 def _onset_problem(text: str, now: datetime, resolved_at: datetime | None) -> str | None:
-    problem = _time_problem(text, now)
+    problem = _time_problem(text, now, key=STARTED)
     if problem is not None:
         return problem
     onset = parse_clock_time(text, now)
-    if onset > now:
-        return f"故障发生时间 {format_dt(onset)} 晚于现在（{format_dt(now)}）"
     if resolved_at is not None and onset > resolved_at:
         return f"故障发生时间 {format_dt(onset)} 晚于排除时间（{format_dt(resolved_at)}）"
     return None
@@ -194,11 +208,12 @@ class Wizard:
             return
         raw = prompts.text(
             WIZARD[f"{key}_input"],
-            validate=lambda t: _time_problem(t, self.clock(), allow_empty=True),
+            validate=lambda t: _time_problem(t, self.clock(), allow_empty=True, key=key),
         )
         if not raw.strip():
             return
         value = parse_clock_time(raw, self.clock())
+        _say_back(raw, self.clock())
         if value != current:
             self.record(answer_event(self.clock(), key, value, current))
 
@@ -224,7 +239,7 @@ class Wizard:
                 label += f"（已记录 {format_dt(filed)}）"
             choices.append((label, "plan_filed_at"))
             notice_keys.add("plan_filed_at")
-        choices.append((WIZARD["done"].format(id=incident.id), "done"))
+        choices.append((WIZARD["done"].format(id=incident.id, prog=invoked_as()), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
         if answer in notice_keys:
             self.ask_time_field(incident, answer)
@@ -390,6 +405,7 @@ class Wizard:
                 validate=lambda t: _onset_problem(t, self.clock(), incident.resolved_at),
             )
             value = parse_clock_time(raw, self.clock())
+            _say_back(raw, self.clock())
         if value != current:
             self.record(answer_event(self.clock(), STARTED, value, current))
 
@@ -433,6 +449,7 @@ class Wizard:
                 )
                 if raw:
                     out[key] = parse_clock_time(raw, self.clock())
+                    _say_back(raw, self.clock())
             else:
                 raw = prompts.text(PROJECT_FIELD_PROMPTS[key], default=str(base.get(key, "")))
                 if raw:
