@@ -63,6 +63,17 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:  # the safety net: a file the system refuses, never a traceback
+        import errno
+
+        name = str(exc.filename or "")
+        shown = name if len(name) <= 60 else name[:60] + "…"
+        if exc.errno == errno.ENAMETOOLONG:
+            sys.stderr.write(f"错误：文件名或路径太长：{shown}\n")
+            sys.exit(2)
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        sys.stderr.write(f"错误：无法读写 {shown}：{exc.strerror}\n")
+        sys.exit(4 if full else 2)
     sys.exit(result if isinstance(result, int) else 0)
 
 

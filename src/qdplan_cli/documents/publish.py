@@ -74,9 +74,9 @@ def write_set(
     from qdplan_cli.documents.pdf import PdfUnavailableError, convert
     from qdplan_cli.local.files import Staged, commit, stage_file, staging
 
-    if folder.exists() and not folder.is_dir():
-        raise UserError("不是目录", field=f"--out {folder}")
     try:
+        if folder.exists() and not folder.is_dir():
+            raise UserError("不是目录", field=f"--out {folder}")
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"无法创建输出目录：{exc.strerror}", field=f"--out {folder}") from None

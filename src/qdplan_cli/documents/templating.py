@@ -65,7 +65,11 @@ def search_dirs(user_dir: Path | None = None) -> list[Path]:
     """Where templates are looked up, first match wins."""
     dirs: list[Path] = []
     if user_dir is not None:
-        if not user_dir.is_dir():
+        try:
+            is_dir = user_dir.is_dir()
+        except OSError:  # a name over the file-name limit
+            is_dir = False
+        if not is_dir:
             raise TemplateError("模板目录不存在或不是目录", field=f"--templates {user_dir}")
         dirs.append(user_dir)
     config = config_templates_dir()

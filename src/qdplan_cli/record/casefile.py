@@ -325,9 +325,31 @@ def load_case(path: Path) -> Case:
     data = read_toml(path, "案例文件")
     assert data is not None
     try:
-        return parse_case(data)
+        case = parse_case(data)
+        _check_order(case)
     except UserError as exc:
         raise UserError(f"{path.name}：{exc}", field=exc.field) from None
+    return case
+
+
+def _check_order(case: Case) -> None:
+    """A notice is published after the fault began: a case file saying otherwise has a typing
+    mistake (the engine would count the 2 hours or the working day from the wrong moment)."""
+    from qdplan_cli.plan.times import format_dt
+
+    s = case.situation
+    if s.started_at is None:
+        return
+    for key, label in (
+        ("notice_published_at", "延迟开标公告发布时间"),
+        ("supplement_issued_at", "补充公告发出时间"),
+    ):
+        moment = getattr(s, key)
+        if moment is not None and moment < s.started_at:
+            raise UserError(
+                f"{label} {format_dt(moment)} 早于故障发生时间 {format_dt(s.started_at)}，请核对",
+                field=f"incident.{key}",
+            )
 
 
 # ----------------------------------------------------------------- where an exported file came from

@@ -347,7 +347,8 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
 
 def no_such_incident(incident_id: str) -> UserError:
     """The one message for an incident id the store does not hold."""
-    return UserError(f"没有编号为 {incident_id!r} 的事件（用 qdplan list 查看）", field="ID")
+    shown = incident_id if len(incident_id) <= 40 else incident_id[:40] + "…"
+    return UserError(f"没有编号为 {shown!r} 的事件（用 qdplan list 查看）", field="ID")
 
 
 class Store:
