@@ -144,7 +144,7 @@ def custom(tmp_path: Path, body: str | bytes) -> Path:
         "{{ lipsum.__globals__['os'].popen('id').read() }}\n",
         "{{ cycler.__init__.__globals__.os.popen('id').read() }}\n",
         "{{ self._TemplateReference__context }}\n",
-        "{{ ''.__class__.__mro__[1].__subclasses__() }}\n",
+        "{{ ''.__class__.__mro__[1].__subclasses__()|length }}\n",
         "{{ namespace.__init__.__globals__['__builtins__']['open']('/etc/passwd').read() }}\n",
     ],
     ids=["lipsum-popen", "cycler-popen", "context", "subclasses", "open-file"],

@@ -116,6 +116,8 @@ def test_attendance_survives_import_export_and_the_fee_sheet(
     assert run("verify", incident).code == 0
 
 
+# Issue 15 defect 6 (three tries, three incidents) no longer reproduces on main since the
+# Runtime reads the config before the store is opened; this test keeps it so.
 def test_a_bad_config_stores_nothing_however_often_it_is_retried(
     run: Run, clock: Clock, qdplan_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
