@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import unicodedata
 import zipfile
 from datetime import datetime
@@ -42,6 +43,7 @@ LETTERS = st.one_of(
     st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),  # Hangul syllables
 )
 NAMES = st.text(LETTERS, min_size=3, max_size=12)
+IDENTIFIERS = re.compile(r"(?:project|incident|confidential|timeline)\.[a-z_\[\]0-9]+|delay_notice")
 CARRIERS = ["name", "tenderer", "venue", "contact", "agency", "number", "phone"]
 
 
@@ -137,6 +139,9 @@ def test_a_disguised_name_never_reaches_the_public_notice(
     try:
         notice = render_notice(base)
     except UserError as refused:
-        assert seen(name) not in seen(str(refused)), "the refusal shows the name"
+        # The refusal names fields and documents (project.name, delay_notice): those words are
+        # not the name, even when a short Latin name happens to occur in them ("roj").
+        words = IDENTIFIERS.sub("", str(refused))
+        assert seen(name) not in seen(words), "the refusal shows the name"
         return
     assert seen(name) not in reader_texts(notice), f"leak: {typed!r} ({carrier}) / {listed!r}"
