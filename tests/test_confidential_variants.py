@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import unicodedata
 import zipfile
 from datetime import datetime
@@ -43,8 +42,15 @@ LETTERS = st.one_of(
     st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),  # Hangul syllables
 )
 NAMES = st.text(LETTERS, min_size=3, max_size=12)
-IDENTIFIERS = re.compile(r"(?:project|incident|confidential|timeline)\.[a-z_\[\]0-9]+|delay_notice")
 CARRIERS = ["name", "tenderer", "venue", "contact", "agency", "number", "phone"]
+# The fixed words of a refusal (contexts.check_confidential) and every field it may name.
+REFUSAL_WORDS = (
+    "延迟开标公告（delay_notice）是公开文书，不能含有保密名单 confidential.bidders 第 项（），"
+    "它来自 、模板 在文档属性（标题、作者）中。请改写后重试；未生成任何文件 错误："
+    + " ".join(f"project.{k}" for k in CARRIERS)
+    + " incident.id incident.cause incident.course incident.measures incident.new_venue"
+    " timeline[].text"
+)
 
 
 def full_width(c: str) -> str:
@@ -131,6 +137,9 @@ def test_a_disguised_name_never_reaches_the_public_notice(
     if "baseline" not in _shared:
         _shared["baseline"] = reader_texts(render_notice(load_toml("prep-power-delay.toml")))
     assume(len(seen(name)) >= 2 and seen(name) not in _shared["baseline"])
+    # A name that is part of the refusal's own wording ("开标公" in 延迟开标公告, "roj" in
+    # project.name) cannot be told from a leak there.
+    assume(seen(name) not in seen(REFUSAL_WORDS))
     typed = data.draw(disguise(name), "typed") if where in ("field", "both") else name
     listed = data.draw(disguise(name), "listed") if where in ("list", "both") else name
     assume(seen(listed))
@@ -139,9 +148,6 @@ def test_a_disguised_name_never_reaches_the_public_notice(
     try:
         notice = render_notice(base)
     except UserError as refused:
-        # The refusal names fields and documents (project.name, delay_notice): those words are
-        # not the name, even when a short Latin name happens to occur in them ("roj").
-        words = IDENTIFIERS.sub("", str(refused))
-        assert seen(name) not in seen(words), "the refusal shows the name"
+        assert seen(name) not in seen(str(refused)), "the refusal shows the name"
         return
     assert seen(name) not in reader_texts(notice), f"leak: {typed!r} ({carrier}) / {listed!r}"
