@@ -473,3 +473,15 @@ def test_an_exported_file_says_where_it_came_from(
     code, out, err = render(exported, tmp_path / "out2", capsys)
     assert code == 0, err
     assert "导出后文件内容已被修改" in out
+
+
+def test_a_config_naming_a_calendar_file_with_a_nul_byte_is_exit_2(
+    isolated_config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the soak: ValueError (embedded null byte) was a traceback."""
+    isolated_config.mkdir(parents=True, exist_ok=True)
+    (isolated_config / "config.toml").write_text('[calendar]\nfile = "\\u0000"\n', encoding="utf-8")
+    from .renderkit import DATA
+
+    code, _, err = run(["decide", "--case", str(DATA / "prep-power-delay.toml")], capsys)
+    assert code == 2 and "节假日日历文件" in err and "Traceback" not in err

@@ -64,6 +64,8 @@ def read_toml(path: Path, what: str, *, missing_ok: bool = False) -> dict[str, A
         raise UserError(f"这是一个文件夹，不是{what}", field=str(path)) from None
     except OSError as exc:
         raise UserError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
+    except ValueError:  # a NUL byte in the path (a config's calendar file = "\u0000")
+        raise UserError(f"{what}的路径含有无法使用的字符", field=repr(str(path))) from None
     if len(raw) > MAX_BYTES:
         raise UserError(
             f"{what}太大（{len(raw) // 1024} KB，上限 {MAX_BYTES // 1024 // 1024} MB）",
