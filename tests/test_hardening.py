@@ -413,7 +413,7 @@ def test_a_config_time_with_an_offset(
 @pytest.mark.parametrize(
     ("table", "key", "value", "words"),
     [
-        ("incident", "plan", 3.0, "方案应为 1、2 或 3"),
+        ("incident", "plan", 3.0, "方案只能是 1、2 或 3"),
         ("incident", "cause", "长" * 20_000, "太长"),
         ("incident", "supplement_issued_at", "2026-12-03T08:00:00", "早于故障发生时间"),
         ("incident", "notice_published_at", "2026-12-03T08:00:00", "早于故障发生时间"),

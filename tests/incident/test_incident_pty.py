@@ -11,7 +11,7 @@ from qdplan_cli.plan.model import Outcome
 from qdplan_cli.record.incident import decide_incident, load
 from qdplan_cli.record.store import Store
 
-from .conftest import DOWN, ENTER, venv_bin
+from .conftest import DOWN, ENTER, UP, venv_bin
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -54,7 +54,7 @@ def test_incident_from_first_question_to_checklist(qdplan_home: Path, tmp_path: 
     child.expect("由招标人选择应急方案并报监管部门备案")  # the checklist's conclusion
     child.expect("开评标区域封闭方案")
     child.expect("下一步做什么？")
-    child.send(DOWN * 5 + ENTER)  # 退出
+    child.send(UP + ENTER)  # 退出 (the last choice: questionary wraps around)
     child.expect("已保存")
     child.expect(pexpect.EOF)
     child.close()

@@ -62,7 +62,7 @@ def render(
         bool,
         typer.Option(
             "--earliest",
-            help="案例未填新的开标时间（incident.new_time）时，公告采用最早合法时间；否则写“另行通知”。",
+            help="案例未填新的开标时间（incident.new_time）时，公告采用最早合法时间；否则公告留填写横线（第四条（一）：公告须提示新的开标时间）。",
         ),
     ] = False,
     expert_names: Annotated[
@@ -126,6 +126,7 @@ def render(
             use_earliest=earliest,
             expert_names=expert_names,
             record_hash=record_hash,
+            config=rt.config,
         )
     # Every file is built in memory first (render_documents builds and checks the DOCX):
     # a refusal or a failure leaves nothing half-written.
@@ -173,7 +174,7 @@ def render(
             result.lines.append(f"新的时间：{format_dt(chosen)}（按 --earliest 采用最早合法时间）")
         else:
             result.lines.append(
-                "新的时间：公告写“另行通知”（可填 incident.new_time 或用 --earliest）"
+                "新的时间：未定，公告留填写横线，发布前手填（可填 incident.new_time 或用 --earliest）"
             )
     result.hints.extend(decision.warnings)
     result.pdfs = done.pdfs
