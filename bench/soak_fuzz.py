@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOTAL = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 BUDGET_S = float(sys.argv[2]) if len(sys.argv) > 2 else 3600.0
 KILL_ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+SEED_BASE = int(os.environ.get("QDPLAN_SOAK_SEED", "0"))  # a later run continues with new seeds
 ROUND = 5_000  # examples per round (shared out by tests/test_soak.py's SHARES)
 
 
@@ -32,7 +33,7 @@ def main() -> int:
     slowest: dict[str, float] = {}
     failures = 0
     done = 0
-    seed = 0
+    seed = SEED_BASE
     while done < TOTAL and time.perf_counter() - start < BUDGET_S:
         seed += 1
         size = min(ROUND, TOTAL - done)
@@ -73,7 +74,10 @@ def main() -> int:
             failures += 1
             print(proc.stdout[-6000:])
         elapsed = time.perf_counter() - start
-        print(f"round {seed}: {round_done} examples, total {done}, {elapsed:.0f} s", flush=True)
+        print(
+            f"round {seed - SEED_BASE} (seed {seed}): {round_done} examples, total {done}, {elapsed:.0f} s",
+            flush=True,
+        )
     elapsed = time.perf_counter() - start
     print("\nkind      examples  slowest")
     for kind in sorted(counts):

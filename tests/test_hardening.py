@@ -485,3 +485,9 @@ def test_a_config_naming_a_calendar_file_with_a_nul_byte_is_exit_2(
 
     code, _, err = run(["decide", "--case", str(DATA / "prep-power-delay.toml")], capsys)
     assert code == 2 and "节假日日历文件" in err and "Traceback" not in err
+
+
+def test_a_path_argument_with_a_nul_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the soak: typer's path conversion raised ValueError (a traceback)."""
+    code, _, err = run(["decide", "--case", "\x00"], capsys)
+    assert code == 2 and "NUL" in err

@@ -63,6 +63,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except ValueError as exc:
+        if "null byte" not in str(exc):
+            raise
+        # A path with a NUL character (no shell can pass one; a program calling main can).
+        sys.stderr.write("错误：文件路径含有无法使用的字符（NUL）\n")
+        sys.exit(2)
     except OSError as exc:  # the safety net: a file the system refuses, never a traceback
         import errno
 
