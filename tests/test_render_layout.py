@@ -12,7 +12,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from .renderkit import DATA, isolated_config, paragraphs_everywhere, render  # noqa: F401
+from .renderkit import (  # noqa: F401
+    DATA,
+    isolated_config,
+    paragraphs_everywhere,
+    render,
+    text_of,
+)
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 OFFICIAL_FONTS = {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
@@ -220,5 +226,10 @@ def test_package_has_our_metadata_and_no_template_leftovers(rendered: list[Path]
         assert "word/stylesWithEffects.xml" not in names
         assert "Microsoft Macintosh Word" not in app and "<Application>qdplan" in app
         document = docx.Document(str(path))
-        assert document.core_properties.title.endswith("）") and document.core_properties.author
+        # The title property is the document's own title (issue 15: it says no more than the
+        # page — no project name a template leaves out).
+        title = document.core_properties.title
+        assert title and document.core_properties.author
+        if path.name != "expert_fee_sheet.docx":  # the internal fee sheet names its project
+            assert title in text_of(path).replace("\n", "")
         assert document.core_properties.title in app

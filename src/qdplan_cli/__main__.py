@@ -164,6 +164,23 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except ValueError as exc:
+        if "null byte" not in str(exc):
+            raise
+        # A path with a NUL character (no shell can pass one; a program calling main can).
+        sys.stderr.write("错误：文件路径含有无法使用的字符（NUL）\n")
+        sys.exit(2)
+    except OSError as exc:  # the safety net: a file the system refuses, never a traceback
+        import errno
+
+        name = str(exc.filename or "")
+        shown = name if len(name) <= 60 else name[:60] + "…"
+        if exc.errno == errno.ENAMETOOLONG:
+            sys.stderr.write(f"错误：文件名或路径太长：{shown}\n")
+            sys.exit(2)
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        sys.stderr.write(f"错误：无法读写 {shown}：{exc.strerror}\n")
+        sys.exit(4 if full else 2)
     sys.exit(result if isinstance(result, int) else 0)
 
 

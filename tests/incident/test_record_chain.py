@@ -244,13 +244,46 @@ def rewrite_whole_chain(home: Path, incident_id: str, seq: int, text: str) -> No
     db.close()
 
 
+def rewrite_ledger(home: Path) -> None:
+    """The most thorough forger: recomputes the store-wide chain too (README: undetectable
+    without the printed hash)."""
+    from qdplan_cli.record.chain import ledger_genesis, ledger_hash
+
+    db = sqlite3.connect(home / "qdplan.db", isolation_level=None)
+    db.execute("DROP TRIGGER IF EXISTS ledger_no_update")
+    db.execute("DROP TRIGGER IF EXISTS ledger_no_delete")
+    hashes = {(i, s): h for i, s, h in db.execute("SELECT incident_id, seq, hash FROM events")}
+    prev = ledger_genesis()
+    for n, incident_id, seq, item in db.execute(
+        "SELECT n, incident_id, seq, item FROM ledger ORDER BY n"
+    ).fetchall():
+        item = hashes.get((incident_id, seq), item)
+        digest = ledger_hash(prev, n, incident_id, seq, item)
+        db.execute(
+            "UPDATE ledger SET item = ?, prev = ?, hash = ? WHERE n = ?", (item, prev, digest, n)
+        )
+        prev = digest
+    db.execute("UPDATE store_chain SET head = ?", (prev,))
+    db.close()
+
+
+def test_a_forger_who_recomputes_one_incident_is_caught_by_the_store_chain(
+    run: Run, qdplan_home: Path, incident: str
+) -> None:
+    rewrite_whole_chain(qdplan_home, incident, 7, "物业告知预计11时恢复供电")
+    result = run("verify", incident)
+    assert result.code == 1
+    assert "第 7 条" in result.out and "总链" in result.out
+
+
 def test_the_printed_hash_catches_a_forger_who_recomputes_the_chain(
     run: Run, qdplan_home: Path, incident: str
 ) -> None:
     printed = printed_hash(run, incident)
     assert run("verify", incident, "--hash", printed).code == 0
     rewrite_whole_chain(qdplan_home, incident, 7, "物业告知预计11时恢复供电")
-    # The chain alone now looks intact: that is why the record carries the hash on paper.
+    rewrite_ledger(qdplan_home)
+    # Every chain now looks intact: that is why the record carries the hash on paper.
     assert run("verify", incident).code == 0
     result = run("verify", incident, "--hash", printed)
     assert result.code == 1
@@ -316,3 +349,88 @@ def test_an_old_database_gets_its_chain_in_the_migration(qdplan_home: Path, run:
             store.db.execute("DELETE FROM incidents")
     attack(qdplan_home, "UPDATE events SET text = '旧记录二' WHERE seq = 2")
     assert run("verify", "20261208-0915-1").code == 1
+
+
+# ----------------------------------------------------------------- the store-wide chain
+
+
+@pytest.fixture
+def two_incidents(run: Run, clock: Clock, incident: str) -> tuple[str, str]:
+    """``incident`` (10 events), then a second incident recorded after it."""
+    clock.advance(minutes=5)
+    result = run("incident", "--case", str(DATA / "prep-power-delay.toml"), "--no-input")
+    assert result.code == 0, result.err
+    second = re.search(r"事件编号：(\S+)", result.out)[1]  # type: ignore[index]
+    return incident, second
+
+
+def test_a_removed_tail_with_the_head_rolled_back_is_caught(
+    run: Run, qdplan_home: Path, two_incidents: tuple[str, str]
+) -> None:
+    """Delete the last events of an incident and copy the previous hash into chain_head and
+    chain_length: no hashing needed, and the incident's own chain looks intact."""
+    first, _ = two_incidents
+    attack(
+        qdplan_home,
+        f"DELETE FROM events WHERE incident_id = '{first}' AND seq >= 9",
+        f"UPDATE incidents SET chain_length = 8, chain_head = (SELECT hash FROM events "
+        f"WHERE incident_id = '{first}' AND seq = 8) WHERE id = '{first}'",
+    )
+    result = run("verify", first)
+    assert result.code == 1, result.out
+    assert "第 9 条记录被删除" in result.out
+    assert run("verify").code == 1
+
+
+def test_a_removed_tail_with_its_ledger_entries_is_caught(
+    run: Run, qdplan_home: Path, two_incidents: tuple[str, str]
+) -> None:
+    first, _ = two_incidents
+    attack(
+        qdplan_home,
+        "DROP TRIGGER ledger_no_delete",
+        f"DELETE FROM events WHERE incident_id = '{first}' AND seq >= 9",
+        f"DELETE FROM ledger WHERE incident_id = '{first}' AND seq >= 9",
+        f"UPDATE incidents SET chain_length = 8, chain_head = (SELECT hash FROM events "
+        f"WHERE incident_id = '{first}' AND seq = 8) WHERE id = '{first}'",
+    )
+    result = run("verify")
+    assert result.code == 1, result.out
+    assert "总链" in result.out and "被删除" in result.out
+
+
+def test_a_whole_incident_removed_is_caught(
+    run: Run, qdplan_home: Path, two_incidents: tuple[str, str]
+) -> None:
+    first, second = two_incidents
+    attack(
+        qdplan_home,
+        f"DELETE FROM events WHERE incident_id = '{first}'",
+        f"DELETE FROM incidents WHERE id = '{first}'",
+    )
+    result = run("verify")
+    assert result.code == 1, result.out
+    assert f"事件 {first} 已被整个删除" in result.out
+    # The other incident is intact, and says so.
+    assert f"事件 {second}：" in result.out
+
+
+def test_the_newest_events_removed_with_the_store_head_rolled_back_are_caught_by_the_counter(
+    run: Run, qdplan_home: Path, two_incidents: tuple[str, str]
+) -> None:
+    """Even the store's newest entries, removed with ledger rows and registered heads rolled
+    back (no hashing at all): SQLite's own counter remembers."""
+    _, second = two_incidents
+    attack(
+        qdplan_home,
+        "DROP TRIGGER ledger_no_delete",
+        f"DELETE FROM events WHERE incident_id = '{second}' AND seq = 8",
+        "DELETE FROM ledger WHERE n = (SELECT MAX(n) FROM ledger)",
+        f"UPDATE incidents SET chain_length = 7, chain_head = (SELECT hash FROM events "
+        f"WHERE incident_id = '{second}' AND seq = 7) WHERE id = '{second}'",
+        "UPDATE store_chain SET length = length - 1, "
+        "head = (SELECT hash FROM ledger ORDER BY n DESC LIMIT 1)",
+    )
+    result = run("verify", second)
+    assert result.code == 1, result.out
+    assert "最后 1 项被删除" in result.out

@@ -213,14 +213,12 @@ def test_a_read_only_database_refuses_the_event(
     assert run("verify").code == 0
 
 
-# Real permissions: as root chmod does not bite, so the command runs as the unprivileged
-# ``nobody`` user there.
+# Real permissions: as root chmod does not bite, so the command runs there without the
+# capabilities that bypass file permissions (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER).
 @pytest.fixture
 def shared_home() -> Iterator[Path]:
     base = Path(tempfile.mkdtemp(prefix="qdplan-ro-"))
     base.chmod(0o755)
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        os.chown(base, 65534, 65534)  # the commands run as nobody there
     try:
         yield base / "home"
     finally:
@@ -237,7 +235,10 @@ def as_user(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.skip("running as root without setpriv: file permissions do not apply")
-        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        # Root without the capabilities that override file permissions: the mode bits bite,
+        # and the run still reaches the checkout's environment wherever the clone lives (a
+        # 0700 home, a mktemp -d), which an unprivileged user could not.
+        prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
     return subprocess.run(
         [*prefix, str(venv_bin("qdplan")), *argv],
         capture_output=True,

@@ -121,7 +121,10 @@ def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool
 
     now = rt.tick()
     prepared = load_case(path)
-    # A case the engine refuses (a bad time, a forbidden plan) is not stored at all.
+    # Everything is validated before anything is stored: the config (business hours, holidays,
+    # contacts) and the engine's verdict. A refusal stores nothing, so a retry does not leave
+    # one more incident behind.
+    _ = rt.settings, rt.contacts
     rt.decide(prepared.situation, prepared.situation.resolved_at or now)
     new_id = store.create_incident(now, case_events(prepared, now, f"case:{path.name}"), now)
     if not interactive:
@@ -289,23 +292,46 @@ def log(
     when = _read_at(at, now, "此事发生时间")
     with rt.open_store() as store:
         target = store.resolve_id(incident_id)
+        if at is not None:
+            _check_log_time(when, now, _load(store, target))
         row = store.append(target, log_event(when, text), now)
     # Printed only after the commit returned: a line on screen is a line on disk.
     say(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
 
 
+def _check_log_time(when: Any, now: Any, target: Incident) -> None:
+    """``log --at``: as ``resolve --at``, not before the fault began and not in the future."""
+    from qdplan_cli.plan.times import format_dt
+
+    earliest = target.started_at or target.created_at
+    if when < earliest:
+        what = "故障发生时间" if target.started_at is not None else "事件建立时间"
+        raise UserError(f"时间 {format_dt(when)} 早于{what} {format_dt(earliest)}", field="--at")
+    if when > now:
+        raise UserError(f"时间 {format_dt(when)} 晚于当前时间 {format_dt(now)}", field="--at")
+
+
+def _warn(target: Incident, report: Any) -> None:
+    from qdplan_cli.ui.reports import warn_record
+
+    warn_record(target.id, report.problem if report is not None else None, target.damaged)
+
+
 def list_incidents(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
 ) -> None:
-    """列出所有事件（最早的在前）。"""
+    """列出所有事件（最早的在前）；记录未通过校验的事件以红字警告。"""
+    from qdplan_cli.record.chain import check_incident, check_ledger
     from qdplan_cli.record.incident import load
     from qdplan_cli.ui.reports import IncidentRow, show_incident_list
 
     rt = Runtime()
     rows: list[IncidentRow] = []
     with rt.open_store() as store:
+        ledger = check_ledger(store)
         for incident_id in store.incident_ids():
             target = load(store, incident_id)
+            _warn(target, check_incident(store, incident_id, ledger))
             decision: Decision | None
             try:
                 decision = rt.decide_incident(target)
@@ -335,11 +361,13 @@ def show(incident_id: IdArg = None) -> None:
     """显示一个事件：项目、时间线（完整日期时间）和当前处置清单。"""
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.events import project_summary
+    from qdplan_cli.record.incident import load_checked
     from qdplan_cli.ui.console import print_checklist, print_timeline
 
     rt = Runtime()
     with rt.open_store() as store:
-        target = _load(store, incident_id)
+        target, report = load_checked(store, incident_id)
+    _warn(target, report)
     decision = rt.decide_incident(target)
     lines = [
         f"项目：{project_summary(target.project)}",
@@ -362,16 +390,38 @@ def export(
             dir_okay=False,
         ),
     ] = None,
+    allow_broken: Annotated[
+        bool,
+        typer.Option(
+            "--allow-broken",
+            help="记录未通过校验（qdplan verify）时仍导出；文件头注明“未通过校验”。",
+        ),
+    ] = False,
 ) -> None:
-    """把事件导出为案例文件（TOML），decide --case 与 render --case 可直接使用。"""
+    """把事件导出为案例文件（TOML），decide --case 与 render --case 可直接使用。
+
+    文件头记有事件编号、记录校验码和内容校验码：render --case 据此说明文件来自哪条记录、导出后是否被改过。
+    记录未通过校验时拒绝导出（退出码 1），除非加 --allow-broken。"""
     import tomli_w
 
     from qdplan_cli.local.files import write_atomically
+    from qdplan_cli.plan.errors import ChainBrokenError
+    from qdplan_cli.record.casefile import export_header
+    from qdplan_cli.record.chain import SHORT_HASH
+    from qdplan_cli.record.incident import load_checked
 
     with Runtime().open_store() as store:
-        target = _load(store, incident_id)
+        target, report = load_checked(store, incident_id)
+    if report.problem is not None and not allow_broken:
+        raise ChainBrokenError(
+            f"事件 {target.id} 的记录未通过校验：{report.problem}。未导出：导出的文件会把改动过的"
+            f"记录当作新的记录。用 qdplan verify {target.id} 查看；确需导出时加 --allow-broken",
+            field="ID",
+        )
+    _warn(target, report)
     text = tomli_w.dumps(target.case_dict())
-    header = f"# qdplan 事件 {target.id} 导出的案例文件（含专家、投标人姓名时请勿外传）\n"
+    record = report.head[:SHORT_HASH] if report.problem is None else "未通过校验"
+    header = export_header(target.id, record, text)
     if out is None:
         _private_stdout()
         sys.stdout.write(header + text)
@@ -380,7 +430,9 @@ def export(
     try:
         write_atomically(out, (header + text).encode("utf-8"), private=True)
     except OSError as exc:
-        raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
+        from qdplan_cli.documents.publish import write_error
+
+        raise write_error(exc, out) from None
     say(f"已导出事件 {target.id} 到 {out}", err=True)
 
 

@@ -125,10 +125,12 @@ def checklist(
         author = the_case.project.agency
     else:
         from qdplan_cli.record.events import project_summary
-        from qdplan_cli.record.incident import decide_incident, load
+        from qdplan_cli.record.incident import decide_incident, load_checked
+        from qdplan_cli.ui.reports import warn_record
 
         with rt.open_store() as store:
-            target = load(store, store.resolve_id(incident_id))
+            target, report = load_checked(store, incident_id)
+        warn_record(target.id, report.problem, target.damaged)
         moment = rt.now
         decision = decide_incident(target, moment, calendar=rt.calendar, hours=rt.hours)
         the_case = target.case()

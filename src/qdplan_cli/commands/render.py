@@ -86,10 +86,9 @@ def render(
     案例有 [[attendance]]（专家到达、离开时间）时，另生成评标专家劳务费计算表
     expert_fee_sheet.docx（内部文书）；没有时只生成处置决定所需的文书。"""
     from qdplan_cli.documents.contexts import render_documents
-    from qdplan_cli.documents.docx_writer import build_docx
-    from qdplan_cli.documents.publish import FEE_SHEET, FEE_SHEET_TITLE
+    from qdplan_cli.documents.pdf import PdfUnavailableError
+    from qdplan_cli.documents.publish import FEE_SHEET, FEE_SHEET_TITLE, Written, write_set
     from qdplan_cli.documents.templating import Templates
-    from qdplan_cli.local.files import write_atomically
     from qdplan_cli.plan.labels import DOCUMENT_LABELS
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.casefile import load_case
@@ -129,46 +128,33 @@ def render(
             record_hash=record_hash,
             config=rt.config,
         )
-    # Build every file in memory first: a refusal or a failure leaves nothing half-written.
-    author = the_case.project.agency
-    built = [
-        (
-            r,
-            build_docx(
-                r.blocks, title=f"{r.title}（{the_case.project.name}）", author=author, now=moment
-            ),
-        )
-        for r in rendered
-    ]
+    # Every file is built in memory first (render_documents builds and checks the DOCX):
+    # a refusal or a failure leaves nothing half-written.
     fee_data = None
     if with_fees:
         from qdplan_cli.documents.publish import fee_sheet_docx
         from qdplan_cli.local.config import load_config
 
         fee_data = fee_sheet_docx(the_case, load_config(), moment, templates)
-    if out.exists() and not out.is_dir():
-        raise UserError("不是目录", field=f"--out {out}")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"无法创建输出目录：{exc.strerror}", field=f"--out {out}") from None
-    written: list[Path] = []
-    for r, data in built:
-        target = out / f"{r.doc.value}.docx"
-        try:
-            write_atomically(target, data, private=not r.public)
-        except OSError as exc:
-            raise UserError(f"无法写入文件：{exc.strerror}", field=str(target)) from None
-        written.append(target)
-    fee_target = None
+    # One set: every DOCX (and with --pdf every PDF) appears together or not at all.
+    items = [(f"{r.doc.value}.docx", r.data, not r.public) for r in rendered]
     if fee_data is not None:
-        fee_target = out / f"{FEE_SHEET}.docx"
-        try:
-            write_atomically(fee_target, fee_data, private=True)
-        except OSError as exc:
-            raise UserError(f"无法写入文件：{exc.strerror}", field=str(fee_target)) from None
-
+        items.append((f"{FEE_SHEET}.docx", fee_data, True))
+    pdf_error: PdfUnavailableError | None = None
+    try:
+        done = write_set(out, items, pdf=pdf)
+    except PdfUnavailableError as exc:
+        pdf_error = exc
+        done = Written(files=[out / name for name, _, _ in items])
+    written = done.files[: len(rendered)]
+    fee_target = done.files[len(rendered)] if fee_data is not None else None
     result = WrittenSet(out)
+    if case is not None:
+        from qdplan_cli.record.casefile import export_origin
+
+        origin = export_origin(case)
+        if origin is not None:
+            result.lines.append(origin)
     for r, target in zip(rendered, written, strict=True):
         source = "" if r.template.builtin else f"模板：{r.template.path}"
         result.files.append(WrittenFile(target, DOCUMENT_LABELS[r.doc], r.public, source))
@@ -191,15 +177,10 @@ def render(
                 "新的时间：未定，公告留填写横线，发布前手填（可填 incident.new_time 或用 --earliest）"
             )
     result.hints.extend(decision.warnings)
-    if pdf:
-        from qdplan_cli.documents.pdf import convert_to_pdf
-
-        result.pdfs = convert_to_pdf(
-            written + ([fee_target] if fee_target else []),
-            out,
-            private=[not r.public for r in rendered] + ([True] if fee_target else []),
-        )
+    result.pdfs = done.pdfs
     show_written(result)
+    if pdf_error is not None:
+        raise pdf_error
 
 
 @templates_app.command("list")

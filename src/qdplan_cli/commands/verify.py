@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qdplan_cli.plan.errors import UserError
-from qdplan_cli.record.chain import check_incident
+from qdplan_cli.record.chain import check_incident, check_ledger
 from qdplan_cli.runtime import Runtime
 from qdplan_cli.ui.reports import HashMatch, VerifyResult, show_verify
 
@@ -55,9 +55,15 @@ def verify(
     result = VerifyResult()
     with Runtime().open_store() as store:
         ids = [store.resolve_id(incident_id)] if incident_id is not None else store.incident_ids()
+        ledger = check_ledger(store)
         if incident_id is None:
             result.orphans = store.orphan_incident_ids()
-        result.reports = [check_incident(store, i) for i in ids]
+            # What the store-wide chain finds that no listed incident stands for: an incident
+            # removed whole, entries removed between or after incidents.
+            result.store_problems = [
+                problem for key, problem in ledger.problems.items() if key is None or key not in ids
+            ]
+        result.reports = [check_incident(store, i, ledger) for i in ids]
     if wanted is not None and result.reports:
         result.match = _match(result.reports[0], wanted)
     show_verify(result)

@@ -7,12 +7,15 @@ them; nothing is written until all of them pass (the caller writes the files). N
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qdplan_cli.documents.markup import Block, block_texts, parse
+from qdplan_cli.documents.markup import Block, parse
 from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.labels import (
@@ -130,6 +133,7 @@ class RenderedDocument:
     doc: Document
     blocks: list[Block]
     template: TemplateInfo
+    data: bytes = b""  # the DOCX, checked (``check_confidential``) and ready to write
 
     @property
     def public(self) -> bool:
@@ -353,26 +357,98 @@ def _input_fields(case: Case) -> Iterable[tuple[str, str]]:
         yield f"timeline[{i}].text", entry.text
 
 
-def check_confidential(rendered: RenderedDocument, case: Case) -> None:
-    """A public document must not carry a name from ``[confidential]`` (PLAN.md, Documents)."""
-    if not rendered.public:
-        return
-    text = "\n".join(block_texts(rendered.blocks))
+# Characters that never show in a printed name, or that the writer drops: whitespace, control and
+# format characters (zero-width space / joiner, BOM, bidi marks) and combining marks.
+_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"))
+
+
+def fold_name(text: str) -> str:
+    """The form two names are compared in: NFKC (composes NFD, folds full-/half-width), lower
+    case, and without whitespace, control, zero-width or combining characters."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(
+        c for c in folded if not c.isspace() and unicodedata.category(c) not in _INVISIBLE
+    )
+
+
+def mask_name(name: str) -> str:
+    """A confidential name as a refusal may show it (the screen may be projected in the room):
+    its first character, the rest as ＊."""
+    visible = fold_name(name) or "＊"
+    return visible[0] + "＊" * max(len(visible) - 1, 2)
+
+
+_TEXT_NODE = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+_PROPERTY = re.compile(
+    r"<(dc:title|dc:creator|cp:lastModifiedBy|dc:subject|dc:description|"
+    r"cp:keywords|cp:category|Company|Manager|Title)>([^<]*)</"
+)
+
+
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    )
+
+
+def written_texts(data: bytes) -> list[tuple[str, str]]:
+    """Every text a DOCX shows or carries, as ``(where, text)``: each paragraph of the body,
+    headers and footers (runs joined, line breaks dropped), and the document properties. Read
+    back from the bytes that will be written, so nothing the writer strips or adds escapes."""
+    import zipfile
+
+    found: list[tuple[str, str]] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for name in package.namelist():
+            if not name.endswith(".xml"):
+                continue
+            xml = package.read(name).decode("utf-8", "replace")
+            if name.startswith("word/"):
+                for paragraph in xml.split("</w:p>"):
+                    pieces = _TEXT_NODE.findall(paragraph)
+                    if pieces:
+                        found.append(("正文", _unescape("".join(pieces))))
+            elif name.startswith("docProps/"):
+                for _tag, value in _PROPERTY.findall(xml):
+                    found.append(("文档属性", _unescape(value)))
+    return found
+
+
+def check_confidential(
+    doc_title: str, doc_id: str, data: bytes, case: Case, template: Path | None = None
+) -> None:
+    """A public document must not carry a name from ``[confidential]`` (PLAN.md, Documents).
+
+    Runs on the DOCX bytes about to be written (after every sanitising step of the writer) and
+    compares folded forms (``fold_name``): a control or zero-width character, decomposed
+    Unicode, full-width letters or an inserted space do not hide a name. The refusal names the
+    field and masks the name."""
+    texts = [(where, fold_name(text)) for where, text in written_texts(data)]
+    inputs = [(field, fold_name(value)) for field, value in _input_fields(case)]
     for key, names in (
         ("confidential.experts", case.experts),
         ("confidential.bidders", case.bidders),
     ):
-        for name in names:
-            if name not in text:
+        for index, name in enumerate(names, start=1):
+            wanted = fold_name(name)
+            if not wanted:
                 continue
-            carriers = [field for field, value in _input_fields(case) if name in value]
-            origin = (
-                f"来自 {'、'.join(carriers)}" if carriers else f"来自模板 {rendered.template.path}"
-            )
+            places = [where for where, text in texts if wanted in text]
+            if not places:
+                continue
+            carriers = [field for field, value in inputs if wanted in value]
+            if carriers:
+                origin = f"来自 {'、'.join(carriers)}"
+            elif "正文" in places and template is not None:
+                origin = f"来自模板 {template}"
+            else:
+                origin = "在文档属性（标题、作者）中"
             raise UserError(
-                f"{rendered.title}（{rendered.doc.value}）是公开文书，不能含有保密名单 {key} 中的"
-                f"“{name}”，它{origin}。请改写后重试；未生成任何文件",
-                field=carriers[0] if carriers else str(rendered.template.path),
+                f"{doc_title}（{doc_id}）是公开文书，不能含有保密名单 {key} 第 {index} 项"
+                f"（{mask_name(name)}），它{origin}。请改写后重试；未生成任何文件",
+                field=carriers[0] if carriers else (str(template) if template else key),
             )
 
 
@@ -427,8 +503,10 @@ def render_documents(
     record_hash: str | None = None,
     config: Config | None = None,
 ) -> list[RenderedDocument]:
-    """Render and check every document; raises before anything is written. ``config`` gives
-    the supervisors (主送, 备案) and the closure room."""
+    """Render, build and check every document; raises before anything is written. ``config``
+    gives the supervisors (主送, 备案) and the closure room."""
+    from qdplan_cli.documents.docx_writer import build_docx
+
     docs = documents_to_render(decision, only)
     timing = notice_time(case, decision, use_earliest=use_earliest)
     base = build_context(case, decision, timing, now, record_hash, config)
@@ -445,10 +523,28 @@ def render_documents(
         if doc not in PUBLIC_DOCUMENTS:
             context.update(expert_context(case, decision, with_names=expert_names))
         text = templates.render(doc.value, context)
-        result = RenderedDocument(doc, parse(text, str(info.path)), info)
-        check_confidential(result, case)
-        rendered.append(result)
+        blocks = parse(text, str(info.path))
+        data = build_docx(
+            blocks, title=document_title(blocks, doc), author=case.project.agency, now=now
+        )
+        if doc in PUBLIC_DOCUMENTS:
+            check_confidential(DOCUMENT_LABELS[doc], doc.value, data, case, info.path)
+        rendered.append(RenderedDocument(doc, blocks, info, data))
     return rendered
+
+
+def document_title(blocks: Sequence[Block], doc: Document) -> str:
+    """The DOCX title property: the document's own title as the template wrote it (so the
+    properties say no more than the page), else the document's name."""
+    from qdplan_cli.documents.markup import LINE_BREAK
+
+    lines: list[str] = []
+    for block in blocks:
+        if block.kind == "title" and block.text:
+            lines.append(block.text.replace(LINE_BREAK, ""))
+        elif lines:
+            break
+    return "".join(lines) or DOCUMENT_LABELS[doc]
 
 
 def reference(paths: Iterable[str]) -> list[tuple[str, str]]:

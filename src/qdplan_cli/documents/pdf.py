@@ -47,9 +47,11 @@ def find_soffice() -> str | None:
     return None
 
 
-def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bool]) -> list[Path]:
-    """Convert DOCX files to PDF in ``out_dir``; returns the PDFs, each owner-only where
-    ``private`` (one flag per file) says its DOCX is. Raises PdfUnavailableError."""
+def convert(files: Sequence[Path], work_dir: Path, *, private: Sequence[bool]) -> list[Path]:
+    """Convert DOCX files to PDF inside ``work_dir``, a private folder this run created (so a
+    PDF found there was produced now, and no symlink can be planted in it); each PDF gets its
+    final mode (owner-only where ``private``, one flag per file, says so) before anyone else
+    could see it. Returns the PDFs; raises PdfUnavailableError."""
     soffice = find_soffice()
     if soffice is None:
         raise PdfUnavailableError(
@@ -57,6 +59,7 @@ def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bo
             "请安装 LibreOffice 后重试，或用 WPS / Word 打开 DOCX 另存为 PDF",
             field="--pdf",
         )
+    pdf_dir = Path(tempfile.mkdtemp(prefix="pdf-", dir=work_dir))
     with tempfile.TemporaryDirectory(prefix="qdplan-soffice-") as profile:
         command = [
             soffice,
@@ -66,7 +69,7 @@ def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bo
             "--convert-to",
             "pdf",
             "--outdir",
-            str(out_dir),
+            str(pdf_dir),
             *(str(f) for f in files),
         ]
         try:
@@ -87,8 +90,8 @@ def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bo
                 f"无法运行 LibreOffice（{soffice}）：{exc.strerror}；DOCX 文书已生成",
                 field="--pdf",
             ) from None
-    pdfs = [out_dir / (f.stem + ".pdf") for f in files]
-    missing = [p.name for p in pdfs if not p.is_file()]
+    pdfs = [pdf_dir / (f.stem + ".pdf") for f in files]
+    missing = [p.name for p in pdfs if not p.is_file() or p.is_symlink()]
     if result.returncode != 0 or missing:
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise PdfUnavailableError(
@@ -99,3 +102,14 @@ def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bo
         with contextlib.suppress(OSError):
             pdf.chmod(PRIVATE_MODE if is_private else PUBLIC_MODE)
     return pdfs
+
+
+def convert_to_pdf(files: Sequence[Path], out_dir: Path, *, private: Sequence[bool]) -> list[Path]:
+    """Convert DOCX files to PDFs placed in ``out_dir`` (staged privately, then moved in)."""
+    from qdplan_cli.local.files import Staged, commit, staging
+
+    with staging(out_dir) as stage:
+        made = convert(files, stage, private=private)
+        targets = [out_dir / p.name for p in made]
+        commit([Staged(p, t) for p, t in zip(made, targets, strict=True)])
+    return targets

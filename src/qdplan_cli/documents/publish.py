@@ -5,6 +5,8 @@ pack, the checklist and the fee sheet.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,17 +42,73 @@ def build_paper(
     return build_docx(blocks, title=title, author=author, now=now)
 
 
-def write_paper(target: Path, data: bytes, *, private: bool) -> Path:
-    from qdplan_cli.local.files import write_atomically
+def write_error(exc: OSError, where: Path) -> UserError:
+    from qdplan_cli.local.files import OutputRefusedError, is_disk_full
+    from qdplan_cli.plan.errors import StorageError
 
-    if target.parent.exists() and not target.parent.is_dir():
-        raise UserError("不是目录", field=str(target.parent))
+    if isinstance(exc, OutputRefusedError):
+        return UserError(str(exc.strerror), field=str(where))
+    if is_disk_full(exc):
+        return StorageError(
+            f"磁盘已满（或超出配额），未写入任何文件：{where} 中没有新增或改动的文件。"
+            "请腾出空间后重试",
+            field=str(where),
+        )
+    return UserError(f"无法写入文件：{exc.strerror}", field=str(where))
+
+
+@dataclass
+class Written:
+    files: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+
+
+def write_set(
+    folder: Path, items: Sequence[tuple[str, bytes, bool]], *, pdf: bool = False
+) -> Written:
+    """Write a set of documents ``(file name, DOCX bytes, private)`` into ``folder``: all of
+    them or none (a full disk: exit 4, nothing new in the folder), each at its final mode from
+    the start; with ``pdf``, their PDFs too, converted in the private staging folder so only
+    PDFs of this run count. A failed conversion still delivers the DOCX set, then raises
+    ``PdfUnavailableError`` (exit 3)."""
+    from qdplan_cli.documents.pdf import PdfUnavailableError, convert
+    from qdplan_cli.local.files import Staged, commit, stage_file, staging
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, data, private=private)
+        if folder.exists() and not folder.is_dir():
+            raise UserError("不是目录", field=f"--out {folder}")
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"无法写入文件：{exc.strerror}", field=str(target)) from None
-    return target
+        raise UserError(f"无法创建输出目录：{exc.strerror}", field=f"--out {folder}") from None
+    written = Written()
+    pdf_error: PdfUnavailableError | None = None
+    try:
+        with staging(folder) as stage:
+            staged = [
+                Staged(stage_file(stage, name, data, private=private), folder / name)
+                for name, data, private in items
+            ]
+            pdf_staged: list[Staged] = []
+            if pdf and staged:
+                try:
+                    made = convert(
+                        [s.source for s in staged], stage, private=[p for _, _, p in items]
+                    )
+                    pdf_staged = [Staged(p, folder / p.name) for p in made]
+                except PdfUnavailableError as exc:
+                    pdf_error = exc
+            commit([*staged, *pdf_staged])
+    except OSError as exc:
+        raise write_error(exc, folder) from None
+    written.files = [s.target for s in staged]
+    written.pdfs = [s.target for s in pdf_staged]
+    if pdf_error is not None:
+        raise pdf_error
+    return written
+
+
+def write_paper(target: Path, data: bytes, *, private: bool) -> Path:
+    return write_set(target.parent, [(target.name, data, private)]).files[0]
 
 
 def pdf_pages(path: Path) -> int | None:

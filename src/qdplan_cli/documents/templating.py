@@ -8,12 +8,18 @@ built-in one of the same name.
 
 Undefined variables are errors (never a blank in a signed document); output is not
 HTML-escaped, and every inserted value is made inert for the markup (``markup.escape_value``).
+
+Templates come from USB sticks and other centres: they render in Jinja's immutable sandbox (no
+attribute starting with ``_``, no ``__globals__``, no file or process access, no mutation of the
+context), a template that is a symlink leading out of its folder is refused, and every error a
+template can raise (syntax, undefined, ``1/0``, a self-calling macro, a number too large, bytes
+that are not UTF-8) ends with exit 2 naming the template and line.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,6 +28,8 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from qdplan_cli.documents.markup import escape_value
 from qdplan_cli.plan.errors import UserError
@@ -57,7 +65,11 @@ def search_dirs(user_dir: Path | None = None) -> list[Path]:
     """Where templates are looked up, first match wins."""
     dirs: list[Path] = []
     if user_dir is not None:
-        if not user_dir.is_dir():
+        try:
+            is_dir = user_dir.is_dir()
+        except OSError:  # a name over the file-name limit
+            is_dir = False
+        if not is_dir:
             raise TemplateError("模板目录不存在或不是目录", field=f"--templates {user_dir}")
         dirs.append(user_dir)
     config = config_templates_dir()
@@ -74,7 +86,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     from qdplan_cli.local.paths import cache_dir
 
     # Per version: the environment's options (finalize, whitespace) are compiled into the code.
-    directory = cache_dir() / f"templates-{__version__}"
+    # "-sandbox": code compiled for the sandbox differs from unsandboxed code of earlier runs.
+    directory = cache_dir() / f"templates-{__version__}-sandbox"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -121,6 +134,67 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+# Beyond these a template computes something no document needs (``10**10**9``, a string of a
+# gigabyte) and would hang or exhaust memory instead of failing.
+MAX_POWER_RESULT_DIGITS = 100
+MAX_SEQUENCE = 1_000_000
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """``path`` (after following symlinks) lies inside ``folder``."""
+    try:
+        path.resolve(strict=True).relative_to(folder.resolve(strict=True))
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return True
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """The file loader, refusing a template (or an ``{% include %}``) that leads out of its folder
+    through a symlink, and naming a file that is not UTF-8."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        for folder in self.searchpath:
+            candidate = Path(folder) / template
+            if candidate.exists() or candidate.is_symlink():
+                if not _inside(candidate, Path(folder)):
+                    raise TemplateError(
+                        f"模板 {candidate} 是指向模板目录之外的链接，出于安全不予使用",
+                        field=str(candidate),
+                    )
+                break
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise TemplateError(
+                f"模板 {candidate} 不是 UTF-8 编码，请另存为 UTF-8", field=str(candidate)
+            ) from None
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with arithmetic that cannot run away."""
+
+    intercepted_binops = frozenset(["**", "*"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+                size = abs(right) * len(str(int(abs(left)) or 1))
+                if size > MAX_POWER_RESULT_DIGITS:
+                    raise OverflowError("乘方的结果太大")
+            return left**right
+        for seq, times in ((left, right), (right, left)):
+            if (
+                isinstance(seq, (str, list, tuple))
+                and isinstance(times, int)
+                and len(seq) * times > MAX_SEQUENCE
+            ):
+                raise OverflowError("重复得到的文字太长")
+        return super().call_binop(context, operator, left, right)
+
+
 @dataclass(frozen=True)
 class TemplateInfo:
     doc_id: str
@@ -134,8 +208,8 @@ class Templates:
     def __init__(self, user_dir: Path | None = None) -> None:
         self.dirs = search_dirs(user_dir)
         self.builtin_dir = self.dirs[-1]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs], encoding="utf-8"),
+        self.env = _Sandbox(
+            loader=_Loader([str(d) for d in self.dirs], encoding="utf-8"),
             undefined=_Missing,
             autoescape=False,
             trim_blocks=True,
@@ -149,7 +223,16 @@ class Templates:
         name = doc_id + SUFFIX
         for d in self.dirs:
             candidate = d / name
-            if candidate.is_file():
+            if candidate.is_symlink() and not _inside(candidate, d):
+                raise TemplateError(
+                    f"模板 {candidate} 是指向模板目录之外的链接，出于安全不予使用",
+                    field=str(candidate),
+                )
+            try:
+                found = candidate.is_file()
+            except OSError:  # a name over the file-name limit
+                found = False
+            if found:
                 return TemplateInfo(doc_id, candidate, d == self.builtin_dir)
         raise TemplateError(f"没有文书模板 {name}（用 qdplan templates list 查看）", field=doc_id)
 
@@ -160,16 +243,31 @@ class Templates:
         return sorted(found)
 
     def source(self, doc_id: str) -> str:
-        return self.find(doc_id).path.read_text(encoding="utf-8")
+        path = self.find(doc_id).path
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise TemplateError(f"模板 {path} 不是 UTF-8 编码，请另存为 UTF-8") from None
+        except OSError as exc:
+            raise TemplateError(f"无法读取模板 {path}：{exc.strerror}") from None
 
     def _load(self, doc_id: str) -> jinja2.Template:
         info = self.find(doc_id)
         try:
             return self.env.get_template(doc_id + SUFFIX)
         except jinja2.TemplateSyntaxError as exc:
+            where = exc.filename or str(info.path)
             raise TemplateError(
-                f"模板 {info.path} 第 {exc.lineno} 行有语法错误：{exc.message}"
+                f"模板 {where} 第 {exc.lineno} 行有语法错误：{exc.message}"
             ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"模板 {info.path} 引用的模板 {exc.name} 不存在") from None
+        except TemplateError:
+            raise
+        except (RecursionError, MemoryError):
+            raise TemplateError(f"模板 {info.path} 嵌套太深，无法读取") from None
+        except OSError as exc:
+            raise TemplateError(f"无法读取模板 {info.path}：{exc.strerror}") from None
 
     def render(self, doc_id: str, context: Mapping[str, Any]) -> str:
         """Render a template to markup text; a missing value names template, line, variable."""
@@ -182,23 +280,63 @@ class Templates:
             raise TemplateError(
                 f"{where}：{exc.message}（请在案例文件中填写该项，或修改模板）"
             ) from None
-        except (TypeError, ValueError, jinja2.TemplateError) as exc:
+        except jinja2.TemplateSyntaxError as exc:  # an {% include %}d template
+            raise TemplateError(
+                f"模板 {exc.filename or template.filename} 第 {exc.lineno} 行有语法错误："
+                f"{exc.message}"
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"模板 {template.filename} 引用的模板 {exc.name} 不存在") from None
+        except TemplateError:
+            raise
+        except SecurityError as exc:
             line = _template_line(sys.exc_info()[2], template.filename)
             where = f"模板 {template.filename}" + (f" 第 {line} 行" if line else "")
-            raise TemplateError(f"{where}：{exc}") from None
+            raise TemplateError(f"{where}：出于安全不允许的操作（{exc}）") from None
+        except RecursionError:
+            line = _template_line(sys.exc_info()[2], template.filename)
+            where = f"模板 {template.filename}" + (f" 第 {line} 行" if line else "")
+            raise TemplateError(f"{where}：宏或引用无限地调用自身") from None
+        except Exception as exc:  # noqa: BLE001 - any error of a template's own code
+            line = _template_line(sys.exc_info()[2], template.filename)
+            where = f"模板 {template.filename}" + (f" 第 {line} 行" if line else "")
+            raise TemplateError(f"{where}：{_describe(exc)}") from None
 
     def variables(self, doc_id: str) -> list[str]:
         """The dotted variable paths a template uses (``project.name``, ``timeline[].at``)."""
         source = self.source(doc_id)
         try:
             tree = self.env.parse(source)
+        except RecursionError:
+            raise TemplateError(f"模板 {self.find(doc_id).path} 嵌套太深，无法读取") from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(
                 f"模板 {self.find(doc_id).path} 第 {exc.lineno} 行有语法错误：{exc.message}"
             ) from None
         found: dict[str, None] = {}
-        _collect(tree, {}, found)
+        try:
+            _collect(tree, {}, found)
+        except RecursionError:
+            raise TemplateError(f"模板 {self.find(doc_id).path} 嵌套太深，无法读取") from None
         return sorted(found)
+
+
+_ERROR_WORDS = {
+    ZeroDivisionError: "除以零",
+    OverflowError: "数值太大",
+    IndexError: "下标超出范围",
+    KeyError: "没有这个键",
+    MemoryError: "内存不足（结果太大）",
+    AttributeError: "没有这个属性",
+}
+
+
+def _describe(exc: BaseException) -> str:
+    for kind, words in _ERROR_WORDS.items():
+        if isinstance(exc, kind):
+            detail = str(exc)
+            return f"{words}（{detail}）" if detail and detail != words else words
+    return str(exc) or type(exc).__name__
 
 
 def _template_line(tb: TracebackType | None, filename: str | None) -> int | None:

@@ -7,6 +7,7 @@ means the defaults; a malformed one is a clear exit-2 error naming the key (and 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -99,13 +100,19 @@ def _clock(table: Mapping[str, Any], key: str, default: time) -> time:
     value = table.get(key)
     if value is None:
         return default
-    if isinstance(value, time):
-        return value
     if isinstance(value, str):
-        try:
-            return time.fromisoformat(value.strip())
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            value = time.fromisoformat(value.strip())
+    if isinstance(value, time):
+        offset = value.utcoffset()
+        if offset is None:
+            return value
+        if offset.total_seconds() == 8 * 3600:  # Asia/Shanghai itself: the same clock time
+            return value.replace(tzinfo=None)
+        raise UserError(
+            f'营业时间是北京时间的时刻，不带其他时区：应写如 "{value:%H:%M}"，收到 {str(value)!r}',
+            field=_where(f"hours.{key}"),
+        )
     raise UserError(f'应为时刻，如 "09:00"，收到 {value!r}', field=_where(f"hours.{key}"))
 
 

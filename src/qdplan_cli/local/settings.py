@@ -34,7 +34,7 @@ def _is_file(path: Path) -> bool:
     and hours, and must never stop an incident from being logged."""
     try:
         return path.is_file()
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 

@@ -6,6 +6,46 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# One limit per input (every TOML file the user hands us is read through here): deeper nesting
+# or a bigger file is not a case file, a config or a calendar, and would cost the parser seconds
+# (or a RecursionError) instead of a clear message.
+MAX_DEPTH = 32
+MAX_BYTES = 4 * 1024 * 1024
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``[`` / ``{`` outside strings and comments (a fast pre-scan)."""
+    depth = deepest = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if c in "\"'":
+            triple = text.startswith(c * 3, i)
+            quote = c * 3 if triple else c
+            j = i + len(quote)
+            while j < n:
+                if c == '"' and text[j] == "\\":
+                    j += 2
+                    continue
+                if text.startswith(quote, j):
+                    break
+                if not triple and text[j] == "\n":
+                    break
+                j += 1
+            i = j + len(quote)
+            continue
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return deepest
+
 
 def read_toml(path: Path, what: str, *, missing_ok: bool = False) -> dict[str, Any] | None:
     """The parsed document of ``path`` (UTF-8, with or without a BOM). ``what`` names the file
@@ -24,11 +64,25 @@ def read_toml(path: Path, what: str, *, missing_ok: bool = False) -> dict[str, A
         raise UserError(f"这是一个文件夹，不是{what}", field=str(path)) from None
     except OSError as exc:
         raise UserError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
+    except ValueError:  # a NUL byte in the path (a config's calendar file = "\u0000")
+        raise UserError(f"{what}的路径含有无法使用的字符", field=repr(str(path))) from None
+    if len(raw) > MAX_BYTES:
+        raise UserError(
+            f"{what}太大（{len(raw) // 1024} KB，上限 {MAX_BYTES // 1024 // 1024} MB）",
+            field=str(path),
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UserError(f"{what}不是 UTF-8 编码，请另存为 UTF-8", field=str(path)) from None
+    # Table headers ([a] and [[a]]) are one level each: the count stays far below the limit.
+    if nesting_depth(text) > MAX_DEPTH:
+        raise UserError(
+            f"{what}中的表或列表嵌套超过 {MAX_DEPTH} 层，不是 qdplan 能读的文件", field=str(path)
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{what}不是有效的 TOML：{exc}", field=str(path)) from None
+    except RecursionError:
+        raise UserError(f"{what}中的表或列表嵌套太深", field=str(path)) from None

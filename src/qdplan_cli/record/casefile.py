@@ -15,6 +15,7 @@ Every key is checked: a typo is an error naming the key, never a silently ignore
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -111,10 +112,19 @@ def _type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
+# One limit per input: no field of a case needs more, and the fee sheet computes day by day.
+MAX_TEXT = 10_000  # characters in one text field
+MAX_NAMES = 200  # names in one confidential list
+MAX_ROWS = 1_000  # timeline entries, attendance rows
+MAX_ATTENDANCE_DAYS = 31  # one attendance row: an evaluation does not span more than a month
+
+
 def _text(table: Mapping[str, Any], key: str, where: str) -> str:
     value = table.get(key, "")
     if not isinstance(value, str):
         raise UserError(f"应为字符串，收到{_type_name(value)}", field=f"{where}.{key}")
+    if len(value) > MAX_TEXT:
+        raise UserError(f"太长（{len(value)} 字，上限 {MAX_TEXT} 字）", field=f"{where}.{key}")
     return value.strip()
 
 
@@ -166,12 +176,16 @@ def _names(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     where = f"confidential.{key}"
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise UserError("应为字符串列表", field=where)
+    if len(value) > MAX_NAMES or any(len(v) > 200 for v in value):
+        raise UserError(f"名单太长（最多 {MAX_NAMES} 个名字，每个不超过 200 字）", field=where)
     return tuple(v.strip() for v in value if v.strip())
 
 
 def _attendance(raw: object) -> tuple[Attendance, ...]:
     if not isinstance(raw, list):
         raise UserError("应为 [[attendance]] 表数组", field="attendance")
+    if len(raw) > MAX_ROWS:
+        raise UserError(f"行数太多（上限 {MAX_ROWS} 行）", field="attendance")
     result = []
     for i, entry in enumerate(raw, start=1):
         where = f"attendance[{i}]"
@@ -186,6 +200,11 @@ def _attendance(raw: object) -> tuple[Attendance, ...]:
             raise UserError("缺少结束（离开）时间", field=f"{where}.left_at")
         if left < arrived:
             raise UserError("结束时间早于到达时间", field=f"{where}.left_at")
+        if (left - arrived).days >= MAX_ATTENDANCE_DAYS:
+            raise UserError(
+                f"到达与结束相隔 {(left - arrived).days} 天，超过 {MAX_ATTENDANCE_DAYS} 天：请核对日期",
+                field=f"{where}.left_at",
+            )
         count = table.get("count", 1)
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise UserError(f"人数应为正整数，收到 {count!r}", field=f"{where}.count")
@@ -244,6 +263,8 @@ def parse_case(data: Mapping[str, Any]) -> Case:
         facts[key] = value
     plan = incident_t.get("plan")
     if plan is not None:
+        if not isinstance(plan, int):  # 3.0 is not a plan number (and would be exported so)
+            raise UserError(f"方案只能是 1、2 或 3（整数），收到 {plan!r}", field="incident.plan")
         plan = check_plan(plan, "incident.plan")
     times = {k: _time(incident_t, k, "incident") for k in INCIDENT_TIME_KEYS}
     situation = Situation(
@@ -266,6 +287,8 @@ def parse_case(data: Mapping[str, Any]) -> Case:
     raw_timeline = data.get("timeline", [])
     if not isinstance(raw_timeline, list):
         raise UserError("应为 [[timeline]] 表数组", field="timeline")
+    if len(raw_timeline) > MAX_ROWS:
+        raise UserError(f"条数太多（上限 {MAX_ROWS} 条）", field="timeline")
     timeline = []
     for i, entry in enumerate(raw_timeline, start=1):
         where = f"timeline[{i}]"
@@ -298,6 +321,72 @@ def load_case(path: Path) -> Case:
     data = read_toml(path, "案例文件")
     assert data is not None
     try:
-        return parse_case(data)
+        case = parse_case(data)
+        _check_order(case)
     except UserError as exc:
         raise UserError(f"{path.name}：{exc}", field=exc.field) from None
+    return case
+
+
+def _check_order(case: Case) -> None:
+    """A notice is published after the fault began: a case file saying otherwise has a typing
+    mistake (the engine would count the 2 hours or the working day from the wrong moment)."""
+    from qdplan_cli.plan.times import format_dt
+
+    s = case.situation
+    if s.started_at is None:
+        return
+    for key, label in (
+        ("notice_published_at", "延迟开标公告发布时间"),
+        ("supplement_issued_at", "补充公告发出时间"),
+    ):
+        moment = getattr(s, key)
+        if moment is not None and moment < s.started_at:
+            raise UserError(
+                f"{label} {format_dt(moment)} 早于故障发生时间 {format_dt(s.started_at)}，请核对",
+                field=f"incident.{key}",
+            )
+
+
+# ----------------------------------------------------------------- where an exported file came from
+
+_EXPORT_LINE = re.compile(
+    r"^# 导出自事件 (?P<id>\S+)，记录校验码 (?P<record>\S+)，内容校验码 (?P<content>[0-9a-f]{16})$",
+    re.M,
+)
+
+
+def _content_hash(body: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def export_header(incident_id: str, record_hash: str, body: str) -> str:
+    """The header ``export`` writes above the case: which incident and record the file is, and a
+    hash of the body below so a later edit shows (``export_origin``)."""
+    return (
+        f"# qdplan 事件 {incident_id} 导出的案例文件（含专家、投标人姓名时请勿外传）\n"
+        f"# 导出自事件 {incident_id}，记录校验码 {record_hash}，"
+        f"内容校验码 {_content_hash(body)}\n"
+    )
+
+
+def export_origin(path: Path) -> str | None:
+    """For ``render --case``: where an exported case file came from, and whether it was edited
+    since; ``None`` for a file ``export`` did not write."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    head = text[:1000]
+    match = _EXPORT_LINE.search(head)
+    if match is None:
+        return None
+    body = text[text.index("\n", match.end()) + 1 :] if "\n" in text[match.end() :] else ""
+    incident_id, record = match["id"], match["record"]
+    source = f"案例文件导出自事件 {incident_id}（导出时记录校验码 {record}"
+    if _content_hash(body) != match["content"]:
+        return source + "）；导出后文件内容已被修改，文书依据的是修改后的内容"
+    check = f"；可用 qdplan verify {incident_id} --hash {record} 核对" if record.isalnum() else ""
+    return source + f"{check}），导出后未被修改"

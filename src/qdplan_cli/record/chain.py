@@ -15,8 +15,18 @@ the tampering:
 - more or fewer events than ``chain_length``, or a last hash other than ``chain_head`` — events
   were added or removed at the end.
 
-Someone who recomputes every hash and the incident's row defeats the chain alone; the short
-hash printed on the signed record (``verify --hash``) is what such a rewrite cannot match.
+Across incidents, the store-wide chain (``ledger``, see ``ledger_hash``) has one entry per
+incident created (``seq`` 0, the incident's genesis hash) and one per event (the event's hash),
+in the order they were stored, each chained to the entry before; ``store_chain`` holds its head
+and length, and SQLite's own counter (``sqlite_sequence``) remembers how many entries were ever
+inserted. An incident removed whole, or the last events of one, leave entries that point at
+nothing (or a gap, if the entries are removed too); ``verify_ledger`` finds them.
+
+What is *not* detectable without the printed hash: someone who recomputes every hash (the
+incident's chain and the ledger from the altered entry on) and rewrites the registered heads;
+and removing the newest entries of the whole store together with their events, if the head,
+length and SQLite's counter are all rolled back as well. The short hash printed on the signed
+record (``verify --hash``) is what such a rewrite cannot match.
 """
 
 from __future__ import annotations
@@ -70,6 +80,18 @@ def event_hash(prev: str, content: bytes) -> str:
     return hashlib.sha256(prev.encode("ascii", "replace") + b"\n" + content).hexdigest()
 
 
+def ledger_genesis() -> str:
+    return hashlib.sha256(b"qdplan-store").hexdigest()
+
+
+def ledger_hash(prev: str, n: int, incident_id: str, seq: int, item: str) -> str:
+    """``sha256(prev + "\n" + json.dumps([n, incident_id, seq, item]))`` (compact JSON)."""
+    content = json.dumps([n, incident_id, seq, item], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(
+        prev.encode("ascii", "replace") + b"\n" + content.encode("utf-8", "replace")
+    ).hexdigest()
+
+
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 # How an event without text of its own is named in a report (``incident`` lists the kinds).
 KIND_LABELS = {
@@ -79,6 +101,7 @@ KIND_LABELS = {
     "details": "补充情况",
     "log": "记录",
     "resolved": "故障排除",
+    "attendance": "专家到场、离场时间",
 }
 
 
@@ -199,9 +222,127 @@ def normalize_hash(text: str) -> str:
     return re.sub(r"[\s\-_:：…]", "", text).lower()
 
 
-def check_incident(store: Store, incident_id: str) -> ChainReport:
+@dataclass(frozen=True)
+class LedgerReport:
+    """The store-wide chain's problems: per incident (the first one each), and store-wide ones
+    that no single incident can be blamed for (key ``None``)."""
+
+    problems: dict[str | None, str]
+
+    def for_incident(self, incident_id: str) -> str | None:
+        return self.problems.get(incident_id)
+
+    @property
+    def store_problem(self) -> str | None:
+        return self.problems.get(None)
+
+
+def verify_ledger(
+    rows: Sequence[Sequence[Any]],
+    record: tuple[str, int, int],
+    incidents: dict[str, tuple[str, list[tuple[Any, ...]]]],
+) -> LedgerReport:
+    """Walk the store-wide chain (``store.ledger()``) against its registered head, length and
+    counter (``store.ledger_record()``) and the stored incidents and events
+    (``store.all_chain_records()``)."""
+    head, length, counter = record
+    problems: dict[str | None, str] = {}
+
+    def report(incident_id: str | None, problem: str) -> None:
+        problems.setdefault(incident_id, problem)
+
+    prev = ledger_genesis()
+    entries: dict[str, dict[int, tuple[int, str]]] = {}
+    intact = True
+    for index, row in enumerate(rows):
+        n, incident_id, seq, item, stored_prev, stored_hash = row
+        incident_id = str(incident_id)
+        where = f"总链第 {n} 项（事件 {incident_id} 第 {seq} 条）"
+        if intact and n != index + 1:
+            gone = f"第 {index + 1} 项" if n == index + 2 else f"第 {index + 1}–{n - 1} 项"
+            report(None, f"数据库总链的{gone}被删除（{where}之前）：其间的记录或事件被删除")
+            intact = False
+        if intact and ledger_hash(str(stored_prev), n, incident_id, seq, str(item)) != stored_hash:
+            report(incident_id, f"{where}与其校验码不符：总链被改动")
+            intact = False
+        if intact and stored_prev != prev:
+            report(incident_id, f"{where}与前一项不衔接：总链中有项被删除、插入或调换")
+            intact = False
+        prev = str(stored_hash)
+        if isinstance(seq, int):
+            entries.setdefault(incident_id, {})[seq] = (n, str(item))
+    if intact and len(rows) < length:
+        report(
+            None,
+            f"数据库总链最后 {length - len(rows)} 项被删除：登记有 {length} 项，现有 {len(rows)} 项",
+        )
+    elif intact and rows and prev != head:
+        report(None, "数据库总链的最后一项与登记的链尾校验码不符：总链被改动")
+    if intact and counter > max(len(rows), length):
+        report(
+            None,
+            f"数据库总链最后 {counter - max(len(rows), length)} 项被删除"
+            f"（数据库曾写入 {counter} 项，现有 {len(rows)} 项）：最近的记录或事件被删除",
+        )
+    for incident_id, (created_at, events) in incidents.items():
+        mine = entries.get(incident_id, {})
+        if 0 not in mine:
+            report(incident_id, f"事件 {incident_id} 不在数据库总链中：是在本工具之外加入的")
+        elif mine[0][1] != genesis_hash(incident_id, created_at):
+            report(
+                incident_id,
+                f"事件 {incident_id} 的建立记录与总链第 {mine[0][0]} 项不符：事件编号或建立时间被改动",
+            )
+        stored = {seq: digest for seq, digest in events}
+        for seq in sorted(k for k in mine if k):
+            n, item = mine[seq]
+            if seq not in stored:
+                later = [k for k in mine if k > seq]
+                what = f"第 {seq} 条记录被删除" + (
+                    "（连同其后的记录）" if not later or all(k not in stored for k in later) else ""
+                )
+                report(incident_id, f"事件 {incident_id} 的{what}：总链第 {n} 项登记了它")
+                break
+            if stored[seq] != item:
+                report(
+                    incident_id,
+                    f"事件 {incident_id} 第 {seq} 条记录与总链第 {n} 项登记的校验码不符：此条被改动，或整条链被重算",
+                )
+                break
+        for seq in sorted(stored):
+            if seq not in mine:
+                report(
+                    incident_id,
+                    f"事件 {incident_id} 第 {seq} 条记录不在数据库总链中：是在本工具之外加入的",
+                )
+                break
+    for incident_id, mine in entries.items():
+        if incident_id not in incidents:
+            n = mine[min(mine)][0]
+            report(
+                incident_id, f"事件 {incident_id} 已被整个删除（数据库总链第 {n} 项登记了它的建立）"
+            )
+    return LedgerReport(problems)
+
+
+def check_ledger(store: Store) -> LedgerReport:
+    return verify_ledger(store.ledger(), store.ledger_record(), store.all_chain_records())
+
+
+def check_incident(
+    store: Store, incident_id: str, ledger: LedgerReport | None = None
+) -> ChainReport:
+    """The incident's own chain, then what the store-wide chain says about it (and about the
+    store as a whole): the first problem found."""
     created_at, head, length = store.chain_record(incident_id)
-    return verify(incident_id, created_at, store.raw_events(incident_id), head, length)
+    report = verify(incident_id, created_at, store.raw_events(incident_id), head, length)
+    if report.problem is not None:
+        return report
+    ledger = ledger if ledger is not None else check_ledger(store)
+    problem = ledger.for_incident(incident_id) or ledger.store_problem
+    if problem is not None:
+        return ChainReport(incident_id, report.links, "", problem)
+    return report
 
 
 def verified_head(store: Store, incident_id: str) -> str:

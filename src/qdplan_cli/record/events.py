@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     DETAILS = "details"
     LOG = "log"
     RESOLVED = "resolved"
+    ATTENDANCE = "attendance"  # the experts' [[attendance]] of an imported case (fee sheet)
 
 
 PROJECT_KEYS = tuple(PROJECT_FIELDS)
@@ -239,6 +240,26 @@ def case_events(case: Case, at: datetime, source: str) -> list[NewEvent]:
         )
     for entry in case.sorted_timeline():
         events.append(log_event(entry.at, entry.text))
+    if case.attendance:
+        events.append(attendance_event(at, case))
     if s.resolved_at is not None:
         events.append(resolved_event(at, s.resolved_at, None))
     return events
+
+
+def attendance_event(at: datetime, case: Case) -> NewEvent:
+    """The case's ``[[attendance]]`` as it reads in a case file (keys and ISO times)."""
+    rows = []
+    for a in case.attendance:
+        row: dict[str, Any] = {
+            "arrived_at": a.arrived_at.isoformat(),
+            "left_at": a.left_at.isoformat(),
+            "count": a.count,
+            "evaluated": a.evaluated,
+        }
+        if a.name:
+            row["name"] = a.name
+        if a.note:
+            row["note"] = a.note
+        rows.append(row)
+    return NewEvent(EventKind.ATTENDANCE, at, "", {"attendance": rows})

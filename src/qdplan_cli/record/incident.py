@@ -21,6 +21,7 @@ from qdplan_cli.record.store import EventRow, Store
 
 if TYPE_CHECKING:
     from qdplan_cli.plan.calendar import BusinessHours, WorkCalendar
+    from qdplan_cli.record.chain import ChainReport
 
 
 # ----------------------------------------------------------------- the fold
@@ -38,6 +39,8 @@ class Incident:
     timeline: list[TimelineEntry] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)  # fields in the order first answered
     last_recorded_at: datetime | None = None
+    attendance: list[dict[str, Any]] = field(default_factory=list)
+    damaged: list[str] = field(default_factory=list)  # the events skipped, described
 
     @property
     def started_at(self) -> datetime | None:
@@ -60,6 +63,8 @@ class Incident:
             ]
         if self.confidential:
             data["confidential"] = {k: list(v) for k, v in self.confidential.items()}
+        if self.attendance:
+            data["attendance"] = [dict(a) for a in self.attendance]
         return data
 
     def case(self) -> Case:
@@ -70,36 +75,68 @@ class Incident:
 
 
 def fold(incident_id: str, created_at: datetime, events: Iterable[EventRow]) -> Incident:
+    """The incident's state; an event that cannot be read (damaged behind the tool's back) is
+    skipped and described in ``damaged``, never a crash (the other events and incidents read)."""
     state = Incident(id=incident_id, created_at=created_at)
     for event in events:
-        data = event.data
-        at = localize(datetime.fromisoformat(event.at))
-        state.last_recorded_at = localize(datetime.fromisoformat(event.recorded_at))
-        if event.kind == EventKind.CREATED:
-            state.project = project_from_json(data.get("project", {}))
-            if data.get("started_at"):
-                state.incident["started_at"] = from_json("started_at", data["started_at"])
-        elif event.kind == EventKind.PROJECT:
-            state.project = project_from_json(data.get("project", {}))
-        elif event.kind == EventKind.ANSWER:
-            key = data["field"]
-            value = from_json(key, data.get("value"))
-            if value is None:
-                state.incident.pop(key, None)
-            else:
-                state.incident[key] = value
-            if key not in state.answered:
-                state.answered.append(key)
-        elif event.kind == EventKind.DETAILS:
-            for key, value in data.get("incident", {}).items():
-                state.incident[key] = from_json(key, value)
-            for key, names in data.get("confidential", {}).items():
-                state.confidential[key] = list(names)
-        elif event.kind == EventKind.RESOLVED:
-            state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
-        if event.text:
-            state.timeline.append(TimelineEntry(at=at, text=event.text))
+        if event.damaged:
+            state.damaged.append(f"第 {event.seq} 条记录{event.damaged}，已跳过")
+            continue
+        try:
+            _apply(state, event)
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            detail = f"缺少 {exc}" if isinstance(exc, KeyError) else "内容无法解读"
+            state.damaged.append(f"第 {event.seq} 条记录已损坏（{detail}），已跳过")
     return state
+
+
+def _apply(state: Incident, event: EventRow) -> None:
+    data = event.data
+    at = localize(datetime.fromisoformat(event.at))
+    recorded_at = localize(datetime.fromisoformat(event.recorded_at))
+    if event.kind == EventKind.CREATED:
+        project = project_from_json(data.get("project", {}))
+        started = from_json("started_at", data["started_at"]) if data.get("started_at") else None
+        state.project = project
+        if started is not None:
+            state.incident["started_at"] = started
+    elif event.kind == EventKind.PROJECT:
+        state.project = project_from_json(data.get("project", {}))
+    elif event.kind == EventKind.ANSWER:
+        key = data["field"]
+        if not isinstance(key, str):
+            raise TypeError(key)
+        value = from_json(key, data.get("value"))
+        if value is None:
+            state.incident.pop(key, None)
+        else:
+            state.incident[key] = value
+        if key not in state.answered:
+            state.answered.append(key)
+    elif event.kind == EventKind.DETAILS:
+        incident = {key: from_json(key, value) for key, value in data.get("incident", {}).items()}
+        confidential = {key: list(names) for key, names in data.get("confidential", {}).items()}
+        state.incident.update(incident)
+        state.confidential.update(confidential)
+    elif event.kind == EventKind.RESOLVED:
+        state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
+    elif event.kind == EventKind.ATTENDANCE:
+        rows = data["attendance"]
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise TypeError("attendance")
+        state.attendance = [
+            {k: _iso_time(v) if k in ("arrived_at", "left_at") else v for k, v in r.items()}
+            for r in rows
+        ]
+    state.last_recorded_at = recorded_at
+    if event.text:
+        state.timeline.append(TimelineEntry(at=at, text=str(event.text)))
+
+
+def _iso_time(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return localize(datetime.fromisoformat(value))
 
 
 def decision_time(incident: Incident, now: datetime) -> datetime:
@@ -127,6 +164,18 @@ def decide_incident(
 def load(store: Store, incident_id: str) -> Incident:
     created = localize(datetime.fromisoformat(store.created_at(incident_id)))
     return fold(incident_id, created, store.events(incident_id))
+
+
+def load_checked(store: Store, incident_id: str | None) -> tuple[Incident, ChainReport]:
+    """An incident and the check of its record (its own chain and the store-wide one), read in
+    one snapshot; the read paths warn when the report is not ok."""
+    from qdplan_cli.record.chain import check_incident
+
+    with store.snapshot():
+        target_id = store.resolve_id(incident_id)
+        report = check_incident(store, target_id)
+        target = load(store, target_id)
+    return target, report
 
 
 def stored_case(store: Store, incident_id: str | None) -> tuple[Case, str]:

@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from qdplan_cli.plan.errors import StorageError, UserError
-from qdplan_cli.record.chain import canonical_content, event_hash, genesis_hash
+from qdplan_cli.record.chain import (
+    canonical_content,
+    event_hash,
+    genesis_hash,
+    ledger_genesis,
+    ledger_hash,
+)
 
 DB_NAME = "qdplan.db"
 BUSY_TIMEOUT_S = 30.0
@@ -166,10 +172,63 @@ def _migration_2(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_3(db: sqlite3.Connection) -> None:
+    """The store-wide chain (``ledger``): one entry per incident created and per event, in the
+    order they were stored, chained by hash across incidents; ``store_chain`` holds its head
+    and length. Removing a whole incident, or the last events of one, leaves a gap or a dangling
+    entry here; existing incidents and events are entered as they stand."""
+    db.execute(
+        """
+        CREATE TABLE ledger (
+            n INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            item TEXT NOT NULL,
+            prev TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "CREATE TABLE store_chain (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "head TEXT NOT NULL, length INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO store_chain (id, head, length) VALUES (1, ?, 0)", (ledger_genesis(),))
+    for incident_id, created_at in db.execute(
+        "SELECT id, created_at FROM incidents ORDER BY rowid"
+    ).fetchall():
+        _ledger_add(db, incident_id, 0, genesis_hash(incident_id, created_at))
+    for incident_id, seq, digest in db.execute(
+        "SELECT incident_id, seq, hash FROM events ORDER BY rowid"
+    ).fetchall():
+        _ledger_add(db, incident_id, seq, digest)
+    db.execute(
+        "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger "
+        "BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger "
+        "BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
+    )
+
+
+def _ledger_add(db: sqlite3.Connection, incident_id: str, seq: int, item: str) -> None:
+    """Append one entry to the store-wide chain (inside the caller's transaction)."""
+    prev, length = db.execute("SELECT head, length FROM store_chain WHERE id = 1").fetchone()
+    n = int(length) + 1
+    digest = ledger_hash(str(prev), n, incident_id, seq, item)
+    db.execute(
+        "INSERT INTO ledger (n, incident_id, seq, item, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+        (n, incident_id, seq, item, prev, digest),
+    )
+    db.execute("UPDATE store_chain SET head = ?, length = ? WHERE id = 1", (digest, n))
+
+
 # Numbered migrations; each runs once, in its own transaction, and is recorded in _migrations.
 MIGRATIONS: tuple[tuple[int, str, Callable[[sqlite3.Connection], None]], ...] = (
     (1, "incidents_and_events", _migration_1),
     (2, "event_hash_chain", _migration_2),
+    (3, "store_ledger", _migration_3),
 )
 
 
@@ -186,6 +245,7 @@ class EventRow:
     data: dict[str, Any]
     prev: str = ""
     hash: str = ""
+    damaged: str = ""  # why the stored data could not be decoded (then ``data`` is empty)
 
 
 @dataclass(frozen=True)
@@ -287,7 +347,8 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
 
 def no_such_incident(incident_id: str) -> UserError:
     """The one message for an incident id the store does not hold."""
-    return UserError(f"没有编号为 {incident_id!r} 的事件（用 qdplan list 查看）", field="ID")
+    shown = incident_id if len(incident_id) <= 40 else incident_id[:40] + "…"
+    return UserError(f"没有编号为 {shown!r} 的事件（用 qdplan list 查看）", field="ID")
 
 
 class Store:
@@ -437,6 +498,7 @@ class Store:
                 "INSERT INTO incidents (id, created_at) VALUES (?, ?)",
                 (incident_id, created_at.isoformat()),
             )
+            _ledger_add(db, incident_id, 0, genesis_hash(incident_id, created_at.isoformat()))
             for event in events:
                 self._insert(db, incident_id, event, recorded_at)
         return incident_id
@@ -495,6 +557,7 @@ class Store:
             "UPDATE incidents SET chain_head = ?, chain_length = ? WHERE id = ?",
             (digest, seq, incident_id),
         )
+        _ledger_add(db, incident_id, seq, digest)
         return row
 
     @staticmethod
@@ -511,17 +574,30 @@ class Store:
                 "FROM events WHERE incident_id = ? ORDER BY seq",
                 (incident_id,),
             ).fetchall()
-        try:
-            return [
-                EventRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8])
-                for r in rows
-            ]
-        except ValueError:
-            raise UserError(
-                f"事件 {incident_id} 的记录已损坏（有无法解读的数据）；用 qdplan verify "
-                f"{incident_id} 查看是哪一条",
-                field="ID",
-            ) from None
+        # A row whose data cannot be decoded is handed on with empty data and flagged: the fold
+        # reports it (one damaged event never stops the reading of the others).
+        result: list[EventRow] = []
+        for r in rows:
+            try:
+                data = json.loads(r[6])
+                damaged = "" if isinstance(data, dict) else "数据不是一个表"
+            except (TypeError, ValueError, RecursionError):
+                data, damaged = {}, "数据无法解读"
+            result.append(
+                EventRow(
+                    r[0],
+                    r[1],
+                    str(r[2]),
+                    str(r[3]),
+                    str(r[4]),
+                    str(r[5]),
+                    data if not damaged else {},
+                    r[7],
+                    r[8],
+                    damaged,
+                )
+            )
+        return result
 
     def raw_events(self, incident_id: str) -> list[tuple[Any, ...]]:
         """The stored rows as they are, undecoded (for ``chain.verify``)."""
@@ -542,6 +618,39 @@ class Store:
         if row is None:
             raise no_such_incident(incident_id)
         return str(row[0]), str(row[1]), int(row[2])
+
+    def ledger(self) -> list[tuple[Any, ...]]:
+        """The store-wide chain as stored: ``(n, incident_id, seq, item, prev, hash)`` rows."""
+        with self.errors():
+            return self.db.execute(
+                "SELECT n, incident_id, seq, item, prev, hash FROM ledger ORDER BY n"
+            ).fetchall()
+
+    def ledger_record(self) -> tuple[str, int, int]:
+        """``(head, length, counter)``: the store-wide chain's registered head and length, and
+        SQLite's own counter of ledger entries ever inserted (``sqlite_sequence``)."""
+        with self.errors():
+            row = self.db.execute("SELECT head, length FROM store_chain WHERE id = 1").fetchone()
+            counter = self.db.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'ledger'"
+            ).fetchone()
+        head, length = (str(row[0]), int(row[1])) if row else ("", 0)
+        return head, length, int(counter[0]) if counter else 0
+
+    def all_chain_records(self) -> dict[str, tuple[str, list[tuple[Any, ...]]]]:
+        """Every incident's ``created_at`` and its events' ``(seq, hash)``, for the ledger check."""
+        with self.errors():
+            found: dict[str, tuple[str, list[tuple[Any, ...]]]] = {
+                str(i): (str(c), [])
+                for i, c in self.db.execute("SELECT id, created_at FROM incidents ORDER BY rowid")
+            }
+            orphans: dict[str, tuple[str, list[tuple[Any, ...]]]] = {}
+            for incident_id, seq, digest in self.db.execute(
+                "SELECT incident_id, seq, hash FROM events ORDER BY incident_id, seq"
+            ):
+                target = found.get(incident_id) or orphans.setdefault(incident_id, ("", []))
+                target[1].append((seq, digest))
+        return found
 
     def orphan_incident_ids(self) -> list[str]:
         """Incident ids that events name but the incidents table does not hold."""

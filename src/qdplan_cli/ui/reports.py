@@ -80,14 +80,32 @@ class VerifyResult:
     orphans: list[str] = field(default_factory=list)
     reports: list[ChainReport] = field(default_factory=list)
     match: HashMatch | None = None
+    store_problems: list[str] = field(default_factory=list)  # the store-wide chain's
 
     @property
     def ok(self) -> bool:
         return (
             not self.orphans
+            and not self.store_problems
             and all(r.problem is None for r in self.reports)
             and (self.match is None or self.match.seq is not None or self.match.current)
         )
+
+
+def warn_record(incident_id: str, problem: str | None, damaged: Sequence[str] = ()) -> None:
+    """A read path's warning (show, list, checklist, export), in red on stderr: the record
+    failed its check (the first broken event named), or some events could not be read."""
+    from qdplan_cli.ui.console import print_note
+
+    if problem is not None:
+        print_note(
+            f"警告：事件 {incident_id} 的记录未通过校验：{problem}。"
+            f"以下内容可能已被改动；用 qdplan verify {incident_id} 查看",
+            style="bold red",
+            stderr=True,
+        )
+    for damage in damaged:
+        print_note(f"警告：事件 {incident_id} 的{damage}", style="bold red", stderr=True)
 
 
 def show_verify(result: VerifyResult) -> None:
@@ -95,7 +113,9 @@ def show_verify(result: VerifyResult) -> None:
 
     for orphan in result.orphans:
         typer.echo(f"校验失败：数据库中有属于事件 {orphan} 的记录，但该事件已被删除")
-    if not result.orphans and not result.reports:
+    for problem in result.store_problems:
+        typer.echo(f"校验失败！{problem}。")
+    if not result.orphans and not result.reports and not result.store_problems:
         typer.echo("还没有任何事件记录，无需校验。")
         return
     for report in result.reports:
