@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.plan.errors import UserError
-from qdplan_cli.plan.model import Decision
+from qdplan_cli.plan.model import Decision, Step
 from qdplan_cli.plan.times import localize
 from qdplan_cli.record.casefile import Case, TimelineEntry, parse_case
-from qdplan_cli.record.events import EventKind, from_json, project_from_json
+from qdplan_cli.record.events import RECORD_KINDS, EventKind, from_json, project_from_json
 from qdplan_cli.record.store import EventRow, Store
 
 if TYPE_CHECKING:
@@ -35,9 +35,15 @@ class Incident:
     project: dict[str, Any] = field(default_factory=dict)
     incident: dict[str, Any] = field(default_factory=dict)
     confidential: dict[str, list[str]] = field(default_factory=dict)
-    timeline: list[TimelineEntry] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)  # the record's 经过
+    log: list[TimelineEntry] = field(default_factory=list)  # every event's text (``show``)
     answered: list[str] = field(default_factory=list)  # fields in the order first answered
     last_recorded_at: datetime | None = None
+    ticks: dict[str, datetime] = field(default_factory=dict)  # step id → done at
+    tick_texts: dict[str, str] = field(default_factory=dict)  # step id → the step's text
+    attendance: list[dict[str, Any]] = field(default_factory=list)  # [[attendance]] tables
+    discarded: str | None = None  # the reason, once set aside
+    events: int = 0
 
     @property
     def started_at(self) -> datetime | None:
@@ -58,6 +64,8 @@ class Incident:
                 {"at": e.at, "text": e.text}
                 for e in sorted(self.timeline, key=lambda e: e.at)  # stable: seq within a time
             ]
+        if self.attendance:
+            data["attendance"] = [dict(a) for a in self.attendance]
         if self.confidential:
             data["confidential"] = {k: list(v) for k, v in self.confidential.items()}
         return data
@@ -96,10 +104,92 @@ def fold(incident_id: str, created_at: datetime, events: Iterable[EventRow]) -> 
             for key, names in data.get("confidential", {}).items():
                 state.confidential[key] = list(names)
         elif event.kind == EventKind.RESOLVED:
-            state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
+            if data.get("resolved_at"):
+                state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
+            else:
+                state.incident.pop("resolved_at", None)
+        elif event.kind == EventKind.TICK:
+            _fold_tick(state, data)
+        elif event.kind == EventKind.DISCARD:
+            state.discarded = str(data.get("reason", "")) or "（未说明原因）"
+        elif event.kind == EventKind.ATTENDANCE:
+            _fold_attendance(state, data)
+        elif event.kind == EventKind.EXPERT_LEFT:
+            state.incident["expert_left_early"] = True
+            state.attendance.append(
+                {
+                    "arrived_at": _time(data["arrived_at"]),
+                    "left_at": _time(data["left_at"]),
+                    "count": 1,
+                    "note": "因特殊情况提前离开（已签署承诺）",
+                }
+            )
+        state.events += 1
         if event.text:
-            state.timeline.append(TimelineEntry(at=at, text=event.text))
+            entry = TimelineEntry(at=at, text=event.text)
+            state.log.append(entry)
+            if event.kind in RECORD_KINDS:
+                state.timeline.append(entry)
     return state
+
+
+def _time(value: str) -> datetime:
+    return localize(datetime.fromisoformat(value))
+
+
+def _fold_tick(state: Incident, data: dict[str, Any]) -> None:
+    step = str(data["step"])
+    state.tick_texts[step] = str(data.get("step_text", ""))
+    if data.get("done_at"):
+        state.ticks[step] = _time(data["done_at"])
+    else:
+        state.ticks.pop(step, None)
+
+
+def _fold_attendance(state: Incident, data: dict[str, Any]) -> None:
+    entry: dict[str, Any] = {
+        "arrived_at": _time(data["arrived_at"]),
+        "left_at": _time(data["left_at"]),
+        "count": int(data.get("count", 1)),
+    }
+    if data.get("evaluated") is False:
+        entry["evaluated"] = False
+    replaces = data.get("replaces")
+    if isinstance(replaces, int) and 1 <= replaces <= len(state.attendance):
+        state.attendance[replaces - 1] = entry
+    else:
+        state.attendance.append(entry)
+
+
+def active_id(store: Store, incident_id: str | None) -> str:
+    """The given incident (checked), or the most recent one not set aside (``discard``)."""
+    if incident_id is not None:
+        return store.resolve_id(incident_id)
+    store.resolve_id(None)  # the "no incident yet" message when there is none
+    for candidate in reversed(store.incident_ids()):
+        if load(store, candidate).discarded is None:
+            return candidate
+    raise UserError("所有事件都已作废；请给出事件编号", field="ID")
+
+
+def numbered_steps(decision: Decision) -> list[tuple[int, str, Step]]:
+    """The checklist's steps as the witness sees them numbered: (number, id, step)."""
+    from qdplan_cli.plan.model import StepKind as K
+    from qdplan_cli.record.events import step_id
+
+    # The console's sections, in order (``ui.console.SECTIONS``): publishing and filing share one.
+    order = (
+        (K.CALL,),
+        (K.TRY,),
+        (K.TELL,),
+        (K.DECIDE,),
+        (K.PUBLISH, K.FILE),
+        (K.KEEP,),
+        (K.RECORD,),
+    )
+    rank = {kind: next((i for i, g in enumerate(order) if kind in g), len(order)) for kind in K}
+    steps = sorted(decision.steps, key=lambda step: rank[step.kind])  # stable within a kind
+    return [(i, step_id(step), step) for i, step in enumerate(steps, start=1)]
 
 
 def decision_time(incident: Incident, now: datetime) -> datetime:
@@ -135,7 +225,7 @@ def stored_case(store: Store, incident_id: str | None) -> tuple[Case, str]:
 
     with store.snapshot():
         # One snapshot: the hash printed is the hash of exactly the events rendered.
-        target_id = store.resolve_id(incident_id)
+        target_id = active_id(store, incident_id)
         head = verified_head(store, target_id)
         target = load(store, target_id)
     return target.case(), head[:SHORT_HASH]
