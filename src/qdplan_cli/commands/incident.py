@@ -35,13 +35,13 @@ def _interactive() -> bool:
 ID_PATTERN = re.compile(r"\d{8}-\d{4}-\d+")
 
 
-def _load(store: Store, incident_id: str | None) -> Incident:
+def _load(store: Store, incident_id: str | None, *, name: bool = True) -> Incident:
     """The given incident, or the most recent one not set aside; named on stderr when it was
     not given, so the witness sees which incident a command acts on."""
     from qdplan_cli.record.incident import active_id, load
 
     target = load(store, active_id(store, incident_id))
-    if incident_id is None:
+    if incident_id is None and name:
         _name(target)
     return target
 
@@ -290,7 +290,7 @@ def log(
     now = rt.now
     when = parse_time(at, "--at") if at is not None else now
     with rt.open_store() as store:
-        target = _load(store, incident_id).id
+        target = _load(store, incident_id, name=False).id  # the line printed names it
         row = store.append(target, log_event(when, text), now)
     # Printed only after the commit returned: a line on screen is a line on disk.
     say(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
