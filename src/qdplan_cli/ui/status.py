@@ -85,8 +85,20 @@ def next_steps(
     return [(n, step) for n, sid, step in numbered_steps(decision) if sid not in ticks][:limit]
 
 
+def clock_lines(decision: Decision, now: datetime, resolved_at: datetime | None) -> list[Line]:
+    """The 2-hour line (evaluation, opening) or the bid deadline (prep), with the time left;
+    two lines once the 2-hour line has passed with no plan chosen yet (4.2, 5.2)."""
+    line = clock_line(decision, now, resolved_at)
+    if line is None:
+        return []
+    if line[0] == "alarm" and "，故障" in line[1]:
+        first, _, second = line[1].partition("，故障")
+        return [("alarm", first), ("alarm", "故障" + second)]
+    return [line]
+
+
 def clock_line(decision: Decision, now: datetime, resolved_at: datetime | None) -> Line | None:
-    """The 2-hour line (evaluation, opening) or the bid deadline (prep), with the time left."""
+    """The clock as one line (``clock_lines`` splits the long crossing message)."""
     if resolved_at is not None:
         return ("ok", f"故障已于 {format_dt(resolved_at)} 排除：清单按排除时定格")
     words = terms(decision.project_type)
@@ -126,8 +138,9 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
     if d.plan:
         head += f" — {PLAN_LABELS[d.plan].split('：')[0]}"
     lines.append(("bold", head))
-    clock = clock_line(d, now, state.resolved_at)
-    steps = next_steps(d, state.ticks, 2 if clock is None or not d.earliest_new_time else 1)
+    clock = clock_lines(d, now, state.resolved_at)
+    room = MAX_LINES - 1 - len(clock) - (1 if d.earliest_new_time else 0)
+    steps = next_steps(d, state.ticks, max(1, min(2, room)))
     for number, step in steps:
         text = f"下一步 {number}. {step.text.rstrip('。')}"
         who = _who(step, d, state.contacts)
@@ -136,8 +149,7 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
         lines.append(("warn", text))
     if not steps and d.steps:
         lines.append(("ok", "清单各步骤均已勾选完成"))
-    if clock is not None:
-        lines.append(clock)
+    lines.extend(clock)
     if d.earliest_new_time is not None:
         lines.append(("ok", f"最早的新时间：{format_dt(d.earliest_new_time)}"))
     return [(style, fit(text, width)) for style, text in lines[:MAX_LINES]]
