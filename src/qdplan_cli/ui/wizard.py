@@ -393,7 +393,7 @@ class Wizard:
                 return "请输入正整数人数"
             return None
 
-        raw = prompts.text(question, default=str(default), validate=problem, back=True)
+        raw = prompts.text(question, validate=problem, back=True)
         return int(raw or default)
 
     def ask_attendance(self, incident: Incident) -> None:
