@@ -80,8 +80,10 @@ def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee
     (incident_id,) = store.incident_ids()
     incident = load(store, incident_id)
     assert incident.incident["expert_left_early"] is True
-    assert [(a["count"], f"{a['arrived_at']:%H:%M}", f"{a['left_at']:%H:%M}") for a in
-            incident.attendance] == [(4, "08:50", "12:30"), (1, "08:50", "10:05"), (1, "10:50", "12:30")]
+    assert [
+        (a["count"], f"{a['arrived_at']:%H:%M}", f"{a['left_at']:%H:%M}")
+        for a in incident.attendance
+    ] == [(4, "08:50", "12:30"), (1, "08:50", "10:05"), (1, "10:50", "12:30")]
 
     out = tmp_path / "docs"
     rendered = run("render", "--incident", incident_id, "--out", str(out))

@@ -57,6 +57,7 @@ class Terminal:
             "TERM": "xterm",
             "COLUMNS": str(COLS),
             "LINES": str(ROWS),
+            "PROMPT_TOOLKIT_NO_CPR": "1",  # nothing in a pty answers the cursor query
         }
         self.child = pexpect.spawn(
             str(venv_bin("qdplan")),
@@ -177,3 +178,47 @@ def test_abandoned_at_the_first_question_leaves_no_incident(
     term.child.close()
     assert term.child.exitstatus == 130
     assert Store.open().incident_ids() == []
+
+
+def test_watch_shows_the_board_and_lines_logged_by_another_process(
+    qdplan_home: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    from datetime import datetime, timedelta
+
+    from qdplan_cli.plan.times import shanghai
+
+    onset = (datetime.now(shanghai()) - timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M:00")
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    case = tmp_path / "case.toml"
+    case.write_text(
+        PROJECT + '[incident]\nstage = "evaluation"\nfault = "power"\n'
+        f"started_at = {onset}\nwithin_2h = true\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "QDPLAN_HOME": str(qdplan_home), "QDPLAN_CONFIG": str(config)}
+    qdplan = str(venv_bin("qdplan"))
+    subprocess.run(
+        [qdplan, "incident", "--case", str(case), "--no-input"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    term = Terminal(["watch", "--interval", "0.2"], qdplan_home, config)
+    screen = term.wait_for("qdplan 看板")
+    assert "青岛市某医院医疗设备采购项目" in screen
+    assert "评标环节 · 断电" in screen
+    assert "步骤（已完成 0/" in screen
+    assert LEFT.search(screen)  # the live countdown
+    subprocess.run(
+        [qdplan, "log", "已通知物业值班室赵物业"], env=env, check=True, capture_output=True
+    )
+    subprocess.run([qdplan, "tick", "1"], env=env, check=True, capture_output=True)
+    screen = term.wait_for("已通知物业值班室赵物业")
+    screen = term.wait_for("步骤（已完成 1/")
+    save("watch-80x24.txt", screen)
+    term.child.sendintr()
+    term.child.expect(pexpect.EOF)
+    term.child.close()
+    assert term.child.exitstatus == 0

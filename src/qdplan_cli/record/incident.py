@@ -8,7 +8,7 @@ decides on it, and ``export`` writes it as TOML unchanged: the three cannot drif
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,7 @@ class Incident:
     attendance: list[dict[str, Any]] = field(default_factory=list)  # [[attendance]] tables
     discarded: str | None = None  # the reason, once set aside
     events: int = 0
+    last_seq: int = 0  # the last event folded in (``refresh`` folds only later ones)
 
     @property
     def started_at(self) -> datetime | None:
@@ -70,6 +71,30 @@ class Incident:
             data["confidential"] = {k: list(v) for k, v in self.confidential.items()}
         return data
 
+    def copy(self) -> Incident:
+        """A copy whose containers are its own (folding more into it leaves this one as is)."""
+        return replace(
+            self,
+            project=dict(self.project),
+            incident=dict(self.incident),
+            confidential={k: list(v) for k, v in self.confidential.items()},
+            timeline=list(self.timeline),
+            log=list(self.log),
+            answered=list(self.answered),
+            ticks=dict(self.ticks),
+            tick_texts=dict(self.tick_texts),
+            attendance=[dict(a) for a in self.attendance],
+        )
+
+    def situation_case(self) -> Case:
+        """The case without its timeline: all the engine needs, cheap on a long record."""
+        data = self.case_dict()
+        data.pop("timeline", None)
+        try:
+            return parse_case(data)
+        except UserError as exc:  # only a damaged database gets here
+            raise UserError(f"事件 {self.id} 的记录无法读取：{exc}", field=exc.field) from None
+
     def case(self) -> Case:
         try:
             return parse_case(self.case_dict())
@@ -78,8 +103,13 @@ class Incident:
 
 
 def fold(incident_id: str, created_at: datetime, events: Iterable[EventRow]) -> Incident:
-    state = Incident(id=incident_id, created_at=created_at)
+    return fold_into(Incident(id=incident_id, created_at=created_at), events)
+
+
+def fold_into(state: Incident, events: Iterable[EventRow]) -> Incident:
+    """Fold more events (later than ``state.last_seq``) into ``state``."""
     for event in events:
+        state.last_seq = event.seq
         data = event.data
         at = localize(datetime.fromisoformat(event.at))
         state.last_recorded_at = localize(datetime.fromisoformat(event.recorded_at))
@@ -210,8 +240,17 @@ def decide_incident(
     from qdplan_cli.plan.decide import decide
 
     return decide(
-        incident.case().situation, decision_time(incident, now), calendar=calendar, hours=hours
+        incident.situation_case().situation,
+        decision_time(incident, now),
+        calendar=calendar,
+        hours=hours,
     )
+
+
+def refresh(store: Store, incident: Incident) -> Incident:
+    """``incident`` with the events stored since it was folded (a new object; the old one is
+    unchanged)."""
+    return fold_into(incident.copy(), store.events(incident.id, after=incident.last_seq))
 
 
 def load(store: Store, incident_id: str) -> Incident:

@@ -504,12 +504,14 @@ class Store:
             raise no_such_incident(incident_id)
         return str(row[0])
 
-    def events(self, incident_id: str) -> list[EventRow]:
+    def events(self, incident_id: str, after: int = 0) -> list[EventRow]:
+        """The incident's events in order; with ``after``, only those with a greater seq (the
+        wizard folds only what is new)."""
         with self.errors():
             rows = self.db.execute(
                 "SELECT incident_id, seq, at, recorded_at, kind, text, data, prev, hash "
-                "FROM events WHERE incident_id = ? ORDER BY seq",
-                (incident_id,),
+                "FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
+                (incident_id, after),
             ).fetchall()
         try:
             return [

@@ -37,7 +37,7 @@ from qdplan_cli.record.events import (
     resolved_event,
     tick_event,
 )
-from qdplan_cli.record.incident import Incident, decision_time, load, numbered_steps
+from qdplan_cli.record.incident import Incident, decision_time, load, numbered_steps, refresh
 from qdplan_cli.record.store import NewEvent, Store
 from qdplan_cli.ui import prompts
 from qdplan_cli.ui.wording import (
@@ -109,6 +109,7 @@ class Wizard:
     prefill: dict[str, Any] = field(default_factory=dict)  # a project to offer, not recorded
     prefill_from_file: bool = False
     launched: datetime | None = None
+    _cached: Incident | None = field(default=None, repr=False)
 
     @classmethod
     def resuming(cls, store: Store, runtime: Runtime, incident: Incident) -> Wizard:
@@ -122,9 +123,16 @@ class Wizard:
     # ----------------------------------------------------------------- state
 
     def load(self) -> Incident:
+        """The incident now: only events stored since the last look are folded in."""
         if self.incident_id is None:
             return Incident(id="", created_at=self.clock())
-        return load(self.store, self.incident_id)
+        cached = self._cached
+        if cached is None or cached.id != self.incident_id:
+            cached = load(self.store, self.incident_id)
+        else:
+            cached = refresh(self.store, cached)
+        self._cached = cached
+        return cached
 
     def record(self, event: NewEvent) -> None:
         assert self.incident_id is not None  # the project answer created it
@@ -453,7 +461,7 @@ class Wizard:
             for f in Fact
             if f not in (Fact.STAGE, Fact.FAULT) and f.value not in earlier
         }
-        situation = replace(incident.case().situation, **forget)
+        situation = replace(incident.situation_case().situation, **forget)
         now = decision_time(incident, self.clock())
         try:
             decision = self.runtime.decide(situation, now)
