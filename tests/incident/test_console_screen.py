@@ -216,7 +216,9 @@ def test_watch_shows_the_board_and_lines_logged_by_another_process(
     )
     subprocess.run([qdplan, "tick", "1"], env=env, check=True, capture_output=True)
     screen = term.wait_for("已通知物业值班室赵物业")
-    screen = term.wait_for("步骤（已完成 1/")
+    term.wait_for("步骤（已完成 1/")
+    screen = term.wait_for("只读 · Ctrl-C 退出 ─")  # the whole frame drawn
+    assert "√ " in screen  # the step ticked from the other shell
     save("watch-80x24.txt", screen)
     term.child.sendintr()
     term.child.expect(pexpect.EOF)

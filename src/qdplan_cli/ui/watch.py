@@ -74,8 +74,9 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     table.add_column("text", ratio=1, no_wrap=True, overflow="ellipsis")
     # The rows left once the border, the head lines and the two section titles are drawn.
     room = max(6, height - 2 - len(parts) - 2)
-    logs_wanted = min(len(target.log), max(3, room // 3))
-    shown_steps = len(steps) if len(steps) <= room - logs_wanted else room - logs_wanted - 1
+    logs_wanted = min(len(target.log), 3)  # the last three lines at least
+    fits = len(steps) <= room - logs_wanted
+    shown_steps = len(steps) if fits else max(1, room - logs_wanted - 1)
     for number, sid, step in steps[:shown_steps]:
         at = target.ticks.get(sid)
         mark = f"√ {at:%H:%M}" if at else f"□ {number}"
@@ -90,7 +91,7 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     log.add_column("at", no_wrap=True, style="cyan")
     log.add_column("text", ratio=1, no_wrap=True, overflow="ellipsis")
     used = min(len(steps), shown_steps) + (1 if len(steps) > shown_steps else 0)
-    lines = sorted(target.log, key=lambda e: e.at)[-max(2, room - used) :]
+    lines = sorted(target.log, key=lambda e: e.at)[-max(logs_wanted, room - used, 1) :]
     for entry in lines:
         log.add_row(f"{entry.at:%m-%d %H:%M:%S}", entry.text)
     parts.append(log)
