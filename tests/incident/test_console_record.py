@@ -129,3 +129,24 @@ def test_tick_marks_a_step_done_and_a_later_tick_corrects_it(
     # The record's 经过 is written from the ticks, in plain sentences.
     record = [e.text for e in load(store, incident_id).timeline]
     assert any(t.startswith("已完成：") for t in record)
+
+
+def test_the_printed_checklist_shows_a_ticked_step_with_its_time(
+    clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    import docx
+
+    case = tmp_path / "case.toml"
+    case.write_text(
+        '[project]\nname = "真项目"\n[incident]\nstage = "evaluation"\nfault = "power"\n'
+        "started_at = 2026-12-08T09:00:00\nwithin_2h = true\n",
+        encoding="utf-8",
+    )
+    assert run("incident", "--case", str(case), "--no-input").code == 0
+    assert run("tick", "1", "--at", "2026-12-08 09:05").code == 0
+    out = tmp_path / "清单.docx"
+    printed = run("checklist", "--out", str(out))
+    assert printed.code == 0, printed.err
+    text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    assert "√ " in text and "（2026年12月8日（周二）09:05 完成）" in text
+    assert text.count("√ ") == 1  # only the ticked step

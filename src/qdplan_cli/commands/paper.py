@@ -108,6 +108,7 @@ def checklist(
         raise UserError("输出文件应以 .docx 结尾", field=f"--out {out}")
     rt = Runtime(now)
     resolved_at = None
+    ticks = None
     if case is not None:
         if incident_id is not None:
             raise UserError("事件编号和 --case 只能给一个", field="--case")
@@ -122,10 +123,11 @@ def checklist(
         author = the_case.project.agency
     else:
         from qdplan_cli.record.events import project_summary
-        from qdplan_cli.record.incident import decide_incident, load
+        from qdplan_cli.record.incident import active_id, decide_incident, load
 
         with rt.open_store() as store:
-            target = load(store, store.resolve_id(incident_id))
+            target = load(store, active_id(store, incident_id))
+        ticks = target.ticks
         moment = rt.now
         decision = decide_incident(target, moment, calendar=rt.calendar, hours=rt.hours)
         the_case = target.case()
@@ -144,6 +146,7 @@ def checklist(
         title=title,
         project=project,
         resolved_at=resolved_at,
+        ticks=ticks,
     )
     data = build_paper(
         "checklist",
