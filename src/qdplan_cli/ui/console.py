@@ -126,7 +126,10 @@ def checklist(
             if step.by or step.to:
                 who = f"负责：{_roles(step.by, decision)}" if step.by else ""
                 if step.to:
-                    who += f" → 对象：{_roles(step.to, decision)}"
+                    # The number to call, beside the step that needs it.
+                    who += " → 对象：" + "、".join(
+                        _contact_line(r, decision, contacts) for r in step.to
+                    )
                 line.append("\n" + who.strip(), style="dim")
             number, sid = numbers[id(step)]
             done = ticks.get(sid)
