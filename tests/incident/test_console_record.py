@@ -150,3 +150,25 @@ def test_the_printed_checklist_shows_a_ticked_step_with_its_time(
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "√ " in text and "（2026年12月8日（周二）09:05 完成）" in text
     assert text.count("√ ") == 1  # only the ticked step
+
+
+def test_a_wrong_resolution_is_corrected_by_a_later_event(
+    clock: Clock, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    case = tmp_path / "case.toml"
+    case.write_text(
+        '[project]\nname = "真项目"\n[incident]\nstage = "evaluation"\nfault = "power"\n'
+        "started_at = 2026-12-08T09:00:00\nwithin_2h = true\n",
+        encoding="utf-8",
+    )
+    assert run("incident", "--case", str(case), "--no-input").code == 0
+    assert run("resolve", "--at", "2026-12-08 09:10").code == 0
+    fixed = run("resolve", "--at", "2026-12-08 09:12")
+    assert "09:10 → 2026年12月8日（周二）09:12" in fixed.out
+    undone = run("resolve", "--undo")
+    assert undone.code == 0 and "撤销故障排除记录" in undone.out
+    store = Store.open()
+    (incident_id,) = store.incident_ids()
+    assert load(store, incident_id).resolved_at is None
+    assert [e.kind for e in store.events(incident_id)].count("resolved") == 3
+    assert run("resolve", "--undo").code == 2

@@ -231,8 +231,14 @@ def resolve(
     at: Annotated[
         str | None, typer.Option("--at", help="故障排除时间（默认：现在），如 2026-12-08 10:40。")
     ] = None,
+    undo: Annotated[
+        bool,
+        typer.Option(
+            "--undo", help="撤销排除记录（记错了，故障尚未排除）；记作一条更正，原记录保留。"
+        ),
+    ] = False,
 ) -> None:
-    """记录故障已排除：清单按排除时间定格，此后再看结论不变。"""
+    """记录故障已排除：清单按排除时间定格，此后再看结论不变；再次记录即更正排除时间。"""
     from qdplan_cli.plan.times import format_dt, parse_time
     from qdplan_cli.record.events import resolved_event
     from qdplan_cli.ui.console import print_checklist
@@ -242,6 +248,12 @@ def resolve(
     when = parse_time(at, "--at") if at is not None else now
     with rt.open_store() as store:
         target = _load(store, incident_id)
+        if undo:
+            if target.resolved_at is None:
+                raise UserError(f"事件 {target.id} 尚未记录故障排除，无需撤销", field="--undo")
+            row = store.append(target.id, resolved_event(now, None, target.resolved_at), now)
+            say(f"已记录 [{target.id} #{row.seq}] {row.text}")
+            return
         if target.started_at is not None and when < target.started_at:
             raise UserError(
                 f"排除时间 {format_dt(when)} 早于故障发生时间 {format_dt(target.started_at)}",
@@ -249,9 +261,13 @@ def resolve(
             )
         if when > now:
             raise UserError(f"排除时间 {format_dt(when)} 晚于当前时间", field="--at")
-        store.append(target.id, resolved_event(now, when, target.resolved_at), now)
+        row = store.append(target.id, resolved_event(now, when, target.resolved_at), now)
+        corrected = target.resolved_at is not None
         target = _load(store, target.id)
-    say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
+    if corrected:  # a later event says old → new; the first is kept
+        say(f"已更正：事件 {target.id}：{row.text}")
+    else:
+        say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
     print_checklist(
         rt.decide_incident(target),
         contacts=rt.contacts,

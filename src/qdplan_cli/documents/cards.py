@@ -442,7 +442,9 @@ def checklist_context(
         "missing": [FACT_LABELS[f] for f in decision.missing],
         "contacts": contact_rows(list(first_clause), first_clause, contacts, decision.project_type),
         "steps": [
-            line(s) | {"kind": s.kind.value} for s in decision.steps if s.kind is not StepKind.RECORD
+            line(s) | {"kind": s.kind.value}
+            for s in decision.steps
+            if s.kind is not StepKind.RECORD
         ],
         "record": [line(s) for s in decision.steps if s.kind is StepKind.RECORD],
         "plans": plans,
