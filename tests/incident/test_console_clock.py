@@ -142,3 +142,42 @@ def test_after_the_line_passes_the_next_answer_moves_on_to_the_plan(
     (incident_id,) = store.incident_ids()
     assert answers(store, incident_id)[-1] == ("plan", None, 2)
     assert "已过2小时节点" in result.out
+
+
+def test_the_status_block_fits_six_lines_of_80_columns_in_every_situation() -> None:
+    import itertools
+
+    from qdplan_cli.plan.errors import PlanNotAllowedError
+    from qdplan_cli.plan.model import ProjectType
+    from qdplan_cli.ui.status import width_of
+
+    start = datetime(2026, 12, 8, 9, 15, tzinfo=shanghai())
+    contacts = {role: [("某某某", "0532-81110000")] for role in Role}
+    seen = 0
+    for stage, fault, ptype, within, plan, minutes in itertools.product(
+        Stage, Fault, ProjectType, (None, True, False), (None, 1, 2, 3), (10, 130)
+    ):
+        situation = Situation(
+            stage=stage,
+            fault=fault,
+            project_type=ptype,
+            within_2h=within,
+            plan=plan,
+            fallback_works=False,
+            quick_fix_works=False,
+            fixed_before_deadline=None,
+            bidders_can_sign_in=True,
+            started_at=start,
+            bid_deadline=start + timedelta(minutes=30) if stage is Stage.PREP else None,
+        )
+        now = start + timedelta(minutes=minutes)
+        try:
+            decision = decide(situation, now)
+        except PlanNotAllowedError:
+            continue
+        lines = status_lines(StatusInput(decision, {}, contacts), now, 80)
+        assert 1 <= len(lines) <= 6
+        assert all(width_of(text) <= 80 for _, text in lines), lines
+        assert lines[0][1].startswith("结论：")
+        seen += 1
+    assert seen > 100
