@@ -231,7 +231,7 @@ def resolved_event(at: datetime, resolved_at: datetime | None, old: datetime | N
     elif old is not None:
         text = f"更改 故障排除时间：{format_dt(old)} → {format_dt(resolved_at)}"
     else:
-        text = f"故障已排除（{format_dt(resolved_at)}）"
+        text = "故障已排除"  # the entry's own time is the moment it was cleared
     return NewEvent(
         EventKind.RESOLVED,
         resolved_at or at,
