@@ -70,11 +70,12 @@ def paragraphs_everywhere(document: Any) -> Iterator[Any]:
 
 
 def _text(element: Any) -> str:
-    """The text a reader sees in an element: w:t, with w:br as a line break and w:tab a tab."""
+    """The text a reader sees in an element: w:t, with w:br as a line break and w:tab a tab;
+    the invisible WORD JOINERs that keep words on one line (documents.linebreak) left out."""
     parts: list[str] = []
     for node in element.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
         if node.tag == qn("w:t"):
-            parts.append(node.text or "")
+            parts.append((node.text or "").replace("\u2060", ""))
         elif node.tag == qn("w:br"):
             parts.append("\n")
         else:
@@ -82,8 +83,9 @@ def _text(element: Any) -> str:
     return "".join(parts)
 
 
-def text_of(path: Path) -> str:
-    """Every line of text a reader sees: paragraphs and table rows ("a | b"), in order."""
+def text_of(path: Path, *, joined_cells: bool = False) -> str:
+    """Every line of text a reader sees: paragraphs and table rows ("a | b"), in order.
+    ``joined_cells``: a cell's own line breaks (a long name broken between phrases) left out."""
     document = docx.Document(str(path))
     lines: list[str] = []
     for child in document.element.body.iterchildren():
@@ -91,7 +93,10 @@ def text_of(path: Path) -> str:
             lines.append(_text(child))
         elif child.tag == qn("w:tbl"):
             for tr in child.iter(qn("w:tr")):
-                lines.append(" | ".join(_text(tc) for tc in tr.iter(qn("w:tc"))))
+                cells = [_text(tc) for tc in tr.iter(qn("w:tc"))]
+                if joined_cells:
+                    cells = [c.replace("\n", "") for c in cells]
+                lines.append(" | ".join(cells))
     return "\n".join(lines)
 
 

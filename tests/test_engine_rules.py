@@ -128,6 +128,7 @@ def test_4_1_2_parties_may_still_postpone_with_a_published_delay_notice() -> Non
     published = localize(datetime(2026, 12, 8, 9, 40))
     decision = d(P, SYS, fixed_before_deadline=True, notice_published_at=published)
     assert decision.outcome is Outcome.PARTIES_DECIDE
+    assert decision.committed  # the published notice is their decision to postpone: it stands
     assert docs(decision) == ["incident_record", "delay_notice"]
     assert decision.earliest_new_time == localize(datetime(2026, 12, 8, 11, 40))
 

@@ -21,6 +21,7 @@ CASES = [
     "opening-network-plan3.toml",
     "evaluation-power-plan2.toml",
     "evaluation-network-plan3.toml",
+    "evaluation-system-leaver.toml",  # the expert fee sheet
 ]
 
 
@@ -49,6 +50,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         "closure_plan",
         "evaluation_reschedule",
         "confidentiality_commitment",
+        "expert_fee_sheet",
     }
     return files
 
@@ -106,7 +108,7 @@ def test_title_body_and_heading_fonts(rendered: list[Path]) -> None:
     assert title.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     assert title.runs[0].font.size.pt == 22
     assert document.paragraphs[1].text == ""  # one empty line below the title
-    body = next(p for p in document.paragraphs if p.text.startswith("青岛市市北区"))
+    body = next(p for p in document.paragraphs if p.text.startswith("更正原因"))
     assert body.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert body.runs[0].font.size.pt == 16
 
@@ -165,7 +167,7 @@ def test_dates_are_arabic_without_zero_padding(rendered: list[Path]) -> None:
     seen = 0
     for path in rendered:
         document = docx.Document(str(path))
-        texts = [p.text for p in paragraphs_everywhere(document)]
+        texts = [p.text.replace("\u2060", "") for p in paragraphs_everywhere(document)]
         for text in texts:
             for match in re.finditer(r"(\S{4})年(\S{1,2})月(\S{1,2})日", text):
                 if "　" in match.group(0) or "＿" in match.group(0):
@@ -173,10 +175,11 @@ def test_dates_are_arabic_without_zero_padding(rendered: list[Path]) -> None:
                 seen += 1
                 assert re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日", match.group(0)), text
     assert seen > 20
-    notice = next(p for p in rendered if p.stem == "delay_notice")
-    paragraphs = docx.Document(str(notice)).paragraphs
+    # One issuer: the date 右空四字 under the issuer centred over it (GB/T 9704 7.3.5.1).
+    fees = next(p for p in rendered if p.stem == "expert_fee_sheet")
+    paragraphs = docx.Document(str(fees)).paragraphs
     date = paragraphs[-1]
-    assert date.text == "2026年12月3日"
+    assert date.text.replace("\u2060", "") == "2026年12月14日"  # the day the last expert left
     # 成文日期右空四字: four 16 pt characters from the right margin.
     ind = date._p.pPr.ind
     assert ind.get(qn("w:right")) == "1280" and ind.get(qn("w:rightChars")) == "400"
@@ -185,8 +188,37 @@ def test_dates_are_arabic_without_zero_padding(rendered: list[Path]) -> None:
 
 def test_signature_blocks_stay_with_the_text_before_them(rendered: list[Path]) -> None:
     notice = next(p for p in rendered if p.stem == "delay_notice")
-    paragraphs = docx.Document(str(notice)).paragraphs
-    signature_start = next(i for i, p in enumerate(paragraphs) if p.text.startswith("采购人："))
-    # The body line, the seal space and the issuers are all kept with what follows.
-    for paragraph in paragraphs[signature_start - 2 : -1]:
+    document = docx.Document(str(notice))
+    paragraphs = document.paragraphs
+    closing = next(i for i, p in enumerate(paragraphs) if p.text == "特此公告。")
+    # 特此公告, the seal space and the issuers are all kept with what follows.
+    for paragraph in paragraphs[closing:-1]:
         assert paragraph.paragraph_format.keep_with_next, paragraph.text
+    # GB/T 9704 7.3.5.2: joint issuers side by side, one column each (seals never overlap), in
+    # a borderless table that does not split; 盖章 stays with the role, never on a line alone.
+    signature = document.tables[-1]
+    cells = [c.text.replace("\u2060", "") for c in signature.rows[0].cells]
+    assert cells == [
+        "采购人（盖章）：\n青岛市市北区某某社区卫生服务中心",
+        "采购代理机构（盖章）：\n青岛某某项目管理有限公司\n2026年12月3日",  # under the last seal
+    ]
+    assert signature.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None
+    assert 'w:val="nil"' in signature._tbl.tblPr.xml
+    for cell in signature.rows[0].cells:
+        assert cell.paragraphs[0].paragraph_format.keep_with_next
+
+
+def test_package_has_our_metadata_and_no_template_leftovers(rendered: list[Path]) -> None:
+    import zipfile
+
+    for path in rendered:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            app = package.read("docProps/app.xml").decode("utf-8")
+            rels = package.read("_rels/.rels").decode("utf-8")
+        assert "docProps/thumbnail.jpeg" not in names and "thumbnail" not in rels
+        assert "word/stylesWithEffects.xml" not in names
+        assert "Microsoft Macintosh Word" not in app and "<Application>qdplan" in app
+        document = docx.Document(str(path))
+        assert document.core_properties.title.endswith("）") and document.core_properties.author
+        assert document.core_properties.title in app

@@ -146,9 +146,13 @@ def test_cached_schedule_answers_exactly_as_the_holidays_package(
     assert list(tmp_path.glob("holidays-cn-*.json"))
     cached = WorkCalendar(cache=FileScheduleCache())
     cn = holidays.country_holidays("CN", years=CACHED_YEARS)
+    plain = WorkCalendar()  # no cache: straight from the package
+    official = plain.official_years()
     day = date(CACHED_YEARS.start, 1, 1)
     while day.year in CACHED_YEARS:
-        assert cached.is_working_day(day) == cn.is_working_day(day), day
+        assert cached.is_working_day(day) == plain.is_working_day(day), day
+        if day.year in official:  # estimated years err late instead (see below)
+            assert cached.is_working_day(day) == cn.is_working_day(day), day
         day += timedelta(days=1)
     assert cached.official_years() == WorkCalendar().official_years()
     assert cached._cn is None  # answered from the file, without the package
@@ -161,3 +165,85 @@ def test_a_broken_cache_file_is_recomputed(tmp_path: Path, monkeypatch: pytest.M
     cache.write_text("{not json", encoding="utf-8")
     assert WorkCalendar(cache=FileScheduleCache()).is_working_day(date(2026, 10, 10))
     assert not WorkCalendar(cache=FileScheduleCache()).is_working_day(date(2026, 10, 5))
+
+
+# ---------------------------------------------------------------- estimated years err late
+
+
+# Plausible official schedules for a year not yet announced, drawn from the patterns of
+# 2023–2026: each as (days off, make-up working days) around National Day and Spring Festival.
+PLAUSIBLE_2027 = [
+    # National Day 10-01…10-07, make-up Sat 10-09 (the 2026 pattern shifted by a year).
+    (
+        {date(2027, 10, d) for d in range(1, 8)},
+        {date(2027, 9, 26), date(2027, 10, 9)},
+    ),
+    # National Day 10-01…10-08 (the 2025 pattern), make-up Sun 09-26 and Sat 10-09.
+    (
+        {date(2027, 10, d) for d in range(1, 9)},
+        {date(2027, 9, 26), date(2027, 10, 9)},
+    ),
+    # Spring Festival 02-05 (除夕)…02-13 (初八), make-up Sun 01-31 and Sat 02-20.
+    (
+        {date(2027, 2, 5) + timedelta(days=k) for k in range(9)},
+        {date(2027, 1, 31), date(2027, 2, 20)},
+    ),
+]
+
+
+def test_an_estimated_year_never_gives_an_earlier_reopening_than_a_plausible_schedule() -> None:
+    """Point 8 of issue 11: 2027-09-30 used to give 10-07 09:00 where a typical schedule gives
+    10-09; an estimate must err late."""
+    assert CAL.is_estimated(2027)
+    issued = at(2027, 9, 30, 10, 0)
+    estimate = earliest_reopening(issued, CAL, HOURS)
+    assert estimate >= at(2027, 10, 9, 9, 0)
+    for holidays_, workdays in PLAUSIBLE_2027:
+        official = WorkCalendar(
+            user_years={2027: YearSchedule(frozenset(holidays_), frozenset(workdays))}
+        )
+        assert not official.is_estimated(2027)
+        for month, day in [(9, 30), (10, 8), (2, 4), (2, 12), (1, 29), (6, 8), (5, 1)]:
+            for hour in (9, 16):
+                moment = at(2027, month, day, hour, 0)
+                assert earliest_reopening(moment, CAL, HOURS) >= earliest_reopening(
+                    moment, official, HOURS
+                ), moment
+
+
+def test_an_estimated_year_is_flagged_推定_with_how_to_supply_the_calendar() -> None:
+    s = Situation(
+        stage=Stage.OPENING,
+        fault=Fault.POWER,
+        within_2h=False,
+        plan=3,
+        supplement_issued_at=at(2027, 9, 30, 10, 0),
+    )
+    decision = decide(s, at(2027, 9, 30, 11, 0))
+    warning = next(w for w in decision.warnings if "2027 年" in w)
+    assert "推定" in warning and "偏晚" in warning
+    assert "--calendar" in warning and "[years.2027]" in warning
+    assert decision.earliest_new_time == at(2027, 10, 12, 9, 0)
+
+
+def test_an_official_year_is_not_widened() -> None:
+    assert not CAL.is_estimated(2026)
+    assert CAL.is_working_day(date(2026, 10, 8))  # Thursday after National Day 2026
+    assert CAL.is_working_day(date(2026, 10, 10))  # make-up Saturday
+
+
+def test_the_earliest_reopening_names_the_counted_working_day() -> None:
+    """Point 11: a Friday-afternoon notice: Monday is the full working day, Tuesday 09:00."""
+    s = Situation(
+        stage=Stage.OPENING,
+        fault=Fault.NETWORK,
+        fallback_works=False,
+        quick_fix_works=False,
+        within_2h=False,
+        plan=3,
+        supplement_issued_at=at(2026, 12, 4, 15, 30),
+    )
+    decision = decide(s, at(2026, 12, 4, 16, 0))
+    text = next(st.text for st in decision.steps if "完整工作日" in st.text and "最早" in st.text)
+    assert "12月7日（周一）为完整工作日" in text
+    assert "最早 2026年12月8日（周二）09:00" in text

@@ -74,7 +74,7 @@ def test_case_no_input_stores_the_incident_and_prints_the_checklist(
     assert item["id"] == "20261211-0915-1"
     listed_text = run("list").out
     assert "20261211-0915-1  青岛市某某区智慧校园平台建设项目" in listed_text
-    assert "评标环节 · 系统故障 · 发生于 2026年12月10日（周四）13:40" in listed_text
+    assert "评审环节 · 系统故障 · 发生于 2026年12月10日（周四）13:40" in listed_text  # 政府采购
 
 
 def test_case_no_input_with_a_missing_fact_exits_2_naming_it(

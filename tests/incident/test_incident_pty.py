@@ -11,7 +11,7 @@ from qdplan_cli.plan.model import Outcome
 from qdplan_cli.record.incident import decide_incident, load
 from qdplan_cli.record.store import Store
 
-from .conftest import DOWN, ENTER, venv_bin
+from .conftest import DOWN, ENTER, UP, venv_bin
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -53,7 +53,7 @@ def test_incident_from_first_question_to_checklist(qdplan_home: Path, tmp_path: 
     child.send(DOWN + ENTER)  # 方案二
     child.expect("结论：由招标人选择应急方案并报监管部门备案")  # the status block
     child.expect("下一步做什么？")
-    child.send("\x1b[A" + ENTER)  # 退出 (the last choice)
+    child.send(UP + ENTER)  # 退出 (the last choice: questionary wraps around)
     child.expect("开评标区域封闭方案")  # the full checklist, printed on leaving
     child.expect("已保存")
     child.expect(pexpect.EOF)

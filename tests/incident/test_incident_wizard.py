@@ -77,7 +77,7 @@ def test_full_run_from_first_question_to_plan(
     assert result.code == 0, result.err
     # The checklist after the plan was chosen: plan 3, the two-hour line as a clock time.
     assert "方案三：另行择期开评标" in result.out
-    assert "2026年12月8日（周二）11:15 前未恢复 → 适用三种方案" in result.out
+    assert "2026年12月8日（周二）11:15 前未恢复 → 招标人可在三种方案中选择一种" in result.out
     assert "延期开标书面补充公告" in result.out
     store, incident_id = only_incident()
     assert incident_id == "20261208-0915-1"
@@ -336,7 +336,8 @@ def test_changing_the_fault_drops_a_plan_it_forbids_and_asks_again(
         ("plan", None, 2),
     ]
     texts = [e.text for e in store.events(incident_id)]
-    assert "更改 招标人选择的方案：方案一：另行选择地点继续开评标 → （未填）" in texts
+    # The timeline names no role (政府采购: 采购人) and no stage-bound plan name.
+    assert "更改 选择的应急方案：方案一（另行选择地点） → （未填）" in texts
     assert decide_incident(load(store, incident_id), clock()).plan == 2
 
 

@@ -67,7 +67,7 @@ def decide(
         bool | None,
         typer.Option(
             "--fixed-before-deadline/--not-fixed-before-deadline",
-            help="能否在投标截止时间前修复（开标准备阶段）。",
+            help="能否在投标截止时间（政府采购：响应文件提交截止时间）前修复（开标准备阶段）。",
             show_default=False,
         ),
     ] = None,
@@ -112,6 +112,14 @@ def decide(
         str | None, typer.Option(help="延期开标书面补充公告发出时间。")
     ] = None,
     new_time: Annotated[str | None, typer.Option(help="拟定的新开标（评标）时间。")] = None,
+    plan_filed_at: Annotated[
+        str | None,
+        typer.Option(help="所选方案报监管部门备案（方案三：现场公布）的时间；此后方案照常执行。"),
+    ] = None,
+    override_reason: Annotated[
+        str | None,
+        typer.Option(help="新时间早于原则上的最早时间时，写明例外理由（如到场投标人均同意）。"),
+    ] = None,
     case: Annotated[
         Path | None,
         typer.Option(help="案例文件（TOML）；同时给出的选项优先。", dir_okay=False),
@@ -143,6 +151,8 @@ def decide(
         "notice_published_at": _time(notice_published_at, "--notice-published-at"),
         "supplement_issued_at": _time(supplement_issued_at, "--supplement-issued-at"),
         "new_time": _time(new_time, "--new-time"),
+        "plan_filed_at": _time(plan_filed_at, "--plan-filed-at"),
+        "override_reason": override_reason.strip() if override_reason else None,
     }
     stage_id = _choice(
         stage, "--stage", {"prep": "开标准备", "opening": "开标过程中", "evaluation": "评标"}
@@ -151,16 +161,16 @@ def decide(
     type_id = _choice(
         project_type, "--project-type", {"construction": "建设工程", "procurement": "政府采购"}
     )
-    if plan is not None and plan not in (1, 2, 3):
-        raise UserError(f"方案只能是 1、2 或 3，收到 {plan}", field="--plan")
+    if plan is not None:
+        from qdplan_cli.plan.model import check_plan
+
+        flags["plan"] = check_plan(plan, "--plan")
     if stage_id:
         flags["stage"] = Stage(stage_id)
     if fault_id:
         flags["fault"] = Fault(fault_id)
     if type_id:
         flags["project_type"] = ProjectType(type_id)
-    if plan is not None:
-        flags["plan"] = plan
     situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
 
     from qdplan_cli.plan.decide import needs_calendar

@@ -350,6 +350,7 @@ def list_incidents(
                     outcome=decision.outcome.value if decision else None,
                     plan=decision.plan if decision else None,
                     missing=tuple(f.value for f in decision.missing) if decision else (),
+                    project_type=target.project.get("type", "construction"),
                 )
             )
     show_incident_list(rows, as_json=as_json)

@@ -53,7 +53,10 @@ def pack(
     config = load_config()
     hall = config.hall_name + (f"（{config.hall_address}）" if config.hall_address else "")
     context = pack_context(
-        moment, contacts=config.contact_map(), hall=hall, project_type=kinds[project_type]
+        moment,
+        contacts=config.contact_map(kinds[project_type]),
+        hall=hall,
+        project_type=kinds[project_type],
     )
     data = build_paper(
         "paper_pack",

@@ -62,7 +62,7 @@ def render(
         bool,
         typer.Option(
             "--earliest",
-            help="案例未填新的开标时间（incident.new_time）时，公告采用最早合法时间；否则写“另行通知”。",
+            help="案例未填新的开标时间（incident.new_time）时，公告采用最早合法时间；否则公告留填写横线（第四条（一）：公告须提示新的开标时间）。",
         ),
     ] = False,
     expert_names: Annotated[
@@ -127,6 +127,7 @@ def render(
             use_earliest=earliest,
             expert_names=expert_names,
             record_hash=record_hash,
+            config=rt.config,
         )
     # Build every file in memory first: a refusal or a failure leaves nothing half-written.
     author = the_case.project.agency
@@ -187,7 +188,7 @@ def render(
             result.lines.append(f"新的时间：{format_dt(chosen)}（按 --earliest 采用最早合法时间）")
         else:
             result.lines.append(
-                "新的时间：公告写“另行通知”（可填 incident.new_time 或用 --earliest）"
+                "新的时间：未定，公告留填写横线，发布前手填（可填 incident.new_time 或用 --earliest）"
             )
     result.hints.extend(decision.warnings)
     if pdf:

@@ -18,19 +18,22 @@ from qdplan_cli.local.config import Contact
 from qdplan_cli.plan.errors import PlanNotAllowedError
 from qdplan_cli.plan.fees import FeeSheet
 from qdplan_cli.plan.labels import (
-    DOCUMENT_LABELS,
     FACT_LABELS,
     FAULT_LABELS,
     FAULT_SHORT,
-    PLAN_LABELS,
+    PLAN_NUMERALS,
     PLAN_TITLE,
-    STAGE_LABELS,
     clause_label,
+    document_label,
+    fact_label,
     outcome_label,
+    plan_label,
     role_label,
+    stage_label,
     terms,
 )
 from qdplan_cli.plan.model import (
+    PLANS,
     PUBLIC_DOCUMENTS,
     Decision,
     Fact,
@@ -49,12 +52,14 @@ from qdplan_cli.plan.times import format_date, format_dt
 _NOT_CALLED = {Role.BIDDERS, Role.EXPERTS}
 
 
-def fact_question(fact: Fact) -> str:
-    return FACT_LABELS[fact] + "？"
+def fact_question(fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """The question in the project's words (政府采购: 响应文件提交截止时间, 供应商 …)."""
+    return fact_label(fact, project_type) + "？"
 
 
 def step_line(step: Step) -> dict[str, str]:
-    return {"text": step.text, "clause": clause_label(step.clause)}
+    cite = clause_label(step.clause)
+    return {"text": step.text, "clause": f"参照{cite}" if step.analogy else cite}
 
 
 def contact_rows(
@@ -157,7 +162,8 @@ def _walk(situation: Situation, now: datetime, walk: _Walk) -> tuple[Decision, _
         if question is None:
             branch.outcome = outcome_label(child.outcome, situation.project_type)
         branches.append(branch)
-    return decision, _Question(fact, fact_question(fact), branches[0], branches[1])
+    question_text = fact_question(fact, situation.project_type)
+    return decision, _Question(fact, question_text, branches[0], branches[1])
 
 
 def _signature(question: _Question) -> tuple[Any, ...]:
@@ -213,24 +219,29 @@ def _plan_rows(leaf: Situation, base: Decision, now: datetime, walk: _Walk) -> l
     from qdplan_cli.plan.decide import decide
 
     rows: list[dict[str, Any]] = []
-    for number in (1, 2, 3):
+    for number in PLANS:
+        label = plan_label(number, leaf.stage, leaf.project_type)
         try:
             decision = decide(replace(leaf, plan=number), now)
-        except PlanNotAllowedError as exc:
-            rows.append({"label": PLAN_LABELS[number], "allowed": False, "why": exc.message})
+        except PlanNotAllowedError:
+            # 4.2.2, 5.2: a system fault never offers 方案一; the choice step says 方案二或方案三.
             continue
         walk.decisions.append(decision)
         before = _texts(base)
-        name = PLAN_LABELS[number].split("：")[0]
+        name = PLAN_NUMERALS[number]
         steps = []
         for s in decision.steps:
             if s.text in before or s.kind in (StepKind.RECORD, StepKind.FILE):
                 continue
             steps.append(step_line(s))
-        docs = [DOCUMENT_LABELS[d] for d in decision.documents if d not in base.documents]
+        docs = [
+            document_label(d, decision.project_type)
+            for d in decision.documents
+            if d not in base.documents
+        ]
         rows.append(
             {
-                "label": PLAN_LABELS[number],
+                "label": label,
                 "name": name,
                 "allowed": True,
                 "steps": steps,
@@ -308,7 +319,7 @@ def card(
     hours = int(TWO_HOURS.total_seconds() // 3600)
     notice_hours = int(NOTICE_LEAD.total_seconds() // 3600)
     return {
-        "stage": STAGE_LABELS[stage],
+        "stage": stage_label(stage, project_type),
         "fault": FAULT_LABELS[fault],
         "fault_short": FAULT_SHORT[fault],
         "clause": clause_label(clause),
@@ -355,7 +366,7 @@ def pack_context(
         "cards": cards,
         "signers": [
             {
-                "stage": STAGE_LABELS[stage],
+                "stage": stage_label(stage, project_type),
                 "who": signers[stage],
                 "roles": [role_label(r, project_type) for r in SIGNATORIES[stage]],
                 "clause": clause_label("5.4") if stage is Stage.EVALUATION else prep_record,
@@ -379,7 +390,7 @@ def _all_signers(project_type: ProjectType) -> list[dict[str, Any]]:
         {
             "label": role_label(role, project_type),
             "always": len(stages) == len(Stage),
-            "stages": "、".join(STAGE_LABELS[Stage(s)] for s in stages),
+            "stages": "、".join(stage_label(Stage(s), project_type) for s in stages),
         }
         for role, stages in rows.items()
     ]
@@ -399,7 +410,8 @@ def checklist_context(
 ) -> dict[str, Any]:
     """The checklist of one incident as it stands, every line with its clause; a step ticked
     done (``ticks``: step id → when) carries ``done``, its time."""
-    from qdplan_cli.plan.decide import FAULT_CLAUSES, PLAN_CLAUSES
+    from qdplan_cli.plan.clauses import PLAN_CLAUSES
+    from qdplan_cli.plan.decide import FAULT_CLAUSES, allowed_plans
     from qdplan_cli.record.events import step_id
 
     ticks = ticks or {}
@@ -417,11 +429,12 @@ def checklist_context(
     clause = FAULT_CLAUSES[(decision.stage, decision.fault)]
     plans = []
     if decision.stage is not Stage.PREP:
-        for number in (1, 2, 3):
+        # Only the plans this fault allows (4.2.2, 5.2: a system fault never offers 方案一).
+        for number in allowed_plans(decision.stage, decision.fault):
             plans.append(
                 {
-                    "label": PLAN_LABELS[number],
-                    "allowed": number in decision.allowed_plans,
+                    "label": plan_label(number, decision.stage, decision.project_type),
+                    "allowed": True,
                     "chosen": number == decision.plan,
                 }
             )
@@ -429,12 +442,14 @@ def checklist_context(
     return {
         "title": title,
         "project": project,
-        "stage": STAGE_LABELS[decision.stage],
+        "stage": stage_label(decision.stage, decision.project_type),
         "fault": FAULT_LABELS[decision.fault],
         "clause": clause_label(clause),
         "plan_clause": clause_label(PLAN_CLAUSES.get(decision.stage, clause)),
         "outcome": outcome_label(decision.outcome, decision.project_type),
-        "plan": PLAN_LABELS[decision.plan] if decision.plan else "",
+        "plan": plan_label(decision.plan, decision.stage, decision.project_type)
+        if decision.plan
+        else "",
         "now": format_dt(decision.now) if decision.now else "",
         "resolved_at": format_dt(resolved_at) if resolved_at else "",
         "two_hour_line": format_dt(decision.two_hour_line) if decision.two_hour_line else "",
@@ -449,7 +464,7 @@ def checklist_context(
         "record": [line(s) for s in decision.steps if s.kind is StepKind.RECORD],
         "plans": plans,
         "documents": [
-            DOCUMENT_LABELS[d] + ("（公开）" if d in PUBLIC_DOCUMENTS else "")
+            document_label(d, decision.project_type) + ("（公开）" if d in PUBLIC_DOCUMENTS else "")
             for d in decision.documents
         ],
         "earliest_new_time": format_dt(decision.earliest_new_time)
@@ -475,11 +490,28 @@ def fee_context(
     project_type: ProjectType,
     now: datetime,
     with_names: bool = True,
+    source: str = "",
 ) -> dict[str, Any]:
     """The fee sheet: the schedule and its source, the caution, the rule that time actually
-    served is paid in full (5.1; 4.4, 5.5), the lines and the total."""
+    served is paid in full (5.1; 4.4, 5.5), the lines and the total.
+
+    The standard cited is the one configured for the project type (``source``); the default
+    schedule is a procurement standard (鲁财采〔2017〕28号), so a construction project's sheet
+    without its own says so. The sheet is dated by the day the last expert left, never by the
+    day it is printed."""
+    from qdplan_cli.plan.model import ProjectType
+
     words = terms(project_type)
     s = sheet.schedule
+    note = ""
+    if not source:
+        source = s.source
+        if project_type is ProjectType.CONSTRUCTION:
+            note = (
+                "该标准为政府采购评审劳务报酬标准，建设工程项目请按本项目适用的评标专家劳务报酬"
+                "标准核对，可在配置 [fees] construction_source 中写明"
+            )
+    last = max((line.attendance.left_at for line in sheet.lines), default=None)
     lines = []
     for i, line in enumerate(sheet.lines, start=1):
         a = line.attendance
@@ -500,7 +532,8 @@ def fee_context(
         "project": project,
         "terms": words,
         "schedule": {
-            "source": s.source,
+            "source": source,
+            **({"note": note} if note else {}),
             "caution": s.caution,
             "base_hours": s.base_hours,
             "base_amount": s.base_amount,
@@ -520,4 +553,5 @@ def fee_context(
         "experts": sheet.experts,
         "total": sheet.total,
         "today": format_date(now),
+        "date": format_date(last) if last is not None else "　　　　年　　月　　日",
     }

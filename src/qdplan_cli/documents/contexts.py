@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.documents.markup import Block, block_texts, parse
 from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
@@ -20,17 +20,20 @@ from qdplan_cli.plan.labels import (
     FACT_LABELS,
     FAULT_LABELS,
     FAULT_SHORT,
-    PLAN_LABELS,
     PLAN_TITLE,
-    STAGE_LABELS,
     clause_label,
     outcome_label,
+    plan_label,
     role_label,
+    stage_label,
     terms,
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, Document, Outcome, Role
 from qdplan_cli.plan.times import format_date, format_dt
 from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_TEXT_KEYS, Case
+
+if TYPE_CHECKING:
+    from qdplan_cli.local.config import Config
 
 # What every template may use (``qdplan templates vars``). Values absent from the case are
 # left out of the context: a template that needs one fails naming it; optional ones are
@@ -40,7 +43,12 @@ VARIABLES: dict[str, str] = {
     "doc.title": "文书名称（如 延迟开标公告）",
     "doc.public": "是否公开文书（true/false）",
     "plan_title": "应急预案名称（青岛市公共资源电子交易系统开评标应急预案）",
-    "today": "生成日期（2026年12月3日）",
+    "today": "生成日期（2026年12月3日；内置模板不用它落款：文书按事实日期落款）",
+    "supervisor.name": "本类项目的监管部门（配置 [supervisors]；未配置时不存在）",
+    "supervisor.contact": "监管部门联系人（配置 [supervisors.类型] contact）",
+    "supervisor.phone": "监管部门联系电话（配置 [supervisors.类型] phone）",
+    "closure.room": "评标专家封闭地点（配置 [hall] closure_room；未配置时不存在）",
+    "decision.date": "处置决定的日期（已知时；未知时不存在，落款留“年 月 日”手填）",
     "project.name": "项目名称",
     "project.number": "项目编号",
     "project.type": "项目类型（建设工程 / 政府采购）",
@@ -66,6 +74,8 @@ VARIABLES: dict[str, str] = {
     "incident.new_venue": "新的开标（评标）地点",
     "incident.notice_published_at": "延迟开标公告发布时间",
     "incident.supplement_issued_at": "补充公告发出时间",
+    "incident.plan_filed_at": "所选方案报监管部门备案（方案三：现场公布）时间",
+    "incident.override_reason": "新时间早于原则上最早时间的例外理由（原则上）",
     "timeline": "经过记录（按时间排序的列表）",
     "timeline[].at": "经过记录的时间（含日期、星期）",
     "timeline[].text": "经过记录的内容",
@@ -89,10 +99,11 @@ VARIABLES: dict[str, str] = {
     "decision.two_hour_line": "2小时节点（故障发生后2小时）",
     "decision.earliest_new_time": "最早合法的新开标时间",
     "decision.within_2h": "故障是否在2小时内解决",
-    "notice.new_time": "公告采用的新时间（未定时不存在：写“另行通知”）",
+    "decision.committed": "已备案（公布）的方案或已发布的公告照常执行（不因故障随后修复而撤销）",
+    "notice.new_time": "公告采用的新时间（未定时不存在：公告留填写横线）",
     "notice.venue": "新的地点（未变更时为原地点）",
     "notice.venue_changed": "地点是否变更",
-    "notice.date": "公告（文书）落款日期",
+    "notice.date": "公告落款日期：延迟开标公告发布日 / 补充公告发出日（未知时不存在，留手填）",
     "notice.rule": "新时间须遵守的规则（文字）",
     "experts": "专家姓名（仅非公开文书、且用 --expert-names 时提供）",
     "experts[]": "专家姓名",
@@ -136,7 +147,6 @@ class NoticeTime:
     new_time: datetime | None
     earliest: datetime | None
     rule: str
-    from_earliest: bool = False
 
 
 def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> NoticeTime:
@@ -160,11 +170,13 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
         rule = ""
         source = ""
     if s.new_time is not None:
-        if earliest is not None and s.new_time < earliest:
+        # 原则上: an earlier time passes only with a recorded reason (incident.override_reason).
+        if earliest is not None and s.new_time < earliest and not s.override_reason:
             raise UserError(
                 f"新的时间 {format_dt(s.new_time)} 早于最早合法时间 {format_dt(earliest)}："
                 f"{rule}。请改为不早于 {format_dt(earliest)} 的时间，"
-                "或删去该项让公告写“另行通知”",
+                "或删去该项让公告留填写横线；确有理由（如到场投标人均同意）的，"
+                "在 incident.override_reason 写明例外理由",
                 field="incident.new_time",
             )
         return NoticeTime(s.new_time, earliest, rule)
@@ -173,7 +185,7 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
             need = f"需要先填写 {source}" if source else "本案没有适用的最早时间规则"
             raise UserError(f"无法算出最早合法时间：{need}", field="--earliest")
         chosen = decision.suggested_new_time or earliest
-        return NoticeTime(chosen, earliest, rule, from_earliest=True)
+        return NoticeTime(chosen, earliest, rule)
     return NoticeTime(None, earliest, rule)
 
 
@@ -198,21 +210,36 @@ def build_context(
     timing: NoticeTime,
     now: datetime,
     record_hash: str | None = None,
+    config: Config | None = None,
 ) -> dict[str, Any]:
-    """The variables every template receives (confidential names excepted)."""
+    """The variables every template receives (confidential names excepted).
+
+    Documents are dated by their facts, never by the day they are rendered: a notice by the
+    time it was published or issued; a date not known is left out (the template leaves
+    "年 月 日" to fill in by hand)."""
     p, s = case.project, case.situation
     assert decision.stage is not None and decision.fault is not None
     words = terms(p.type)
-    notice_day = now
-    if Document.DELAY_NOTICE in decision.documents and s.notice_published_at:
+    notice_day: datetime | None = None
+    if Document.DELAY_NOTICE in decision.documents:
         notice_day = s.notice_published_at
-    elif Document.SUPPLEMENTARY_NOTICE in decision.documents and s.supplement_issued_at:
+    elif Document.SUPPLEMENTARY_NOTICE in decision.documents:
         notice_day = s.supplement_issued_at
+    supervisor = config.supervisor(p.type) if config is not None else None
     signer_names = {Role.TENDERER: p.tenderer, Role.AGENCY: p.agency}
     return {
         "plan_title": PLAN_TITLE,
         "today": format_date(now),
         "terms": Fields("terms", words),
+        "supervisor": Fields(
+            "supervisor",
+            {
+                "name": supervisor.name if supervisor else None,
+                "contact": supervisor.contact if supervisor else None,
+                "phone": supervisor.phone if supervisor else None,
+            },
+        ),
+        "closure": Fields("closure", {"room": config.closure_room if config is not None else None}),
         "project": Fields(
             "project",
             {
@@ -233,7 +260,7 @@ def build_context(
             {
                 "id": case.incident_id,
                 "record_hash": record_hash,
-                "stage": STAGE_LABELS[decision.stage],
+                "stage": stage_label(decision.stage, p.type),
                 "stage_id": decision.stage.value,
                 "fault": FAULT_LABELS[decision.fault],
                 "fault_short": FAULT_SHORT[decision.fault],
@@ -246,6 +273,8 @@ def build_context(
                 "new_venue": case.new_venue,
                 "notice_published_at": _dt(s.notice_published_at),
                 "supplement_issued_at": _dt(s.supplement_issued_at),
+                "plan_filed_at": _dt(s.plan_filed_at),
+                "override_reason": s.override_reason or "",
             },
         ),
         "timeline": [
@@ -260,11 +289,17 @@ def build_context(
                 "basis": clause_label(decision_clause(decision)),
                 "clauses": [clause_label(c) for c in sorted(decision.clauses, key=_clause_key)],
                 "plan": decision.plan,
-                "plan_label": PLAN_LABELS[decision.plan] if decision.plan else None,
+                "plan_label": plan_label(decision.plan, decision.stage, p.type)
+                if decision.plan
+                else None,
                 "allowed_plans": [
                     Fields(
                         "decision.allowed_plans[]",
-                        {"number": n, "label": PLAN_LABELS[n], "chosen": n == decision.plan},
+                        {
+                            "number": n,
+                            "label": plan_label(n, decision.stage, p.type),
+                            "chosen": n == decision.plan,
+                        },
                     )
                     for n in decision.allowed_plans
                 ],
@@ -289,6 +324,8 @@ def build_context(
                 "two_hour_line": _dt(decision.two_hour_line),
                 "earliest_new_time": _dt(decision.earliest_new_time),
                 "within_2h": decision.within_2h,
+                "date": None,  # no fact of the record dates the decision yet
+                "committed": decision.committed,
             },
         ),
         "notice": Fields(
@@ -297,7 +334,7 @@ def build_context(
                 "new_time": _dt(timing.new_time),
                 "venue": case.new_venue or p.venue,
                 "venue_changed": bool(case.new_venue) and case.new_venue != p.venue,
-                "date": format_date(notice_day),
+                "date": format_date(notice_day) if notice_day is not None else None,
                 "rule": timing.rule,
             },
         ),
@@ -367,10 +404,13 @@ def documents_to_render(decision: Decision, only: Sequence[str]) -> tuple[Docume
 def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, Any]:
     """Non-public documents only: how many signature lines, and names if asked for.
 
-    Plan 3 (择期评标): every expert signs (5.1 方案三); otherwise one expert who cannot stay."""
-    rows = (len(case.experts) or 5) if decision.plan == 3 else 1
+    Plan 3 (择期评标): every expert signs (5.1 方案三), and ``--expert-names`` fills in their
+    names; otherwise one expert who cannot stay signs, and the case does not say which one:
+    the name is left to fill in by hand."""
+    every = decision.plan == 3
+    rows = (len(case.experts) or 5) if every else 1
     extra: dict[str, Any] = {"expert_rows": rows}
-    if with_names and case.experts:
+    if with_names and case.experts and every:
         extra["experts"] = list(case.experts)
     return extra
 
@@ -385,11 +425,13 @@ def render_documents(
     use_earliest: bool = False,
     expert_names: bool = False,
     record_hash: str | None = None,
+    config: Config | None = None,
 ) -> list[RenderedDocument]:
-    """Render and check every document; raises before anything is written."""
+    """Render and check every document; raises before anything is written. ``config`` gives
+    the supervisors (主送, 备案) and the closure room."""
     docs = documents_to_render(decision, only)
     timing = notice_time(case, decision, use_earliest=use_earliest)
-    base = build_context(case, decision, timing, now, record_hash)
+    base = build_context(case, decision, timing, now, record_hash, config)
     rendered: list[RenderedDocument] = []
     for doc in docs:
         info = templates.find(doc.value)

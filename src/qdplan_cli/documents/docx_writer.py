@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qdplan_cli import __version__
+from qdplan_cli.documents.linebreak import break_lines, protect
 from qdplan_cli.documents.markup import LINE_BREAK, Block
 from qdplan_cli.local.paths import cache_dir
 
@@ -110,6 +111,13 @@ _LINE_HEIGHTS = {
     "smallhead": SMALL_HEAD_LINE_TWIPS,
 }
 DATE_RIGHT_CHARS = 4  # GB/T 9704 7.3.5.1: 成文日期右空四字
+# Characters of the title a line holds: 22 pt less the condensed spacing inherited from Normal.
+TITLE_LINE_CHARS = int(TEXT_WIDTH_MM / ((TITLE_PT + CHAR_SPACING_TWIPS / 20) * 25.4 / 72))
+# GB/T 9704 7.3.5: the seal's top within a line of the text above; two issuers' seals (about
+# 42 mm across) neither overlap nor touch: joint issuers stand side by side.
+SEAL_LINES_ABOVE = 1
+# Rows of signature tables: room for a handwritten name, or a seal (hRule atLeast).
+SIGN_ROW_MM = 15
 # Styles of python-docx's default template that a document of ours can use; the other ~150
 # (Title, Heading 1 … with theme fonts and colours) are removed: a smaller, cleaner file.
 _KEEP_STYLES = {
@@ -204,6 +212,21 @@ def _exact_lines(ppr: BaseOxmlElement, line_twips: int = LINE_TWIPS) -> None:
     spacing.set(_qn("w:lineRule"), "exact")
 
 
+def _no_auto_space(ppr: BaseOxmlElement) -> None:
+    """No extra space between Chinese and Latin letters or digits (autoSpaceDE / autoSpaceDN):
+    "2026年12月8日", "第2开标室" set solid, as in printed 公文, not "2026 年 12 月 8 日". Word and
+    WPS honour it; LibreOffice (24.x) still spaces them in its own rendering."""
+    from docx.oxml import OxmlElement
+
+    after = ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:jc")
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = ppr.find(_qn(tag))
+        if element is None:
+            element = OxmlElement(tag)
+            ppr.insert_element_before(element, *after)
+        element.set(_qn("w:val"), "0")
+
+
 def _indent_attrs(first_chars: float = 0, right_chars: float = 0) -> dict[str, str]:
     """Indents in twips and in hundredths of a character: LibreOffice reads the first, Word the
     second (pitfall 4)."""
@@ -247,7 +270,9 @@ def _setup_defaults(doc: DocxDocument) -> None:
     _set_fonts(normal_rpr, BODY_FONT)
     _set_size(normal_rpr, BODY_PT)
     _set_char_spacing(normal_rpr, CHAR_SPACING_TWIPS)
-    _exact_lines(normal.element.get_or_add_pPr())
+    normal_ppr = normal.element.get_or_add_pPr()
+    _exact_lines(normal_ppr)
+    _no_auto_space(normal_ppr)
 
     alignments = {
         "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -264,6 +289,7 @@ def _setup_defaults(doc: DocxDocument) -> None:
         _set_fonts(style_rpr, font)
         _set_size(style_rpr, size)
         style_ppr = style.element.get_or_add_pPr()
+        _no_auto_space(style_ppr)
         _exact_lines(style_ppr, _LINE_HEIGHTS.get(kind, LINE_TWIPS))
         if first:
             ind = style_ppr.get_or_add_ind()
@@ -370,6 +396,43 @@ def build_skeleton() -> bytes:
             body.remove(child)
     out = io.BytesIO()
     doc.save(out)
+    return _strip_package(out.getvalue())
+
+
+# Parts of python-docx's default template no document of ours needs: its thumbnail (a picture of
+# an empty Word page shown by file managers), the 430 kB stylesWithEffects.xml of Word 2010 and
+# an empty bibliography (customXml).
+_DROPPED_PARTS = (
+    "docProps/thumbnail.jpeg",
+    "word/stylesWithEffects.xml",
+    "customXml/item1.xml",
+    "customXml/itemProps1.xml",
+    "customXml/_rels/item1.xml.rels",
+)
+_RELATIONSHIP_RE = re.compile(r'<Relationship [^>]*Target="([^"]+)"[^>]*/>')
+_OVERRIDE_RE = re.compile(r'<Override [^>]*PartName="([^"]+)"[^>]*/>')
+
+
+def _strip_package(data: bytes) -> bytes:
+    dropped = {name.rsplit("/", 1)[-1] for name in _DROPPED_PARTS}
+
+    def keep(match: re.Match[str]) -> str:
+        return "" if match.group(1).rsplit("/", 1)[-1] in dropped else match.group(0)
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            if item.filename in _DROPPED_PARTS:
+                continue
+            part = source.read(item.filename)
+            if item.filename.endswith(".rels"):
+                part = _RELATIONSHIP_RE.sub(keep, part.decode("utf-8")).encode("utf-8")
+            elif item.filename == "[Content_Types].xml":
+                part = _OVERRIDE_RE.sub(keep, part.decode("utf-8")).encode("utf-8")
+            target.writestr(item.filename, part)
     return out.getvalue()
 
 
@@ -423,6 +486,8 @@ def _attrs(values: dict[str, str]) -> str:
 
 def _run_xml(text: str, font: str, points: float) -> str:
     half = round(points * 2)
+    if points >= BODY_PT:  # the dense small type of the cards wraps as it always has
+        text = protect(text)
     rpr = (
         f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" '
         f'w:cs="{font}" w:hint="eastAsia"/><w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>'
@@ -484,6 +549,22 @@ def _closing_groups(blocks: Sequence[Block]) -> None:
             blocks[j].keep_with_next = True
 
 
+# Default cell margins (0.08 in each side) and one body character less the condensed spacing.
+_CELL_MARGINS_MM = 2 * 0.08 * 25.4
+_BODY_CHAR_MM = (BODY_PT + CHAR_SPACING_TWIPS / 20) * 25.4 / 72
+
+
+def _cell_lines(text: str, width_mm: float) -> str:
+    """A cell's text too long for one line breaks at a phrase boundary (linebreak.break_lines)
+    rather than wherever the word processor runs out of room ("…改造工程施/工")."""
+    chars = int((width_mm - _CELL_MARGINS_MM) / _BODY_CHAR_MM)
+    if chars < 4:
+        return text
+    return LINE_BREAK.join(
+        LINE_BREAK.join(break_lines(part, chars)) for part in text.split(LINE_BREAK)
+    )
+
+
 def _table_xml(block: Block) -> str:
     columns = len(block.rows[0])
     widths = list(block.widths_mm)
@@ -510,13 +591,18 @@ def _table_xml(block: Block) -> str:
     for r, row in enumerate(block.rows):
         header = r < block.header_rows
         parts.append("<w:tr><w:trPr><w:cantSplit/>")
+        if not header and block.row_height_mm:
+            parts.append(f'<w:trHeight w:val="{_twips(block.row_height_mm)}" w:hRule="atLeast"/>')
         if header:
             parts.append("<w:tblHeader/>")
         parts.append("</w:trPr>")
         # Short tables (forms, signatures) stay on one page, with what follows if asked.
         keep = r + 1 < len(block.rows) or block.keep_with_next
-        for width, text in zip(twips, row, strict=True):
-            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>')
+        for width_mm, width, text in zip(widths, twips, row, strict=True):
+            if not block.compact and not header:
+                text = _cell_lines(text, width_mm)
+            valign = '<w:vAlign w:val="center"/>' if block.row_height_mm else ""
+            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{valign}</w:tcPr>')
             kind = (
                 ("cellhead" if header else "cell")
                 if not block.compact
@@ -529,24 +615,109 @@ def _table_xml(block: Block) -> str:
     return "".join(parts)
 
 
+def _seal_room(blocks: Sequence[Block]) -> list[Block]:
+    """Room for a seal above the issuers (GB/T 9704 7.3.5): SEAL_LINES_ABOVE empty lines, so the
+    seal's top stays within a line of the text."""
+    result: list[Block] = []
+    for block in blocks:
+        if block.kind == "sign" and result and result[-1].kind != "sign":
+            blanks = 0
+            while blanks < len(result) and result[-1 - blanks].kind == "blank":
+                blanks += 1
+            result.extend(Block("blank") for _ in range(max(0, SEAL_LINES_ABOVE - blanks)))
+        result.append(block)
+    return result
+
+
+def _joint_signature_xml(names: Sequence[str], date: str | None) -> str:
+    """Two or more issuers side by side (GB/T 9704 7.3.5.2 联合行文): a borderless table, one
+    column each, the role above the name, so each 42 mm seal presses on its own issuer and no two
+    seals overlap or touch; a long name wraps inside its own column, never pushing 盖章 away.
+    The date goes under the last issuer, in the same cell, so the last seal presses on name and
+    date and a page break never parts them (one row that cannot split)."""
+    width = _twips(TEXT_WIDTH_MM / len(names))
+    cells = []
+    for k, name in enumerate(names):
+        role, sep, unit = name.partition("：")
+        seal = ""
+        for mark in ("（盖章）", "（签字）", "（盖章或签字）"):
+            if unit.endswith(mark):
+                unit, seal = unit.removesuffix(mark), mark
+        text = f"{role}{seal}{sep}{LINE_BREAK}{unit}" if sep else name
+        if date is not None and k == len(names) - 1:
+            text += LINE_BREAK + date
+        cells.append(
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+            f"{_paragraph_xml('center', text, keep_with_next=True)}</w:tc>"
+        )
+    return (
+        "<w:tbl><w:tblPr>"
+        f'<w:tblW w:w="{width * len(names)}" w:type="dxa"/><w:jc w:val="center"/>'
+        '<w:tblLayout w:type="fixed"/>'
+        '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
+        '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+        '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
+        "</w:tblCellMar></w:tblPr><w:tblGrid>"
+        + "".join(f'<w:gridCol w:w="{width}"/>' for _ in names)
+        + "</w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>"
+        + "".join(cells)
+        + "</w:tr></w:tbl>"
+    )
+
+
+def _sign_text(text: str) -> str:
+    """An issuer too long for one line breaks after its role (招标人：), never inside 盖章."""
+    line = TEXT_WIDTH_MM / (BODY_PT * 25.4 / 72)
+    if text_width_chars(text) > line and "：" in text:
+        role, _, name = text.partition("：")
+        return f"{role}：{LINE_BREAK}{name}"
+    return text
+
+
 def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
-    blocks = [copy.copy(b) for b in blocks]
+    blocks = _seal_room([copy.copy(b) for b in blocks])
     _closing_groups(blocks)
+    joint: list[str] = []
+    skip_date = False
     for i, block in enumerate(blocks):
+        if skip_date and block.kind == "date":
+            skip_date = False
+            continue
+        if block.kind == "sign" and (
+            joint or (i + 1 < len(blocks) and blocks[i + 1].kind == "sign")
+        ):
+            joint.append(block.text)
+            if i + 1 < len(blocks) and blocks[i + 1].kind == "sign":
+                continue
+            date = (
+                blocks[i + 1].text if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
+            )
+            yield _joint_signature_xml(joint, date)
+            skip_date = date is not None
+            joint = []
+            continue
         if block.kind == "table":
             if block.page_break_before:
                 yield _paragraph_xml("blank", "", page_break_before=True)
             yield _table_xml(block)
             continue
         right = 0.0
+        text = block.text
         if block.kind == "sign":
             date = next((b.text for b in blocks[i + 1 :] if b.kind == "date"), None)
-            right = _sign_indent_chars(block.text, date)
+            text = _sign_text(text)
+            right = _sign_indent_chars(max(text.split(LINE_BREAK), key=text_width_chars), date)
         elif block.kind == "date":
             right = DATE_RIGHT_CHARS
+        elif block.kind == "title":
+            # GB/T 9704 7.3.1: broken at phrase boundaries, 上长下短 (linebreak.break_lines).
+            text = LINE_BREAK.join(
+                LINE_BREAK.join(break_lines(part, TITLE_LINE_CHARS))
+                for part in text.split(LINE_BREAK)
+            )
         yield _paragraph_xml(
             block.kind,
-            block.text,
+            text,
             keep_with_next=block.keep_with_next
             or block.kind in ("title", "heading1", "heading2", "smallhead"),
             page_break_before=block.page_break_before,
@@ -575,6 +746,26 @@ def _core_xml(title: str, author: str, now: datetime) -> str:
     )
 
 
+def _app_xml(title: str) -> str:
+    """Extended properties: the application that wrote the file (not "Microsoft Macintosh
+    Word", python-docx's template) and the document's title."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'docPropsVTypes">'
+        "<Template>Normal.dotm</Template><TotalTime>0</TotalTime>"
+        f"<Application>qdplan {escape(__version__)}</Application><DocSecurity>0</DocSecurity>"
+        "<ScaleCrop>false</ScaleCrop>"
+        '<HeadingPairs><vt:vector size="2" baseType="variant"><vt:variant><vt:lpstr>标题</vt:lpstr>'
+        "</vt:variant><vt:variant><vt:i4>1</vt:i4></vt:variant></vt:vector></HeadingPairs>"
+        '<TitlesOfParts><vt:vector size="1" baseType="lpstr">'
+        f"<vt:lpstr>{escape(clean_text(title))}</vt:lpstr></vt:vector></TitlesOfParts>"
+        "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+        "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+    )
+
+
 def build_docx(blocks: Sequence[Block], *, title: str, author: str = "", now: datetime) -> bytes:
     """The whole document as DOCX bytes (written by the caller in one go)."""
     out = io.BytesIO()
@@ -590,5 +781,7 @@ def build_docx(blocks: Sequence[Block], *, title: str, author: str = "", now: da
                 data = (xml[:at] + "".join(_body_xml(blocks)) + xml[at:]).encode("utf-8")
             elif item.filename == "docProps/core.xml":
                 data = _core_xml(title, author, now).encode("utf-8")
+            elif item.filename == "docProps/app.xml":
+                data = _app_xml(title).encode("utf-8")
             target.writestr(item.filename, data)
     return out.getvalue()

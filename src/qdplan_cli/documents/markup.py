@@ -17,6 +17,8 @@ layout. One line is one block:
 @sign 文字              issuer (署名), centred over the date that follows
 @date 2026年12月3日     date (成文日期), four characters in from the right
 @cols 38 118            column widths in mm of the next table
+@rowheight 15           rows of the next table (header excepted) at least this many mm high
+                        (signature and seal rows)
 @compact                the next table in small type (五号), for one-page cards and forms
 @small 文字             flush-left paragraph in small type (五号); ``@smallhead 文字`` 黑体
 | 单元格 | 单元格 |      table row; a row of dashes (|---|---|) makes the row above a header
@@ -86,6 +88,7 @@ class Block:
     header_rows: int = 0
     widths_mm: tuple[float, ...] = ()
     compact: bool = False
+    row_height_mm: float = 0
 
 
 _PREFIXES: tuple[tuple[str, Kind], ...] = (
@@ -124,6 +127,7 @@ def parse(text: str, source: str) -> list[Block]:
     pending_break = False
     pending_widths: tuple[float, ...] = ()
     pending_compact = False
+    pending_height = 0.0
     keep_open = False
     table: Block | None = None
 
@@ -137,7 +141,8 @@ def parse(text: str, source: str) -> list[Block]:
         blocks.append(block)
 
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+        # Only ASCII whitespace is trimmed: full-width spaces (　　年　　月　　日) are text.
+        line = raw.strip(" \t\r\n")
         where = f"模板 {source} 的输出第 {number} 行"
         if line.startswith("|"):
             if _SEPARATOR_RE.match(line):
@@ -147,9 +152,15 @@ def parse(text: str, source: str) -> list[Block]:
                 continue
             cells = _cells(line)
             if table is None:
-                table = Block("table", widths_mm=pending_widths, compact=pending_compact)
+                table = Block(
+                    "table",
+                    widths_mm=pending_widths,
+                    compact=pending_compact,
+                    row_height_mm=pending_height,
+                )
                 pending_widths = ()
                 pending_compact = False
+                pending_height = 0.0
                 add(table)
             elif len(cells) != len(table.rows[0]):
                 raise MarkupError(
@@ -162,7 +173,7 @@ def parse(text: str, source: str) -> list[Block]:
             continue
         if line.startswith("@"):
             name, _, rest = line[1:].partition(" ")
-            rest = rest.strip()
+            rest = rest.strip(" \t")
             if name == "blank":
                 add(Block("blank"))
             elif name == "pagebreak":
@@ -175,6 +186,13 @@ def parse(text: str, source: str) -> list[Block]:
                     blocks[-1].keep_with_next = False
             elif name == "compact":
                 pending_compact = True
+            elif name == "rowheight":
+                try:
+                    pending_height = float(rest)
+                except ValueError:
+                    raise MarkupError(
+                        f"{where}：@rowheight 后应为以毫米计的行高，如 @rowheight 15"
+                    ) from None
             elif name == "cols":
                 try:
                     pending_widths = tuple(float(w) for w in rest.split())
@@ -186,7 +204,7 @@ def parse(text: str, source: str) -> list[Block]:
                 add(Block(_DIRECTIVES[name], unescape(rest)))
             else:
                 known = "、".join(
-                    ["@blank", "@pagebreak", "@keep", "@endkeep", "@cols", "@compact"]
+                    ["@blank", "@pagebreak", "@keep", "@endkeep", "@cols", "@rowheight", "@compact"]
                     + [f"@{d}" for d in _DIRECTIVES]
                 )
                 raise MarkupError(f"{where}：未知指令 @{name}（可用：{known}）")

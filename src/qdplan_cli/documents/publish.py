@@ -89,7 +89,11 @@ def fee_sheet_docx(case: Case, config: Config, now: datetime, templates: Path | 
 
     sheet = fee_sheet(case.attendance, config.fees)
     context = fee_context(
-        sheet, project=project_fields(case), project_type=case.project.type, now=now
+        sheet,
+        project=project_fields(case),
+        project_type=case.project.type,
+        now=now,
+        source=config.fee_sources.get(case.project.type, ""),
     )
     return build_paper(
         FEE_SHEET,

@@ -29,6 +29,16 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Supervisor:
+    """The supervising department of one project type (建设工程: 住房城乡建设部门; 政府采购:
+    财政部门): the 主送 of the documents filed with it, the 备案 row, and its contact."""
+
+    name: str
+    contact: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     hall_name: str = "青岛市公共资源交易中心"
@@ -36,12 +46,31 @@ class Config:
     business_start: time = time(9, 0)
     business_end: time = time(17, 0)
     supervisors: Mapping[ProjectType, str] = field(default_factory=dict)
+    supervisor_contacts: Mapping[ProjectType, Person] = field(default_factory=dict)
+    closure_room: str = ""
+    # The expert-fee standard cited per project type (the default is a procurement standard).
+    fee_sources: Mapping[ProjectType, str] = field(default_factory=dict)
     contacts: Mapping[Role, tuple[Person, ...]] = field(default_factory=dict)
     fees: FeeSchedule = field(default_factory=FeeSchedule)
     calendar_file: Path | None = None
 
-    def contact_map(self) -> dict[Role, list[Contact]]:
-        return {role: [(p.name, p.phone) for p in people] for role, people in self.contacts.items()}
+    def supervisor(self, project_type: ProjectType) -> Supervisor | None:
+        name = self.supervisors.get(project_type, "")
+        if not name:
+            return None
+        person = self.supervisor_contacts.get(project_type)
+        return Supervisor(name, person.name if person else "", person.phone if person else "")
+
+    def contact_map(self, project_type: ProjectType | None = None) -> dict[Role, list[Contact]]:
+        """Contacts by role; for a project type, the supervisor is that type's own contact
+        (``[supervisors.<type>] contact/phone``) when one is configured."""
+        result = {
+            role: [(p.name, p.phone) for p in people] for role, people in self.contacts.items()
+        }
+        if project_type is not None and project_type in self.supervisor_contacts:
+            person = self.supervisor_contacts[project_type]
+            result[Role.SUPERVISOR] = [(person.name, person.phone)]
+        return result
 
 
 def config_path() -> Path:
@@ -104,15 +133,35 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
     unknown = sorted(set(data) - top)
     if unknown:
         raise UserError(f"未知的配置项（可用：{'、'.join(sorted(top))}）", field=_where(unknown[0]))
-    hall = _table(data, "hall", {"name", "address"})
+    hall = _table(data, "hall", {"name", "address", "closure_room"})
     hours = _table(data, "hours", {"start", "end"})
     start = _clock(hours, "start", time(9, 0))
     end = _clock(hours, "end", time(17, 0))
     if end <= start:
         raise UserError("下班时间应晚于上班时间", field=_where("hours.end"))
 
+    # [supervisors] construction = "名称", or a table [supervisors.construction] with name,
+    # contact and phone (the supervisor's contact of that project type).
     supervisors_t = _table(data, "supervisors", {t.value for t in ProjectType})
-    supervisors = {ProjectType(k): _str(supervisors_t, k, "supervisors") for k in supervisors_t}
+    supervisors: dict[ProjectType, str] = {}
+    supervisor_contacts: dict[ProjectType, Person] = {}
+    for key, value in supervisors_t.items():
+        kind = ProjectType(key)
+        if isinstance(value, Mapping):
+            where = f"supervisors.{key}"
+            extra = sorted(set(value) - {"name", "contact", "phone"})
+            if extra:
+                raise UserError(
+                    "未知的键（可用：name、contact、phone）", field=_where(f"{where}.{extra[0]}")
+                )
+            supervisors[kind] = _str(value, "name", where)
+            if not supervisors[kind]:
+                raise UserError("缺少监管部门名称", field=_where(f"{where}.name"))
+            contact = _str(value, "contact", where)
+            if contact:
+                supervisor_contacts[kind] = Person(contact, _str(value, "phone", where))
+        else:
+            supervisors[kind] = _str(supervisors_t, key, "supervisors")
 
     contacts_t = _table(data, "contacts", {r.value for r in Role})
     contacts: dict[Role, tuple[Person, ...]] = {}
@@ -151,6 +200,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
             "daily_cap",
             "no_evaluation_amount",
             "caution",
+            "construction_source",
         },
     )
     default = FeeSchedule()
@@ -167,6 +217,10 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         no_evaluation_amount=_int(fees_t, "no_evaluation_amount", default.no_evaluation_amount),
         caution=_str(fees_t, "caution", "fees") or default.caution,
     )
+    fee_sources = {}
+    construction_source = _str(fees_t, "construction_source", "fees")
+    if construction_source:
+        fee_sources[ProjectType.CONSTRUCTION] = construction_source
     if fees.part_hour_minutes > 60:
         raise UserError("不能超过 60", field=_where("fees.part_hour_minutes"))
 
@@ -185,6 +239,9 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         business_start=start,
         business_end=end,
         supervisors=supervisors,
+        supervisor_contacts=supervisor_contacts,
+        closure_room=_str(hall, "closure_room", "hall"),
+        fee_sources=fee_sources,
         contacts=contacts,
         fees=fees,
         calendar_file=calendar_file,
@@ -213,6 +270,8 @@ CONFIG_TEMPLATE = """\
 # 交易大厅名称和地址。分大厅、分中心可参照同一预案执行（预案第六条），在此写本场所的名称。
 name = "青岛市公共资源交易中心"
 # address = "青岛市……"
+# 评标专家封闭地点（评标中方案二：原地点继续评标时写入封闭方案）
+# closure_room = "交易中心三楼专家封闭休息室"
 
 [hours]
 # 工作时间，用于判断新的开标时间是否落在工作时间内。
@@ -220,9 +279,14 @@ start = "09:00"
 end = "17:00"
 
 [supervisors]
-# 各类项目的监管部门名称，用于备案表和清单。
+# 各类项目的监管部门名称：备案表的备案部门、择期评标决定的主送机关、清单。
 # construction = "青岛市住房和城乡建设局"
 # procurement = "青岛市财政局"
+# 也可写成表，另给该类项目监管部门的联系人（清单“通知谁”中的监管部门按项目类型显示）：
+# [supervisors.procurement]
+# name = "青岛市财政局"
+# contact = "李四"
+# phone = "0532-00000000"
 
 # 联系人：每个角色可以写一位或多位，清单中“通知谁”会显示姓名和电话。
 # 角色：support_staff 综合交易保障人员；system_admin 电子交易系统管理人员；
@@ -238,6 +302,8 @@ end = "17:00"
 # 3小时以内（含）400元；每增加1小时100元；不足1小时的部分满30分钟按1小时计，不足30分钟按50元计；
 # 每人每天最高1000元；到场但未能评审的200元。使用前请与现行官方文件核对（鲁财采〔2025〕8号等可能已调整）。
 # source = "鲁财采〔2017〕28号《山东省政府采购评审劳务报酬标准》"
+# 建设工程项目引用的标准（不写时，建设工程项目的计算表注明上述标准为政府采购标准、须核对）：
+# construction_source = "《……评标专家劳务报酬标准》"
 # base_hours = 3
 # base_amount = 400
 # hourly_amount = 100

@@ -68,6 +68,7 @@ class WorkCalendar:
     cache: ScheduleCache | None = None
     _cn: Any = field(default=None, init=False, repr=False)
     _schedule: Schedule | None = field(default=None, init=False, repr=False)
+    _estimates: dict[int, frozenset[date]] = field(default_factory=dict, init=False, repr=False)
 
     def _china(self) -> Any:
         if self._cn is None:
@@ -99,6 +100,8 @@ class WorkCalendar:
             if day in schedule.workdays:
                 return True
             return day.weekday() < 5 and day not in schedule.holidays
+        if self.is_estimated(day.year):
+            return day.weekday() < 5 and day not in self.estimated_days_off(day.year)
         if day.year in CACHED_YEARS:
             known = self._known()
             if day in known.workdays:
@@ -107,6 +110,36 @@ class WorkCalendar:
         cn = self._china()
         _ = day in cn  # membership expands the calendar to the day's year (public API)
         return bool(cn.is_working_day(day))
+
+    def estimated_days_off(self, year: int) -> frozenset[date]:
+        """A year without an official schedule, estimated so that it errs late (PLAN.md, "Estimated
+        years err late"): every holiday the package computes, widened to the longest the
+        State Council schedules of recent years have given, and no make-up working days.
+
+        - 春节: from the day before 除夕 to 初八 (2026: 腊月廿八–初七; 2024: 初一–初八);
+        - 劳动节: 1–5 May; 国庆节: 29 September – 8 October (2023: 9/29–10/6; 2025: 10/1–10/8);
+        - every other holiday: two days either side (三天小长假 fall before or after the day).
+        Being off on a day that turns out to be worked only ever moves an earliest time later.
+        """
+        if year not in self._estimates:
+            package = sorted(self._package_days_off(year))
+            off: set[date] = set()
+            for day in package:
+                off.update(day + timedelta(days=k) for k in range(-2, 3))
+            eve = next((d for d in package if date(year, 1, 15) <= d <= date(year, 2, 25)), None)
+            if eve is not None:  # the package's first Spring Festival day is 除夕 (or 初一)
+                off.update(eve + timedelta(days=k) for k in range(-1, 9))
+            off.update(date(year, 5, d) for d in range(1, 6))
+            off.update(date(year, 9, 29) + timedelta(days=k) for k in range(10))
+            self._estimates[year] = frozenset(d for d in off if d.year == year)
+        return self._estimates[year]
+
+    def _package_days_off(self, year: int) -> set[date]:
+        if year in CACHED_YEARS:
+            return {d for d in self._known().days_off if d.year == year}
+        cn = self._china()
+        _ = date(year, 1, 1) in cn  # membership expands the calendar to that year (public API)
+        return {d for d in cn if d.year == year}
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""

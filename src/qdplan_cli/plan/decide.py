@@ -1,16 +1,31 @@
-"""The emergency plan as a pure decision function.
+"""The emergency plan as a pure decision function: the flows of 第四条（一）、第四条（二）、第五条.
 
-``decide(situation, now)`` reads no clock, touches no file and prints nothing; every step it
-returns cites the clause of 开评标应急预案 it comes from (ids as in PLAN.md, labels in ``labels``).
+``decide(situation, now)`` reads no clock, touches no file and prints nothing. The wording of
+every step, its clause, who does it and whom it reaches are in ``clauses`` (the plan as a table,
+4.1.1 … 5.5); this module only decides which steps apply and fills in the case's moments.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from qdplan_cli.plan.clauses import (
+    FEE_CLAUSES,
+    PLAN_CLAUSES,
+    RECORD_CLAUSES,
+    wording,
+)
 from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
-from qdplan_cli.plan.labels import PLAN_LABELS, STAGE_LABELS, clause_label, role_label, terms
+from qdplan_cli.plan.labels import (
+    PLAN_NUMERALS,
+    WEEKDAYS,
+    clause_label,
+    plan_label,
+    role_label,
+    stage_label,
+    terms,
+)
 from qdplan_cli.plan.model import (
     Decision,
     Document,
@@ -21,7 +36,7 @@ from qdplan_cli.plan.model import (
     Situation,
     Stage,
     Step,
-    StepKind,
+    check_plan,
 )
 from qdplan_cli.plan.times import format_dt
 
@@ -45,10 +60,6 @@ FAULT_CLAUSES: dict[tuple[Stage, Fault], str] = {
     (Stage.EVALUATION, Fault.SYSTEM): "5.2",
     (Stage.EVALUATION, Fault.POWER): "5.3",
 }
-# 4.2.1 and 5.1 define the three plans that 4.2.2/4.2.3 and 5.2/5.3 refer to (前述三种方案).
-PLAN_CLAUSES = {Stage.OPENING: "4.2.1", Stage.EVALUATION: "5.1"}
-RECORD_CLAUSES = {Stage.PREP: "4.3", Stage.OPENING: "4.3", Stage.EVALUATION: "5.4"}
-FEE_CLAUSES = {Stage.OPENING: "4.4", Stage.EVALUATION: "5.5"}
 
 # 4.3: 开标准备阶段的记录由招标人和代理机构签字确认，开标过程中的记录由招标人、代理机构和见证人共同签字确认;
 # 5.4: 由招标人、代理机构和见证人共同签字确认.
@@ -80,98 +91,49 @@ def two_hour_line(situation: Situation) -> datetime | None:
     return situation.started_at + TWO_HOURS if situation.started_at else None
 
 
+def plan_committed(s: Situation) -> bool:
+    """A chosen plan stands once filed with the supervisor, or (方案三 at opening) once the
+    supplementary notice was issued: 经监管部门备案后现场公布 means it was filed first."""
+    if s.plan is None or s.stage not in (Stage.OPENING, Stage.EVALUATION):
+        return False
+    if s.plan_filed_at is not None:
+        return True
+    return s.plan == 3 and s.stage is Stage.OPENING and s.supplement_issued_at is not None
+
+
 def earliest_after_delay_notice(published_at: datetime) -> datetime:
     """4.1.x: 原则上新的开标时间应在延迟开标公告发布2小时之后."""
     return published_at + NOTICE_LEAD
 
 
-def earliest_reopening(
-    issued_at: datetime, calendar: WorkCalendar, hours: BusinessHours
-) -> datetime:
-    """4.2.1 方案三: 重新开标时间自发出补充通知之日起不少于1个工作日.
+def reopening_days(issued_at: datetime, calendar: WorkCalendar) -> tuple[date, date]:
+    """4.2.1 方案三: 重新开标时间自发出补充通知之日起不少于1个工作日 → (the full day, the day).
 
     Safe reading: the day of issue is not counted (民法典 第二百零一条); the first full working
     day after it is the one working day; the earliest reopening is the start of business of the
     next working day after that. Issued Wed 2026-11-25 → Thu is the day → Fri 2026-11-27 09:00.
     """
     full_day = calendar.next_working_day(issued_at.date())
-    reopening_day = calendar.next_working_day(full_day)
+    return full_day, calendar.next_working_day(full_day)
+
+
+def earliest_reopening(
+    issued_at: datetime, calendar: WorkCalendar, hours: BusinessHours
+) -> datetime:
+    _, reopening_day = reopening_days(issued_at, calendar)
     return datetime.combine(reopening_day, hours.start, issued_at.tzinfo)
 
 
-class _Checklist:
-    """Collects steps with the project's terminology (招标人/采购人 …) filled in."""
-
-    def __init__(self, situation: Situation) -> None:
-        self.situation = situation
-        self.steps: list[Step] = []
-        self.warnings: list[str] = []
-        self.words = terms(situation.project_type)
-
-    def add(
-        self,
-        kind: StepKind,
-        clause: str,
-        text: str,
-        by: tuple[Role, ...] = (),
-        to: tuple[Role, ...] = (),
-    ) -> None:
-        self.steps.append(Step(kind, text.format(**self.words), clause, by, to))
-
-    def warn(self, text: str) -> None:
-        if text not in self.warnings:
-            self.warnings.append(text)
+def _day(day: date, *, year: bool = True) -> str:
+    prefix = f"{day.year}年" if year else ""
+    return f"{prefix}{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
 
 
-def _check_times(s: Situation, now: datetime) -> None:
+def _check_times(s: Situation) -> None:
     if s.started_at and s.resolved_at and s.resolved_at < s.started_at:
         raise UserError("故障恢复时间早于故障发生时间", field="resolved_at")
-    if s.plan is not None and s.plan not in (1, 2, 3):
-        raise UserError(f"方案只能是 1、2 或 3，收到 {s.plan}", field="plan")
-
-
-def _settle_within_2h(s: Situation, now: datetime, out: _Checklist) -> bool | None:
-    """The clock settles within_2h when it can (PLAN.md, Decisions)."""
-    estimate = s.within_2h
-    line = two_hour_line(s)
-    if line is None:
-        return estimate
-    if s.resolved_at is not None:
-        actual = s.resolved_at <= line
-        if estimate is not None and estimate != actual:
-            out.warn(
-                f"按故障发生（{format_dt(s.started_at)}）与恢复（{format_dt(s.resolved_at)}）"
-                f"时间，故障{'已' if actual else '未'}在2小时内解决，与填报的预计不符，以实际时间为准"
-            )
-        return actual
-    if now > line:
-        if estimate is True:
-            out.warn(
-                f"已过2小时节点（{format_dt(line)}）仍未恢复，按“2小时内无法解决”处理，"
-                "不再采用技术人员的预计"
-            )
-        return False
-    return estimate
-
-
-def _settle_fixed_before_deadline(s: Situation, now: datetime, out: _Checklist) -> bool | None:
-    """Prep: with the bid deadline known, the clock settles fixed_before_deadline (4.1.x)."""
-    estimate = s.fixed_before_deadline
-    deadline = s.bid_deadline
-    if deadline is None:
-        return estimate
-    if s.resolved_at is not None:
-        actual = s.resolved_at <= deadline
-    elif now > deadline:
-        actual = False
-    else:
-        return estimate
-    if estimate is not None and estimate != actual:
-        out.warn(
-            f"按投标截止时间（{format_dt(deadline)}）与恢复时间，故障"
-            f"{'已' if actual else '未'}在投标截止时间前修复，与填报的情况不符，以实际时间为准"
-        )
-    return actual
+    if s.plan is not None:
+        check_plan(s.plan)
 
 
 def decide(
@@ -183,7 +145,7 @@ def decide(
 ) -> Decision:
     """What the emergency plan says for ``situation`` at ``now``."""
     s = situation
-    _check_times(s, now)
+    _check_times(s)
     if s.stage is None or s.fault is None:
         missing = tuple(f for f, v in ((Fact.STAGE, s.stage), (Fact.FAULT, s.fault)) if v is None)
         return Decision(
@@ -218,7 +180,10 @@ class _Context:
         self.stage: Stage = self.s.stage
         self.fault: Fault = self.s.fault
         self.clause = FAULT_CLAUSES[(self.stage, self.fault)]
-        self.out = _Checklist(self.s)
+        self.words = terms(s.project_type)
+        self.steps: list[Step] = []
+        self.warnings: list[str] = []
+        self.committed = False
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -240,6 +205,17 @@ class _Context:
 
     # ----------------------------------------------------------------- shared pieces
 
+    def step(self, key: str, clause: str | None = None, **values: str) -> None:
+        """Put the table's step ``key`` of ``clause`` (default: this fault's) on the checklist."""
+        cited = clause or self.clause
+        w = wording(cited, key)
+        text = w.text.format(**self.words, **values)
+        self.steps.append(Step(w.kind, text, cited, w.by, w.to, w.if_needed, w.analogy))
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
     def _finish(
         self,
         outcome: Outcome,
@@ -253,15 +229,9 @@ class _Context:
         within_2h: bool | None = None,
         fixed: bool | None = None,
     ) -> Decision:
-        record_clause = RECORD_CLAUSES[self.stage]
         signers = SIGNATORIES[self.stage]
         who = "、".join(role_label(r, self.s.project_type) for r in signers)
-        self.out.add(
-            StepKind.RECORD,
-            record_clause,
-            "{agency}将突发情况的原因、经过、解决措施等进行书面记录，由" + who + "签字确认",
-            by=(R.AGENCY,),
-        )
+        self.step("record", RECORD_CLAUSES[self.stage], signers=who)
         if outcome is not Outcome.NEED_INPUT:
             documents = (Document.INCIDENT_RECORD, *documents)
         return Decision(
@@ -274,7 +244,7 @@ class _Context:
             plan=plan,
             signatories=signers,
             documents=documents,
-            steps=tuple(self.out.steps),
+            steps=tuple(self.steps),
             earliest_new_time=earliest,
             suggested_new_time=suggested,
             two_hour_line=two_hour_line(self.s) if self.stage is not Stage.PREP else None,
@@ -283,38 +253,42 @@ class _Context:
             within_2h=within_2h,
             fixed_before_deadline=fixed,
             now=self.now,
-            warnings=tuple(self.out.warnings),
+            warnings=tuple(self.warnings),
+            committed=self.committed,
+            resolved_at=self.s.resolved_at,
+            override_reason=self.s.override_reason if self.s.override_reason else None,
         )
 
     def _check_year(self, *moments: datetime) -> None:
         for year in sorted({m.year for m in moments}):
             if self.calendar.is_estimated(year):
-                self.out.warn(
-                    f"{year} 年的国务院节假日安排尚未收录，工作日按推定计算，"
-                    "请核对官方通知（可用节假日日历文件补充）"
+                self.warn(
+                    f"{year} 年的国务院节假日安排尚未收录，工作日按推定计算：推定时假期按近年最长的"
+                    "安排、不计调休上班日，算出的时间只会偏晚，不会偏早。请核对国务院办公厅通知，"
+                    f"并用 --calendar 节假日日历文件（[years.{year}] 的 holidays、workdays）"
+                    "或配置 [calendar] file 补充该年安排"
                 )
 
-    def _check_new_time(self, earliest: datetime | None, what: str) -> None:
+    def _check_new_time(self, earliest: datetime | None, what: str, rule: str) -> None:
         new_time = self.s.new_time
         if new_time is None:
             return
         if earliest is not None and new_time < earliest:
-            self.out.warn(
-                f"拟定的新{what}时间 {format_dt(new_time)} 早于最早合法时间 {format_dt(earliest)}"
-            )
+            reason = self.s.override_reason
+            if reason:
+                self.warn(
+                    f"拟定的新{what}时间 {format_dt(new_time)} 早于原则上的最早时间 "
+                    f"{format_dt(earliest)}（{rule}）；按“原则上”的例外处理，理由：{reason}"
+                    "（理由写入时间线和书面记录）"
+                )
+            else:
+                self.warn(
+                    f"拟定的新{what}时间 {format_dt(new_time)} 早于最早合法时间 {format_dt(earliest)}"
+                    f"（{rule}）；确有理由的，须写明例外理由（--override-reason）"
+                )
         if not self.hours.contains(new_time, self.calendar):
             self._check_year(new_time)
-            self.out.warn(f"拟定的新{what}时间 {format_dt(new_time)} 不在工作日的工作时间内")
-
-    def _call_property_staff(self) -> None:
-        # 4.1.3, 4.2.3, 5.3 say it in the same words.
-        self.out.add(
-            StepKind.CALL,
-            self.clause,
-            "{agency}会同见证人员及时通知物业楼层服务人员，迅速查找停电原因，尽快恢复供电",
-            by=(R.AGENCY, R.WITNESS),
-            to=(R.PROPERTY_STAFF,),
-        )
+            self.warn(f"拟定的新{what}时间 {format_dt(new_time)} 不在工作日的工作时间内")
 
     def _check_onset(self) -> None:
         started = self.s.started_at
@@ -323,69 +297,81 @@ class _Context:
             and self.s.resolved_at is None
             and started > self.now + timedelta(minutes=5)
         ):
-            self.out.warn(
+            self.warn(
                 f"故障发生时间 {format_dt(started)} 晚于当前时间 {format_dt(self.now)}，请核对"
+            )
+
+    def _actual_times(self) -> None:
+        """A decision stands; the record says the fault was in the end fixed sooner (4.3, 5.4)."""
+        if self.s.resolved_at is not None:
+            self.step(
+                "actual_times", RECORD_CLAUSES[self.stage], resolved=format_dt(self.s.resolved_at)
             )
 
     # ----------------------------------------------------------------- 4.1 preparation
 
+    def _settle_fixed_before_deadline(self) -> bool | None:
+        """Prep: with the bid deadline known, the clock settles fixed_before_deadline (4.1.x)."""
+        s = self.s
+        estimate = s.fixed_before_deadline
+        deadline = s.bid_deadline
+        if deadline is None:
+            return estimate
+        if s.resolved_at is not None:
+            actual = s.resolved_at <= deadline
+        elif self.now > deadline:
+            actual = False
+        else:
+            return estimate
+        if estimate is not None and estimate != actual:
+            self.warn(
+                f"按{self.words['deadline']}（{format_dt(deadline)}）与恢复时间，故障"
+                f"{'已' if actual else '未'}在{self.words['deadline']}前修复，"
+                "与填报的情况不符，以实际时间为准"
+            )
+        return actual
+
     def prep(self) -> Decision:
-        s, out, clause = self.s, self.out, self.clause
+        s = self.s
         if s.plan is not None:
             raise PlanNotAllowedError(
-                "开标准备阶段不适用三种方案：方案仅适用于开标过程中和评标环节2小时内无法解决的故障"
+                "开标准备阶段不适用三种方案：方案仅适用于开标过程中和"
+                f"{stage_label(Stage.EVALUATION, s.project_type)}2小时内无法解决的故障"
                 f"（依据 {clause_label('4.2.1')}、{clause_label('5.1')}）",
                 field="plan",
             )
-        fixed = _settle_fixed_before_deadline(s, self.now, out)
+        fixed = self._settle_fixed_before_deadline()
         self._check_onset()
+        self.step("call")
         if self.fault is Fault.NETWORK:
-            out.add(
-                StepKind.CALL,
-                clause,
-                "{agency}会同见证人员及时通知综合交易保障人员，由保障人员迅速判断、检查、排除网络故障",
-                by=(R.AGENCY, R.WITNESS),
-                to=(R.SUPPORT_STAFF,),
-            )
-            out.add(
-                StepKind.TRY,
-                clause,
-                "{agency}尝试使用无线、移动数据等其它应急网络进行开标准备，并确认到场{bidders}能否网上签到",
-                by=(R.AGENCY,),
-            )
-        elif self.fault is Fault.SYSTEM:
-            out.add(
-                StepKind.CALL,
-                clause,
-                "{agency}会同见证人员及时通知电子交易系统管理人员和系统开发公司技术人员，"
-                "由系统管理人员会同技术人员迅速判断、及时排除系统故障",
-                by=(R.AGENCY, R.WITNESS),
-                to=(R.SYSTEM_ADMIN, R.VENDOR_TECHNICIAN),
-            )
-        else:
-            self._call_property_staff()
+            self.step("try")
+
+        if s.notice_published_at is not None:
+            # A published delay notice stands (PLAN.md, "Commitments stand").
+            self.committed = True
+            if fixed is True and self.fault is Fault.SYSTEM:
+                return self._prep_parties_decide(fixed)  # 4.1.2: they decided to postpone
+            if fixed is True or (s.fallback_works is True and s.bidders_can_sign_in is True):
+                self.warn(
+                    f"延迟开标公告已于 {format_dt(s.notice_published_at)} 发布：按已发布的公告延迟开标，"
+                    "不因故障随后修复而恢复原定开标；实际修复时间写入书面记录"
+                )
+            return self._prep_delay_notice(fixed)
 
         if fixed is True:
             if self.fault is Fault.SYSTEM:
                 return self._prep_parties_decide(fixed)
-            out.add(
-                StepKind.DECIDE,
-                clause,
-                "故障已在投标截止时间前修复，按计划正常开标",
-                by=(R.AGENCY,),
-            )
+            deadline = s.bid_deadline
+            if s.resolved_at is not None and deadline is not None and s.resolved_at <= deadline:
+                self.step("proceed_fixed", resolved=format_dt(s.resolved_at))
+            else:
+                self.step("proceed_fixable")
             return self._finish(Outcome.PROCEED, fixed=fixed)
 
         if self.fault is Fault.NETWORK:
             fallback, sign_in = s.fallback_works, s.bidders_can_sign_in
             if fallback is True and sign_in is True:
-                # 4.1.1: 若更换为无线、移动数据及其它应急网络可正常开标……可按计划正常开标
-                out.add(
-                    StepKind.DECIDE,
-                    clause,
-                    "更换应急网络后可正常开标，到场{bidders}可网上签到：按计划正常开标",
-                    by=(R.AGENCY,),
-                )
+                self.step("proceed_fallback")
                 return self._finish(Outcome.PROCEED, fixed=fixed)
             if fallback is not False and sign_in is not False:
                 # The fallback has not been tried (or sign-in not checked) yet.
@@ -408,24 +394,15 @@ class _Context:
 
     def _prep_parties_decide(self, fixed: bool) -> Decision:
         # 4.1.2: 系统故障在投标截止时间前可修复的，由代理机构会同招标人研究决定是否延期开标
-        self.out.add(
-            StepKind.DECIDE,
-            self.clause,
-            "系统故障在投标截止时间前可修复：由{agency}会同{tenderer}研究决定是否延期开标",
-            by=(R.AGENCY, R.TENDERER),
-        )
-        self.out.add(
-            StepKind.PUBLISH,
-            self.clause,
-            "如决定延期开标，由{agency}会同{tenderer}出具延迟开标公告，在原公告页面发布，"
-            "新的开标时间原则上在公告发布2小时之后",
-            by=(R.AGENCY, R.TENDERER),
-        )
+        self.step("parties_decide")
+        self.step("parties_delay")
         documents: tuple[Document, ...] = ()
         earliest = suggested = None
-        if self.s.notice_published_at is not None:
+        if self.s.notice_published_at is not None:  # they decided to postpone: it stands
             documents = (Document.DELAY_NOTICE,)
             earliest, suggested = self._delay_notice_time()
+            self.step("notice_stands", published=format_dt(self.s.notice_published_at))
+            self._actual_times()
         return self._finish(
             Outcome.PARTIES_DECIDE,
             documents=documents,
@@ -436,52 +413,41 @@ class _Context:
 
     def _delay_notice_time(self) -> tuple[datetime | None, datetime | None]:
         published = self.s.notice_published_at
+        rule = f"原则上在延迟开标公告发布2小时之后，{clause_label(self.clause)}"
         if published is None:
-            self.out.add(
-                StepKind.PUBLISH,
-                self.clause,
-                "新的开标时间原则上应在延迟开标公告发布2小时之后（公告发布后即可算出最早时间）",
-                by=(R.AGENCY, R.TENDERER),
-            )
-            self._check_new_time(None, "开标")
+            self.step("notice_time_pending")
+            self._check_new_time(None, "开标", rule)
             return None, None
         earliest = earliest_after_delay_notice(published)
         suggested = None
-        self.out.add(
-            StepKind.PUBLISH,
-            self.clause,
-            f"延迟开标公告于 {format_dt(published)} 发布：新的开标时间原则上不早于 {format_dt(earliest)}",
-            by=(R.AGENCY, R.TENDERER),
-        )
+        self.step("notice_time", published=format_dt(published), earliest=format_dt(earliest))
         if not self.hours.contains(earliest, self.calendar):
             self._check_year(earliest)
             suggested = self.hours.next_slot(earliest, self.calendar)
             self._check_year(suggested)
-            self.out.warn(
+            self.warn(
                 f"最早时间 {format_dt(earliest)} 不在工作日的工作时间"
                 f"（{self.hours.start:%H:%M}–{self.hours.end:%H:%M}）内，"
                 f"建议改为 {format_dt(suggested)}"
             )
-        self._check_new_time(earliest, "开标")
+        self._check_new_time(earliest, "开标", rule)
         return earliest, suggested
 
-    def _prep_delay_notice(self, fixed: bool) -> Decision:
-        restored = {Fault.NETWORK: "网络", Fault.SYSTEM: "系统服务", Fault.POWER: "供电"}[
-            self.fault
-        ]
-        self.out.add(
-            StepKind.PUBLISH,
-            self.clause,
-            "由{agency}会同{tenderer}出具延迟开标公告",
-            by=(R.AGENCY, R.TENDERER),
-        )
-        self.out.add(
-            StepKind.PUBLISH,
-            self.clause,
-            f"待{restored}恢复后，由{{agency}}在原公告页面发布延迟开标公告，提示新的开标时间",
-            by=(R.AGENCY,),
-        )
+    def _prep_delay_notice(self, fixed: bool | None) -> Decision:
+        s = self.s
+        self.step("delay_notice")
+        self.step("publish_notice")
         earliest, suggested = self._delay_notice_time()
+        if s.notice_published_at is not None:
+            self.step("notice_stands", published=format_dt(s.notice_published_at))
+            self._actual_times()
+        # 4.4 (reading): a delay to a later day is 择期另行开标 — experts drawn again.
+        original = s.bid_deadline or s.started_at
+        if s.new_time is not None and original is not None:
+            if s.new_time.date() > original.date():
+                self.step("prep_other_day", "4.4", new_day=_day(s.new_time.date()))
+        else:
+            self.step("prep_maybe_other_day", "4.4")
         return self._finish(
             Outcome.DELAY_NOTICE,
             documents=(Document.DELAY_NOTICE,),
@@ -492,62 +458,52 @@ class _Context:
 
     # ----------------------------------------------------------------- 4.2 opening, 5 evaluation
 
+    def _settle_within_2h(self) -> bool | None:
+        """The clock settles within_2h when it can (PLAN.md, Decisions)."""
+        s = self.s
+        estimate = s.within_2h
+        line = two_hour_line(s)
+        if line is None:
+            return estimate
+        if s.resolved_at is not None:
+            actual = s.resolved_at <= line
+            # A committed plan stands: its own warning says the fix came sooner (_choose_plan).
+            if estimate is not None and estimate != actual and not self.committed:
+                self.warn(
+                    f"按故障发生（{format_dt(s.started_at)}）与恢复（{format_dt(s.resolved_at)}）"
+                    f"时间，故障{'已' if actual else '未'}在2小时内解决，与填报的预计不符，以实际时间为准"
+                )
+            return actual
+        if self.now > line:
+            if estimate is True:
+                self.warn(
+                    f"已过2小时节点（{format_dt(line)}）仍未恢复，按“2小时内无法解决”处理，"
+                    "不再采用技术人员的预计"
+                )
+            return False
+        return estimate
+
     def in_session(self) -> Decision:
-        s, out, clause, stage = self.s, self.out, self.clause, self.stage
-        opening = stage is Stage.OPENING
-        allowed = allowed_plans(stage, self.fault)
+        s = self.s
+        allowed = allowed_plans(self.stage, self.fault)
         if s.plan is not None and s.plan not in allowed:
             raise PlanNotAllowedError(
-                f"{STAGE_LABELS[stage]}电子交易系统故障只能选择方案二或方案三，不能选择方案{s.plan}"
-                f"（依据 {clause_label(clause)}）",
+                f"{stage_label(self.stage, s.project_type)}电子交易系统故障只能选择方案二或方案三，"
+                f"不能选择{PLAN_NUMERALS[s.plan]}（依据 {clause_label(self.clause)}）",
                 field="plan",
             )
-        within = _settle_within_2h(s, self.now, out)
+        self.committed = plan_committed(s)
+        within = self._settle_within_2h()
         self._check_onset()
-        work = "开标" if opening else "{evaluation}"
 
         if self.fault is Fault.NETWORK:
-            out.add(
-                StepKind.CALL,
-                clause,
-                "{agency}会同见证人员及时通知综合交易保障人员，迅速判断、检查、排除网络故障"
-                if opening
-                else "由综合交易保障人员迅速判断、检查、排除网络故障",
-                by=(R.AGENCY, R.WITNESS),
-                to=(R.SUPPORT_STAFF,),
-            )
-            out.add(
-                StepKind.CALL,
-                clause,
-                "必要时保障人员会同电子交易系统管理人员和系统开发公司技术人员共同排除故障",
-                by=(R.SUPPORT_STAFF,),
-                to=(R.SYSTEM_ADMIN, R.VENDOR_TECHNICIAN),
-            )
-            out.add(
-                StepKind.TRY,
-                clause,
-                "{agency}尝试使用无线、移动数据等其它应急网络继续开标"
-                if opening
-                else "保障人员尝试使用无线等其它应急网络继续{evaluation}",
-                by=(R.AGENCY,) if opening else (R.SUPPORT_STAFF,),
-            )
-            out.add(
-                StepKind.TRY,
-                clause,
-                "尝试简单维修，看能否快速排除故障",
-                by=(R.SUPPORT_STAFF,),
-            )
+            for key in ("call", "call_if_needed", "try_fallback", "try_fix"):
+                self.step(key)
             fallback, quick_fix = s.fallback_works, s.quick_fix_works
-            if fallback is True or quick_fix is True:
-                how = "更换应急网络后可正常进行" if fallback else "经简单维修已快速排除故障"
-                out.add(
-                    StepKind.DECIDE,
-                    clause,
-                    f"{how}：在见证人员见证下，按计划正常{work}",
-                    by=(R.AGENCY, R.WITNESS),
-                )
+            if (fallback is True or quick_fix is True) and not self.committed:
+                self.step("proceed_fallback" if fallback else "proceed_fix")
                 return self._finish(Outcome.PROCEED, within_2h=within)
-            if fallback is None or quick_fix is None:
+            if (fallback is None or quick_fix is None) and not self.committed:
                 missing = tuple(
                     f
                     for f, v in (
@@ -558,122 +514,47 @@ class _Context:
                     if v is None
                 )
                 return self._finish(Outcome.NEED_INPUT, missing=missing, within_2h=within)
-            out.add(
-                StepKind.DECIDE,
-                clause,
-                f"更换网络和简单维修后仍无法正常{work}：由{{agency}}与{{tenderer}}协商，"
-                "在见证人员见证下，视情确定处置措施",
-                by=(R.AGENCY, R.TENDERER),
-            )
+            self.step("consult")
         elif self.fault is Fault.SYSTEM:
-            out.add(
-                StepKind.CALL,
-                clause,
-                "及时通知综合交易保障人员、电子交易系统管理人员和系统开发公司技术人员，"
-                "由保障人员会同系统管理人员和技术人员迅速判断、共同排除故障",
-                by=(R.AGENCY, R.WITNESS),
-                to=(R.SUPPORT_STAFF, R.SYSTEM_ADMIN, R.VENDOR_TECHNICIAN),
-            )
-            out.add(
-                StepKind.KEEP,
-                clause,
-                "期间技术人员应做好{bid_files}的数据保密和完整性",
-                by=(R.VENDOR_TECHNICIAN,),
-            )
+            self.step("call")
+            self.step("keep_data")
         else:
-            self._call_property_staff()
+            self.step("call")
 
+        if self.committed:
+            return self._choose_plan(allowed, within)
         if within is None:
             return self._finish(Outcome.NEED_INPUT, missing=(Fact.WITHIN_2H,), within_2h=within)
         if within:
+            if s.plan is not None:
+                self.warn(
+                    f"已填报{PLAN_NUMERALS[s.plan]}，但三种方案只适用于故障在2小时内无法解决的情形"
+                    f"（{clause_label(PLAN_CLAUSES[self.stage])}）；方案尚未备案或公布，按等候修复处理。"
+                    "如方案已报监管部门备案或已公布，请填写备案时间（plan_filed_at）"
+                )
             return self._wait_and_resume()
-        return self._choose_plan(allowed)
+        return self._choose_plan(allowed, within)
 
     def _wait_and_resume(self) -> Decision:
-        out, clause = self.out, self.clause
         documents: tuple[Document, ...] = ()
-        if self.stage is Stage.OPENING:
-            out.add(
-                StepKind.TELL,
-                clause,
-                "故障在2小时内可以解决：{agency}在见证人员见证下，向现场{bidders}说明情况，"
-                "待故障修复后继续开标",
-                by=(R.AGENCY,),
-                to=(R.BIDDERS,),
-            )
-            self._expert_fees()
-        else:
-            out.add(
-                StepKind.TELL,
-                clause,
-                "故障在2小时内可以解决：{agency}在见证人员见证下，及时向{experts}说明情况，"
-                "要求{experts}在{evaluation}休息区域等候，待故障修复后继续{evaluation}",
-                by=(R.AGENCY,),
-                to=(R.EXPERTS,),
-            )
+        self.step("wait")
+        if self.stage is Stage.EVALUATION:
             # 5.1 spells out fees, early leavers and confidentiality while waiting; 5.2 and 5.3
             # say only "wait"; 5.5 covers fees and replacement draws in every evaluation case.
-            detail = "5.1"
-            out.add(
-                StepKind.KEEP,
-                detail,
-                "等候期间{fee}按时计取",
-                by=(R.AGENCY,),
-            )
-            out.add(
-                StepKind.KEEP,
-                detail,
-                "{experts}有特殊情况确实不能继续{evaluation}的，签署不对外泄露任何{evaluation}信息和"
-                "内容的承诺后予以补抽，{fee}按实际{evaluation}时间计取和支付；"
-                "{agency}不得以任何理由少计或不支付{fee}",
-                by=(R.AGENCY,),
-            )
-            out.add(
-                StepKind.KEEP,
-                detail,
-                "故障修复期间，各方做好投标信息和{experts}信息的保密工作",
-                by=(R.TENDERER, R.AGENCY, R.WITNESS),
-            )
-            self._expert_fees()
+            for key in ("fee_running", "leaving", "secrecy"):
+                self.step(key, "5.1")
             if self.s.expert_left_early:
                 documents = (Document.CONFIDENTIALITY_COMMITMENT,)
+        self.step("fees", FEE_CLAUSES[self.stage])
         return self._finish(Outcome.WAIT_AND_RESUME, documents=documents, within_2h=True)
 
-    def _expert_fees(self) -> None:
-        fee_clause = FEE_CLAUSES[self.stage]
-        self.out.add(
-            StepKind.KEEP,
-            fee_clause,
-            "已抽取的{experts}到达{evaluation}现场后，由{agency}按规定给付{experts}费；"
-            "{experts}有特殊情况确实不能继续{evaluation}的，予以补抽",
-            by=(R.AGENCY,),
-        )
-
-    def _choose_plan(self, allowed: tuple[int, ...]) -> Decision:
-        s, out, clause, stage = self.s, self.out, self.clause, self.stage
+    def _choose_plan(self, allowed: tuple[int, ...], within: bool | None) -> Decision:
+        s, stage = self.s, self.stage
         plan_clause = PLAN_CLAUSES[stage]
-        opening = stage is Stage.OPENING
-        line = two_hour_line(s)
-        when = f"（2小时节点 {format_dt(line)}）" if line else ""
-        out.add(
-            StepKind.KEEP,
-            plan_clause,
-            f"故障在2小时内无法解决{when}：{{tenderer}}和{{agency}}做好"
-            f"{'投标' if opening else '{evaluation}'}信息和{{experts}}信息的保密工作，"
-            "由{agency}根据{tenderer}的意见做好后续工作",
-            by=(R.TENDERER, R.AGENCY),
-        )
-        names = "、".join(PLAN_LABELS[p].split("：")[0] for p in allowed)
-        out.add(
-            StepKind.DECIDE,
-            clause,
-            f"由{{tenderer}}在{names}中选择一种，并报监管部门备案",
-            by=(R.TENDERER,),
-            to=(R.SUPERVISOR,),
-        )
-        self._expert_fees()
+        self.step("beyond", plan_clause)  # the 2-hour line itself heads the checklist
+        self.step("choose")
+        self.step("fees", FEE_CLAUSES[stage])
         documents: tuple[Document, ...] = (Document.FILING_REPORT,)
-        earliest: datetime | None = None
         if s.plan is None:
             return self._finish(
                 Outcome.CHOOSE_PLAN,
@@ -682,14 +563,22 @@ class _Context:
                 allowed=allowed,
                 within_2h=False,
             )
-        out.add(
-            StepKind.FILE,
-            clause,
-            f"已选择{PLAN_LABELS[s.plan]}，报监管部门备案",
-            by=(R.TENDERER,),
-            to=(R.SUPERVISOR,),
-        )
-        if opening:
+        name = plan_label(s.plan, stage, s.project_type)
+        if not self.committed:
+            self.step("filed", plan_clause, plan_name=name)
+        else:
+            filed = s.plan_filed_at or s.supplement_issued_at
+            assert filed is not None
+            self.step("stands", plan_clause, plan_name=name, filed=format_dt(filed))
+            if within is True or s.fallback_works is True or s.quick_fix_works is True:
+                fixed = f"已于 {format_dt(s.resolved_at)} 排除" if s.resolved_at else "已可继续"
+                self.warn(
+                    f"故障{fixed}，但{name}已于 {format_dt(filed)} 备案（公布）："
+                    "按已选择的方案执行，实际时间写入书面记录"
+                )
+            self._actual_times()
+        earliest: datetime | None = None
+        if stage is Stage.OPENING:
             documents, earliest = self._opening_plan(s.plan, plan_clause, documents)
         else:
             documents = self._evaluation_plan(s.plan, plan_clause, documents)
@@ -699,160 +588,63 @@ class _Context:
             allowed=allowed,
             plan=s.plan,
             earliest=earliest,
-            within_2h=False,
-        )
-
-    def _report_to_leaders(self, clause: str) -> None:
-        self.out.add(
-            StepKind.CALL,
-            clause,
-            "见证人员向本部门负责人和局分管领导报告情况",
-            by=(R.WITNESS,),
-            to=(R.DEPARTMENT_HEAD, R.BUREAU_LEADER),
+            within_2h=within if self.committed else False,
         )
 
     def _opening_plan(
         self, plan: int, c: str, documents: tuple[Document, ...]
     ) -> tuple[tuple[Document, ...], datetime | None]:
-        out = self.out
         if plan == 1:
-            self._report_to_leaders(c)
-            out.add(
-                StepKind.DECIDE,
-                c,
-                "由部门负责人联系具备开评标条件的分大厅、分中心安排开评标室，保障项目继续开标需要",
-                by=(R.DEPARTMENT_HEAD,),
-            )
-            out.add(
-                StepKind.TELL,
-                c,
-                "{experts}到齐后，由{tenderer}、{agency}组织专家、监管部门人员、见证人员"
-                "一同前往新开、评标地点",
-                by=(R.TENDERER, R.AGENCY),
-                to=(R.EXPERTS, R.SUPERVISOR),
-            )
+            for key in ("report", "plan1_room", "plan1_move"):
+                self.step(key, c)
             return documents, None
         if plan == 2:
-            out.add(
-                StepKind.TELL,
-                c,
-                "{tenderer}、{agency}在严格做好开评标信息保密工作的情况下，可安排{experts}至休息地点"
-                "等候，待故障修复后继续在原地点开标、评标",
-                by=(R.TENDERER, R.AGENCY),
-                to=(R.EXPERTS,),
-            )
+            self.step("plan2_wait", c)
             return documents, None
-        out.add(
-            StepKind.PUBLISH,
-            c,
-            "{tenderer}出具延期开标的书面补充公告，经监管部门备案后现场公布",
-            by=(R.TENDERER,),
-            to=(R.SUPERVISOR, R.BIDDERS),
-        )
-        out.add(
-            StepKind.PUBLISH,
-            c,
-            "待故障修复后，由{agency}将补充公告原文发布至交易服务系统原公告页面，提示新的开标时间",
-            by=(R.AGENCY,),
-        )
+        self.step("plan3_supplement", c)
+        self.step("plan3_republish", c)
         earliest = None
         issued = self.s.supplement_issued_at
         if issued is None:
-            out.add(
-                StepKind.PUBLISH,
-                c,
-                "重新开标时间自发出补充公告之日起不少于1个工作日（发出当日不计，"
-                "公告发出后即可算出最早时间）",
-                by=(R.TENDERER,),
-            )
+            self.step("plan3_time_pending", c)
         else:
+            full_day, _ = reopening_days(issued, self.calendar)
             earliest = earliest_reopening(issued, self.calendar, self.hours)
             self._check_year(issued, earliest)
-            out.add(
-                StepKind.PUBLISH,
+            self.step(
+                "plan3_time",
                 c,
-                f"补充公告于 {format_dt(issued)} 发出；重新开标时间不少于1个工作日（发出当日不计）："
-                f"最早 {format_dt(earliest)}",
-                by=(R.TENDERER,),
+                issued=format_dt(issued),
+                full_day=_day(full_day, year=False),  # the day after the issue's full date
+                earliest=format_dt(earliest),
             )
-        self._check_new_time(earliest, "开标")
-        out.add(
-            StepKind.KEEP,
-            "4.4",
-            "择期另行开标的，{experts}需重新抽取",
-            by=(R.AGENCY,),
-            to=(R.EXPERTS,),
-        )
+        rule = f"自发出补充公告之日起不少于1个工作日，{clause_label(c)} 方案三"
+        self._check_new_time(earliest, "开标", rule)
+        self.step("redraw", "4.4")
         return (*documents, Document.SUPPLEMENTARY_NOTICE), earliest
 
     def _evaluation_plan(
         self, plan: int, c: str, documents: tuple[Document, ...]
     ) -> tuple[Document, ...]:
-        out = self.out
-        fees = "故障修复期间继续按时计取{fee}，{agency}不得以任何理由少计或不支付{fee}"
-        if plan == 1:
-            self._report_to_leaders(c)
-            out.add(
-                StepKind.DECIDE,
-                c,
-                "由部门负责人联系具备{evaluation}条件的分大厅、分中心安排开评标室，保障继续{evaluation}需要",
-                by=(R.DEPARTMENT_HEAD,),
+        if plan in (1, 2):
+            keys = (
+                ("report", "plan1_room", "plan1_move")
+                if plan == 1
+                else ("report", "plan2_closure", "plan2_move")
             )
-            out.add(
-                StepKind.TELL,
-                c,
-                "由{agency}组织{experts}、监管部门人员、见证人员一同前往新{evaluation}地点",
-                by=(R.AGENCY,),
-                to=(R.EXPERTS, R.SUPERVISOR),
-            )
-            out.add(StepKind.KEEP, c, fees, by=(R.AGENCY,))
+            for key in keys:
+                self.step(key, c)
+            self.step("plan_fees", c)
+            # Reading: an expert who leaves during the longer wait is in the same position as
+            # one who leaves during a wait of under 2 hours — 5.1 applied by analogy.
+            self.step("leaving_by_analogy", c)
+            if plan == 2:
+                documents = (*documents, Document.CLOSURE_PLAN)
+            if self.s.expert_left_early:
+                documents = (*documents, Document.CONFIDENTIALITY_COMMITMENT)
             return documents
-        if plan == 2:
-            self._report_to_leaders(c)
-            out.add(
-                StepKind.PUBLISH,
-                c,
-                "{agency}在{tenderer}指导、监管部门监督和见证人员见证下，尽快制订开评标区域封闭方案，"
-                "确定{experts}封闭地点，封闭开评标室",
-                by=(R.AGENCY,),
-                to=(R.SUPERVISOR,),
-            )
-            out.add(
-                StepKind.TELL,
-                c,
-                "由{agency}组织{experts}、监管部门人员和见证人员一起前往封闭地点休息等候，"
-                "待故障修复后继续{evaluation}",
-                by=(R.AGENCY,),
-                to=(R.EXPERTS, R.SUPERVISOR),
-            )
-            out.add(StepKind.KEEP, c, fees, by=(R.AGENCY,))
-            return (*documents, Document.CLOSURE_PLAN)
-        out.add(
-            StepKind.PUBLISH,
-            c,
-            "{tenderer}签署择期{evaluation}的书面文件，并经监管部门备案",
-            by=(R.TENDERER,),
-            to=(R.SUPERVISOR,),
-        )
-        out.add(
-            StepKind.KEEP,
-            c,
-            "{agency}在监管部门监督和见证人员见证下，组织{experts}签署不对外泄露任何与{evaluation}"
-            "有关信息和内容的承诺",
-            by=(R.AGENCY,),
-            to=(R.EXPERTS,),
-        )
-        out.add(
-            StepKind.DECIDE,
-            c,
-            "{tenderer}根据故障修复情况确定新的{evaluation}时间，重新抽取{experts}（须回避原{experts}）",
-            by=(R.TENDERER,),
-        )
-        out.add(
-            StepKind.KEEP,
-            "5.5",
-            "择期另行{evaluation}的，{experts}需重新抽取",
-            by=(R.AGENCY,),
-        )
-        self._check_new_time(None, "{evaluation}".format(**out.words))
+        for key in ("plan3_decision", "plan3_commitment", "plan3_new_time"):
+            self.step(key, c)
+        self.step("redraw", "5.5")
+        self._check_new_time(None, self.words["evaluation"], "")
         return (*documents, Document.EVALUATION_RESCHEDULE, Document.CONFIDENTIALITY_COMMITMENT)

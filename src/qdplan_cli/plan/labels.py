@@ -62,14 +62,51 @@ FACT_LABELS: Final = {
     Fact.FIXED_BEFORE_DEADLINE: "能否在投标截止时间前修复",
     Fact.BIDDERS_CAN_SIGN_IN: "到场投标人能否网上签到",
     Fact.WITHIN_2H: "故障能否在2小时内解决",
-    Fact.PLAN: "招标人选择的方案",
+    Fact.PLAN: "选择的应急方案",
 }
 
-PLAN_LABELS: Final = {
-    1: "方案一：另行选择地点继续开评标",
-    2: "方案二：原地点继续开评标",
-    3: "方案三：另行择期开评标",
+# The plans' names differ by stage (4.2.1 opening, 5.1 evaluation); documents use the stage's own.
+_PLAN_NAMES: Final = {
+    Stage.OPENING: {
+        1: "方案一：另行选择地点继续开评标",
+        2: "方案二：原地点继续开评标",
+        3: "方案三：另行择期开评标",
+    },
+    Stage.EVALUATION: {
+        1: "方案一：另行选择地点继续{evaluation}",
+        2: "方案二：原地点继续{evaluation}",
+        3: "方案三：另行择期{evaluation}",
+    },
 }
+PLAN_NUMERALS: Final = {1: "方案一", 2: "方案二", 3: "方案三"}
+# Stage-neutral short names (the timeline, where one answer can outlive a change of stage).
+PLAN_SHORT: Final = {1: "方案一（另行选择地点）", 2: "方案二（原地点）", 3: "方案三（另行择期）"}
+
+
+def plan_label(
+    plan: int,
+    stage: Stage | None,
+    project_type: ProjectType = ProjectType.CONSTRUCTION,
+) -> str:
+    """``方案二：原地点继续评标`` — the name the plan gives it at ``stage`` (opening when unknown)."""
+    names = _PLAN_NAMES[Stage.EVALUATION if stage is Stage.EVALUATION else Stage.OPENING]
+    return names[plan].format(**terms(project_type))
+
+
+def stage_label(stage: Stage, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """The stage in the project's words (评标环节 → 评审环节 in 政府采购)."""
+    return STAGE_LABELS[stage].replace("评标", terms(project_type)["evaluation"])
+
+
+def document_label(doc: Document, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """A document's title in the project's words (评标专家保密承诺书 → 评审专家保密承诺书)."""
+    label = DOCUMENT_LABELS[doc]
+    if doc is Document.CONFIDENTIALITY_COMMITMENT:
+        return label.replace("评标专家", role_label(Role.EXPERTS, project_type))
+    if doc is Document.EVALUATION_RESCHEDULE:
+        return label.replace("评标", terms(project_type)["evaluation"])
+    return label
+
 
 # Role labels: (建设工程, 政府采购).
 _ROLE_LABELS: Final = {
@@ -125,6 +162,7 @@ def terms(project_type: ProjectType) -> dict[str, str]:
         "announcement": "采购公告" if procurement else "招标公告",
         "procurement_docs": "采购文件" if procurement else "招标文件",
         "deadline": "响应文件提交截止时间" if procurement else "投标截止时间",
+        "bid_info": "响应文件信息" if procurement else "投标信息",
         "project_type": PROJECT_TYPE_LABELS[project_type],
     }
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from qdplan_cli.plan.errors import UserError
+
 
 class Stage(StrEnum):
     PREP = "prep"  # 第四条（一）开标准备阶段
@@ -84,6 +86,18 @@ BOOLEAN_FACTS = (
 )
 
 
+# The three emergency plans (方案一、二、三) of 4.2.1 and 5.1.
+PLANS = (1, 2, 3)
+
+
+def check_plan(value: object, field: str = "plan") -> int:
+    """The one check that a plan is 1, 2 or 3 (flags, case files, the wizard, the engine)."""
+    if isinstance(value, bool) or value not in PLANS:
+        raise UserError(f"方案只能是 1、2 或 3，收到 {value!r}", field=field)
+    assert isinstance(value, int)
+    return value
+
+
 class StepKind(StrEnum):
     """What a checklist line asks of someone; the checklist groups lines by it."""
 
@@ -117,6 +131,11 @@ class Situation:
     notice_published_at: datetime | None = None
     supplement_issued_at: datetime | None = None
     new_time: datetime | None = None
+    # Commitments (PLAN.md, "Commitments stand"): once the chosen plan was filed with the
+    # supervisor (or, 方案三, announced on site), it stands whatever is learnt later.
+    plan_filed_at: datetime | None = None
+    # 原则上: an earlier new time than the minimum is accepted only with a recorded reason.
+    override_reason: str | None = None
 
     def fact(self, fact: Fact) -> bool | None:
         value = getattr(self, fact.value)
@@ -133,6 +152,8 @@ class Step:
     clause: str
     by: tuple[Role, ...] = ()
     to: tuple[Role, ...] = ()
+    if_needed: bool = False  # 必要时: ``to`` is called only when needed (4.2.1, 5.1)
+    analogy: bool = False  # the clause applied by analogy (参照适用), a reading of ours
 
 
 @dataclass(frozen=True)
@@ -157,6 +178,10 @@ class Decision:
     fixed_before_deadline: bool | None = None
     now: datetime | None = None
     warnings: tuple[str, ...] = field(default=())
+    # A chosen plan filed or announced, or a delay notice published: it stands (PLAN.md).
+    committed: bool = False
+    resolved_at: datetime | None = None
+    override_reason: str | None = None
 
     @property
     def notify(self) -> tuple[Role, ...]:
@@ -166,6 +191,12 @@ class Decision:
             for role in step.to:
                 seen.setdefault(role, None)
         return tuple(seen)
+
+    @property
+    def notify_when_needed(self) -> tuple[Role, ...]:
+        """Roles reached only by a 必要时 step: called when needed, not as a matter of course."""
+        always = {role for step in self.steps if not step.if_needed for role in step.to}
+        return tuple(r for r in self.notify if r not in always)
 
     @property
     def clauses(self) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 ```toml
 [project]       # name, number, type, tenderer, agency, venue, opening_time, contact, phone
 [incident]      # stage, fault, started_at, resolved_at, facts, plan, cause, course, measures,
-                # notice_published_at, supplement_issued_at, new_time, new_venue
+                # notice_published_at, supplement_issued_at, plan_filed_at, new_time,
+                # override_reason, new_venue
 [[timeline]]    # at = <datetime>, text = "..."
 [confidential]  # experts = [...], bidders = [...]
 [[attendance]]  # experts' arrival and release, for the fee sheet: arrived_at, left_at,
@@ -23,7 +24,7 @@ from typing import Any, TypeVar
 from qdplan_cli.local.tomlfile import read_toml
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.fees import Attendance
-from qdplan_cli.plan.model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage
+from qdplan_cli.plan.model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage, check_plan
 from qdplan_cli.plan.times import check_range, localize
 
 # The ``[project]`` table: every key, in order, with its label. The one copy of the project's
@@ -54,6 +55,7 @@ INCIDENT_TIME_KEYS = (
     "resolved_at",
     "notice_published_at",
     "supplement_issued_at",
+    "plan_filed_at",
     "new_time",
 )
 INCIDENT_BOOL_KEYS = (*(f.value for f in BOOLEAN_FACTS), "expert_left_early")
@@ -226,6 +228,7 @@ def parse_case(data: Mapping[str, Any]) -> Case:
             "stage",
             "fault",
             "plan",
+            "override_reason",
         },
         "incident",
     )
@@ -248,8 +251,8 @@ def parse_case(data: Mapping[str, Any]) -> Case:
             raise UserError(f"应为 true 或 false，收到 {value!r}", field=f"incident.{key}")
         facts[key] = value
     plan = incident_t.get("plan")
-    if plan is not None and (isinstance(plan, bool) or plan not in (1, 2, 3)):
-        raise UserError(f"方案应为 1、2 或 3，收到 {plan!r}", field="incident.plan")
+    if plan is not None:
+        plan = check_plan(plan, "incident.plan")
     times = {k: _time(incident_t, k, "incident") for k in INCIDENT_TIME_KEYS}
     situation = Situation(
         stage=_enum(incident_t, "stage", "incident", Stage),
@@ -264,6 +267,7 @@ def parse_case(data: Mapping[str, Any]) -> Case:
         plan=plan,
         # 招标投标法 第三十四条: 开标应当在投标截止时间的同一时间公开进行.
         bid_deadline=opening_time,
+        override_reason=_text(incident_t, "override_reason", "incident") or None,
         **times,
     )
 

@@ -29,7 +29,7 @@ from typing import Any
 from qdplan_cli.plan.labels import (
     FACT_LABELS,
     FAULT_LABELS,
-    PLAN_LABELS,
+    PLAN_SHORT,
     PROJECT_TYPE_LABELS,
     STAGE_LABELS,
 )
@@ -81,6 +81,8 @@ FIELD_LABELS: dict[str, str] = {
     "resolved_at": "故障排除时间",
     "notice_published_at": "延迟开标公告发布时间",
     "supplement_issued_at": "补充公告发出时间",
+    "plan_filed_at": "方案报监管部门备案（公布）时间",
+    "override_reason": "早于原则上最早时间的例外理由",
     "new_time": "拟定的新开标时间",
 }
 
@@ -126,7 +128,7 @@ def value_label(field_id: str, value: Any) -> str:
     if field_id == "fault":
         return FAULT_LABELS[Fault(value)]
     if field_id == "plan":
-        return PLAN_LABELS[int(value)]
+        return PLAN_SHORT[int(value)]  # stage-neutral: an answer can outlive a change of stage
     if field_id in TIME_FIELDS:
         return format_dt(localize(datetime.fromisoformat(value)))
     if isinstance(value, bool):

@@ -13,15 +13,16 @@ from rich.table import Table
 from rich.text import Text
 
 from qdplan_cli.plan.labels import (
-    DOCUMENT_LABELS,
     FAULT_LABELS,
-    PLAN_LABELS,
+    PLAN_NUMERALS,
     PROJECT_TYPE_LABELS,
-    STAGE_LABELS,
     clause_label,
+    document_label,
     fact_label,
     outcome_label,
+    plan_label,
     role_label,
+    stage_label,
     terms,
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
@@ -85,12 +86,14 @@ def checklist(
     head.append("结论：", style="bold")
     head.append(outcome_label(decision.outcome, decision.project_type), style="bold red")
     if decision.plan:
-        head.append(f" — {PLAN_LABELS[decision.plan]}", style="bold")
+        head.append(
+            f" — {plan_label(decision.plan, decision.stage, decision.project_type)}", style="bold"
+        )
     parts.append(head)
 
     situation = []
     if decision.stage:
-        situation.append(f"环节：{STAGE_LABELS[decision.stage]}")
+        situation.append(f"环节：{stage_label(decision.stage, decision.project_type)}")
     if decision.fault:
         situation.append(f"故障：{FAULT_LABELS[decision.fault]}")
     situation.append(f"项目类型：{PROJECT_TYPE_LABELS[decision.project_type]}")
@@ -136,7 +139,8 @@ def checklist(
             if done is not None:
                 line.append(f"\n√ 已于 {format_dt(done)} 完成", style="green")
             mark = f"{'√' if done else '□'}{number}"
-            table.add_row(mark, line, f"依据 {clause_label(step.clause)}")
+            cite = "参照" if step.analogy else "依据"
+            table.add_row(mark, line, f"{cite} {clause_label(step.clause)}")
         parts.append(table)
 
     if decision.notify:
@@ -154,12 +158,11 @@ def checklist(
     if decision.allowed_plans:
         plans = Text()
         plans.append("可选方案：", style="bold")
-        for number in (1, 2, 3):
-            if number in decision.allowed_plans:
-                mark = "■" if decision.plan == number else "□"
-                plans.append(f"\n  {mark} {PLAN_LABELS[number]}")
-            else:
-                plans.append(f"\n  × {PLAN_LABELS[number]}（此故障不适用）", style="dim")
+        for number in decision.allowed_plans:  # 4.2.2, 5.2: a system fault never offers 方案一
+            mark = "■" if decision.plan == number else "□"
+            plans.append(f"\n  {mark} {plan_label(number, decision.stage, decision.project_type)}")
+        if len(decision.allowed_plans) < 3:
+            plans.append("\n  （电子交易系统故障只能选择方案二或方案三）", style="dim")
         parts.append(plans)
 
     if decision.documents:
@@ -167,7 +170,8 @@ def checklist(
         docs.append("须形成的文书：", style="bold")
         docs.append(
             "、".join(
-                DOCUMENT_LABELS[d] + ("（公开）" if d in PUBLIC_DOCUMENTS else "")
+                document_label(d, decision.project_type)
+                + ("（公开）" if d in PUBLIC_DOCUMENTS else "")
                 for d in decision.documents
             )
         )
@@ -211,7 +215,15 @@ def _clock(decision: Decision) -> Text:
     if line is None:
         return text
     text.append("2小时节点：", style="bold")
-    text.append(f"{format_dt(line)} 前未恢复 → 适用三种方案")
+    # 4.2.2, 5.2: a system fault allows plans 2 and 3 only; the header says so too.
+    from qdplan_cli.plan.decide import allowed_plans
+
+    assert decision.stage is not None and decision.fault is not None
+    allowed = allowed_plans(decision.stage, decision.fault)
+    names = "、".join(PLAN_NUMERALS[p] for p in allowed)
+    which = "三种方案中选择一种" if len(allowed) == 3 else f"{names}中选择"
+    tenderer = role_label(Role.TENDERER, decision.project_type)
+    text.append(f"{format_dt(line)} 前未恢复 → {tenderer}可在{which}")
     if decision.within_2h is not True:
         _time_left(text, line, decision.now)
     return text

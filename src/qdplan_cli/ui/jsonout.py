@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from qdplan_cli.plan.labels import DOCUMENT_LABELS, clause_label, outcome_label
+from qdplan_cli.plan.labels import clause_label, document_label, outcome_label
 from qdplan_cli.plan.model import Decision
 from qdplan_cli.plan.times import iso
 
@@ -29,7 +29,13 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "notify": [r.value for r in decision.notify],
         "signatories": [r.value for r in decision.signatories],
         "documents": [d.value for d in decision.documents],
-        "document_labels": {d.value: DOCUMENT_LABELS[d] for d in decision.documents},
+        "document_labels": {
+            d.value: document_label(d, decision.project_type) for d in decision.documents
+        },
+        "notify_when_needed": [r.value for r in decision.notify_when_needed],
+        "committed": decision.committed,
+        "resolved_at": iso(decision.resolved_at),
+        "override_reason": decision.override_reason,
         "clauses": list(decision.clauses),
         "clause_labels": {c: clause_label(c) for c in decision.clauses},
         "earliest_new_time": iso(decision.earliest_new_time),
@@ -45,9 +51,11 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
                 "kind": step.kind.value,
                 "text": step.text,
                 "clause": step.clause,
-                "clause_label": clause_label(step.clause),
+                "clause_label": ("参照 " if step.analogy else "") + clause_label(step.clause),
                 "by": [r.value for r in step.by],
                 "to": [r.value for r in step.to],
+                "if_needed": step.if_needed,
+                "by_analogy": step.analogy,
             }
             for step in decision.steps
         ],

@@ -147,6 +147,7 @@ class IncidentRow:
     outcome: str | None
     plan: int | None
     missing: tuple[str, ...]
+    project_type: str = "construction"  # the list speaks the project's words (评审环节, 采购人)
 
 
 def show_incident_list(rows: Sequence[IncidentRow], *, as_json: bool) -> None:
@@ -158,8 +159,8 @@ def show_incident_list(rows: Sequence[IncidentRow], *, as_json: bool) -> None:
     if not rows:
         typer.echo("还没有任何事件记录；运行 qdplan incident 开始。")
         return
-    from qdplan_cli.plan.labels import FAULT_SHORT, OUTCOME_LABELS, STAGE_LABELS
-    from qdplan_cli.plan.model import Fault, Outcome, Stage
+    from qdplan_cli.plan.labels import FAULT_SHORT, outcome_label, stage_label
+    from qdplan_cli.plan.model import Fault, Outcome, ProjectType, Stage
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.ui.console import print_incidents
 
@@ -168,10 +169,14 @@ def show_incident_list(rows: Sequence[IncidentRow], *, as_json: bool) -> None:
             [
                 r.id,
                 r.project or "—",
-                STAGE_LABELS[Stage(r.stage)] if r.stage else "—",
+                stage_label(Stage(r.stage), ProjectType(r.project_type)) if r.stage else "—",
                 FAULT_SHORT[Fault(r.fault)] if r.fault else "—",
                 format_dt(r.started_at),
-                (OUTCOME_LABELS[Outcome(r.outcome)] if r.outcome else "（记录有误）")
+                (
+                    outcome_label(Outcome(r.outcome), ProjectType(r.project_type))
+                    if r.outcome
+                    else "（记录有误）"
+                )
                 + ("（已排除）" if r.resolved_at else ""),
             ]
             for r in rows

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from qdplan_cli.plan.labels import PLAN_LABELS, outcome_label, role_label, terms
+from qdplan_cli.plan.labels import PLAN_NUMERALS, outcome_label, role_label, terms
 from qdplan_cli.plan.model import Decision, Role, Step, StepKind
 from qdplan_cli.plan.times import format_dt
 from qdplan_cli.record.incident import numbered_steps
@@ -136,7 +136,7 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
     lines: list[Line] = []
     head = "结论：" + outcome_label(d.outcome, d.project_type)
     if d.plan:
-        head += f" — {PLAN_LABELS[d.plan].split('：')[0]}"
+        head += f" — {PLAN_NUMERALS[d.plan]}"
     lines.append(("bold", head))
     clock = clock_lines(d, now, state.resolved_at)
     room = MAX_LINES - 1 - len(clock) - (1 if d.earliest_new_time else 0)

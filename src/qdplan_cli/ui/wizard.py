@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
 from qdplan_cli.plan.labels import (
     FAULT_LABELS,
-    PLAN_LABELS,
     PROJECT_TYPE_LABELS,
     STAGE_LABELS,
     clause_label,
+    plan_label,
     terms,
 )
-from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage
+from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage, check_plan
 from qdplan_cli.plan.times import format_dt, parse_time
 from qdplan_cli.record.events import (
     PROJECT_KEYS,
@@ -152,8 +152,11 @@ class Wizard:
         )
         prompts.set_status(lambda width: status_lines(state, self.clock(), width))
 
+    def _project_type(self, incident: Incident) -> ProjectType:
+        return ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value))
+
     def _words(self, incident: Incident) -> dict[str, str]:
-        return terms(ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value)))
+        return terms(self._project_type(incident))
 
     def show(self, incident: Incident, decision: Decision, *, page: bool = True) -> None:
         from qdplan_cli.ui.console import print_checklist
@@ -253,10 +256,19 @@ class Wizard:
             if decision.earliest_new_time is not None:
                 label += f"（最早 {format_dt(decision.earliest_new_time)}）"
             choices.append((label, "new_time"))
+            new_time, earliest = incident.incident.get("new_time"), decision.earliest_new_time
+            if new_time is not None and earliest is not None and new_time < earliest:
+                # 原则上: an earlier time needs a reason, recorded on the timeline and the record.
+                choices.append((WIZARD["override_reason"], "override_reason"))
         return choices
 
     def ask_time_field(self, incident: Incident, key: str) -> None:
         current = incident.incident.get(key)
+        if key == "override_reason":
+            reason = prompts.text(WIZARD["override_reason_input"]).strip()
+            if reason and reason != current:
+                self.record(answer_event(self.clock(), key, reason, current))
+            return
         keep = (
             WIZARD["keep_current"].format(value=format_dt(current))
             if current is not None
@@ -301,6 +313,14 @@ class Wizard:
         choices.append((WIZARD["full"], "full"))
         choices.append((WIZARD["back"], BACK))
         choices.append((WIZARD["details"], "details"))
+        if decision is not None and decision.plan is not None:
+            # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md).
+            label = WIZARD["plan_filed_at"]
+            filed = incident.incident.get("plan_filed_at")
+            if filed is not None:
+                label += f"（已记录 {format_dt(filed)}）"
+            choices.append((label, "plan_filed_at"))
+            notice_keys.add("plan_filed_at")
         choices.append((WIZARD["done"].format(id=incident.id), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
         try:
@@ -557,7 +577,13 @@ class Wizard:
             from qdplan_cli.plan.decide import allowed_plans
 
             allowed = allowed_plans(Stage(stage), Fault(fault)) if stage and fault else (1, 2, 3)
-            choices = [(PLAN_LABELS[p], str(p)) for p in allowed]
+            choices = [
+                (
+                    plan_label(p, Stage(stage) if stage else None, self._project_type(incident)),
+                    str(p),
+                )
+                for p in allowed
+            ]
         else:
             choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
             if incident.resolved_at is None:
@@ -570,7 +596,7 @@ class Wizard:
             return
         value: Any = answer
         if fact is Fact.PLAN:
-            value = int(answer)
+            value = check_plan(int(answer), fact.value)
         elif fact not in (Fact.STAGE, Fact.FAULT):
             value = answer == "true"
         old = incident.incident.get(fact.value)

@@ -23,16 +23,17 @@ FACT_QUESTIONS: Final = {
     ),
     Fact.FALLBACK_WORKS: (
         "更换无线、移动数据等应急网络后，能否正常进行？",
-        "预案：更换应急网络后可正常进行的，在见证人员见证下按计划正常进行",
+        "预案：更换应急网络后可正常开标（评标）的，可按计划正常进行"
+        "（开标过程中、评标环节在见证人员见证下）",
     ),
     Fact.QUICK_FIX_WORKS: (
         "经简单维修，能否快速排除故障？",
         "预案：经简单维修可快速排除故障的，按计划正常进行；仍不能的由{agency}与{tenderer}协商处置",
     ),
     Fact.FIXED_BEFORE_DEADLINE: (
-        "故障能否在投标截止时间前修复？",
-        "预案：截止前修复的按计划开标（系统故障由{agency}会同{tenderer}研究是否延期）；"
-        "否则出具延迟开标公告",
+        "故障能否在{deadline}前修复？",
+        "预案：截止前可修复的，可按计划正常开标（系统故障由{agency}会同{tenderer}研究是否延期）；"
+        "无法修复的，出具延迟开标公告",
     ),
     Fact.BIDDERS_CAN_SIGN_IN: (
         "到场{bidders}能否网上签到？",
@@ -40,11 +41,11 @@ FACT_QUESTIONS: Final = {
     ),
     Fact.WITHIN_2H: (
         "技术人员判断：故障能否在发生后2小时内解决？",
-        "预案：2小时内可以解决的，说明情况、等候修复后继续；无法解决的，由{tenderer}选择应急方案",
+        "预案：2小时内可以解决的，说明情况、等候修复后继续；无法解决的，{tenderer}选择应急方案",
     ),
     Fact.PLAN: (
         "{tenderer}选择哪种应急方案？",
-        "预案：由{tenderer}选择一种并报监管部门备案",
+        "预案：{tenderer}可以在方案中选择一种，并报监管部门备案；方案已备案或公布后照常执行",
     ),
 }
 
@@ -58,9 +59,13 @@ WIZARD: Final = {
     "refresh": "刷新清单（按当前时间重新判断）",
     "notice_published_at": "延迟开标公告已发布：记录发布时间（算出最早的新开标时间）",
     "supplement_issued_at": "补充公告已发出：记录发出时间（算出最早的重新开标时间）",
+    "plan_filed_at": "方案已报监管部门备案（方案三：已现场公布）：记录时间（此后方案照常执行）",
     "new_time": "填写拟定的新开标时间",
+    "override_reason": "新时间早于原则上的最早时间：写明例外理由（写入时间线和书面记录）",
+    "override_reason_input": "例外理由（如：到场投标人均书面同意提前开标）：",
     "notice_published_at_input": "延迟开标公告发布时间（如 10:40 或 2026-12-08 10:40；{keep}）：",
     "supplement_issued_at_input": "补充公告发出时间（如 11:40 或 2026-12-08 11:40；{keep}）：",
+    "plan_filed_at_input": "方案备案（公布）时间（如 11:20 或 2026-12-08 11:20；{keep}）：",
     "new_time_input": "拟定的新开标时间（如 2026-12-11 09:00；{keep}）：",
     "keep_current": "直接回车保持 {value}",
     "keep_empty": "直接回车不填",
@@ -117,7 +122,7 @@ WIZARD: Final = {
     "resume": "继续处理事件 {id}：{summary}",
     "interrupted": "已中断。已回答的内容都已保存。继续处理：qdplan incident --resume {id}",
     "finished": "事件 {id} 已保存。查看：qdplan show {id}；导出案例文件：qdplan export {id} --out case.toml",
-    "line_passed": "离开期间已过2小时节点（{line}），故障仍未排除：按预案转入应急方案，由{tenderer}选择。",
+    "line_passed": "离开期间已过2小时节点（{line}），故障仍未排除：按预案转入应急方案，{tenderer}可以选择。",
     "already_resolved": "此事件的故障已于 {at} 排除，清单按排除时定格。",
     "no_tty": "没有可交互的终端（标准输入不是终端），无法逐项提问；请改用 qdplan incident --case 案例文件.toml --no-input",
     "need_fact": "缺少“{label}”，无法给出完整处置；请在案例文件 [incident] 中填写 {key}",

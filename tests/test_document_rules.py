@@ -1,0 +1,256 @@
+"""What a reviewer at the trading centre would send back (issue 14), each as a test: titles
+broken inside words, documents dated by the day they are printed, addressed to nobody, no room
+for seals, the commitment pre-filled under the wrong words, the wrong fee standard cited."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from qdplan_cli.documents.linebreak import break_lines, protect, unprotect, width
+
+from .renderkit import DATA, isolated_config, load_toml, render, text_of, write_case  # noqa: F401
+
+# Long titles of real published notices (trading-centre sites, 2013–2024), and ours.
+REAL_TITLES = {
+    "鞍山市突发事件预警信息发布平台工程项目推迟开标情况说明": [
+        "鞍山市突发事件预警信息发布平台工程项目",
+        "推迟开标情况说明",
+    ],
+    "娄底市吉星路网道路工程及园林苗圃基地搬迁BT建设项目补充公告": [
+        "娄底市吉星路网道路工程及园林苗圃基地搬迁",
+        "BT建设项目补充公告",
+    ],
+    "三界镇梅郢村精品示范村人居环境治理项目澄清公告": [
+        "三界镇梅郢村精品示范村人居环境治理项目",
+        "澄清公告",
+    ],
+    "关于青岛西海岸新区某某道路改造工程施工延期开标的补充公告": [
+        "关于青岛西海岸新区某某道路改造工程施工",
+        "延期开标的补充公告",
+    ],
+    "关于青岛市某某大学质子加速器采购项目（QDCG-2026-1205）延期开标的公告": [
+        "关于青岛市某某大学质子加速器采购项目",
+        "（QDCG-2026-1205）延期开标的公告",
+    ],
+}
+WORDS = ("采购", "开标", "延期", "工程", "施工", "项目", "公告", "QDCG-2026-1205", "加速器")
+
+
+@pytest.mark.parametrize("title", sorted(REAL_TITLES))
+def test_titles_break_at_phrase_boundaries_upper_line_longer(title: str) -> None:
+    lines = break_lines(title, 20)
+    assert lines == REAL_TITLES[title]
+    widths = [width(line) for line in lines]
+    assert widths == sorted(widths, reverse=True) or len(lines) > 2  # 上长下短
+    for a, b in zip(lines, lines[1:], strict=False):
+        for word in WORDS:  # never split inside a word
+            for k in range(1, len(word)):
+                assert not (a.endswith(word[:k]) and b.startswith(word[k:])), (a, b, word)
+
+
+def test_a_short_title_stays_on_one_line() -> None:
+    assert break_lines("应急处置方案备案表", 20) == ["应急处置方案备案表"]
+
+
+def test_project_and_phone_numbers_are_joined_and_read_back_unchanged() -> None:
+    text = "项目编号：QDJS-2026-0733，联系人：刘女士，电话：0532-81234567"
+    joined = protect(text)
+    assert "Q\u2060D\u2060J\u2060S\u2060-\u20602\u20600" in joined
+    assert "0\u20605\u20603\u20602\u2060-\u20608" in joined
+    assert "刘女士" in joined  # Chinese is not joined: LibreOffice would ignore it (linebreak)
+    assert unprotect(joined) == text
+
+
+needs_pdf = pytest.mark.skipif(
+    (shutil.which("soffice") is None and shutil.which("libreoffice") is None)
+    or shutil.which("pdftotext") is None,
+    reason="LibreOffice and pdftotext are needed",
+)
+
+
+@needs_pdf
+def test_title_lines_in_the_pdf_are_the_phrase_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On the PDF LibreOffice makes, the title's lines are exactly the computed ones."""
+    code, _, err = render(
+        DATA / "opening-network-plan3.toml",
+        tmp_path,
+        capsys,
+        "--pdf",
+        "--only",
+        "supplementary_notice",
+    )
+    assert code == 0, err
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "supplementary_notice.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert lines[:2] == ["关于青岛西海岸新区某某道路改造工程施工", "延期开标的补充公告"]
+    body = "".join(lines)
+    assert "QDJS-2026-0733" in body.replace(" ", "")  # never QDJS-/2026-0733
+
+
+def _with_config(isolated_config: Path, text: str) -> None:  # noqa: F811
+    isolated_config.mkdir(parents=True, exist_ok=True)
+    (isolated_config / "config.toml").write_text(text, encoding="utf-8")
+
+
+def test_decision_and_filing_are_addressed_to_the_configured_supervisor(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,  # noqa: F811
+) -> None:
+    _with_config(
+        isolated_config,
+        '[supervisors]\nconstruction = "青岛市住房和城乡建设局"\n'
+        '[supervisors.procurement]\nname = "青岛市财政局"\ncontact = "李四"\nphone = "0532-1"\n',
+    )
+    code, _, err = render(DATA / "evaluation-network-plan3.toml", tmp_path, capsys)
+    assert code == 0, err
+    decision = text_of(tmp_path / "evaluation_reschedule.docx")
+    assert "青岛市财政局：" in decision.splitlines()
+    assert "监管部门：" not in decision
+    filing = text_of(tmp_path / "filing_report.docx")
+    assert "备案部门 | 青岛市财政局" in filing
+    assert "青岛市财政局\n（备案） |  | " in filing
+    # Another project type, another supervisor.
+    code, _, err = render(DATA / "evaluation-power-plan2.toml", tmp_path / "b", capsys)
+    assert code == 0, err
+    assert "备案部门 | 青岛市住房和城乡建设局" in text_of(tmp_path / "b" / "filing_report.docx")
+
+
+def test_without_supervisors_the_addressee_is_a_line_to_fill_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = render(DATA / "evaluation-network-plan3.toml", tmp_path, capsys)
+    assert code == 0, err
+    decision = text_of(tmp_path / "evaluation_reschedule.docx")
+    assert "＿＿＿＿＿＿＿＿（监管部门）：" in decision.splitlines()
+
+
+def test_supervisor_contact_per_project_type_in_config() -> None:
+    from qdplan_cli.local.config import parse_config
+    from qdplan_cli.plan.model import ProjectType, Role
+
+    config = parse_config(
+        {
+            "supervisors": {
+                "construction": {"name": "青岛市住房和城乡建设局", "contact": "甲", "phone": "1"},
+                "procurement": "青岛市财政局",
+            },
+            "contacts": {"supervisor": [{"name": "通用", "phone": "9"}]},
+        }
+    )
+    assert config.supervisors[ProjectType.PROCUREMENT] == "青岛市财政局"
+    assert config.contact_map(ProjectType.CONSTRUCTION)[Role.SUPERVISOR] == [("甲", "1")]
+    assert config.contact_map(ProjectType.PROCUREMENT)[Role.SUPERVISOR] == [("通用", "9")]
+    from qdplan_cli.plan.errors import UserError
+
+    with pytest.raises(UserError, match="contact"):
+        parse_config({"supervisors": {"procurement": {"name": "x", "tel": "1"}}})
+
+
+def test_signed_documents_are_never_dated_by_the_render_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rendered on 12月16日 for incidents of 12月8日–15日: no document says 2026年12月16日."""
+    for case in sorted(DATA.glob("*.toml")):
+        out = tmp_path / case.stem
+        code, _, err = render(case, out, capsys)
+        assert code == 0, err
+        for doc in out.glob("*.docx"):
+            assert "2026年12月16日" not in text_of(doc), doc
+    reschedule = text_of(tmp_path / "evaluation-network-plan3" / "evaluation_reschedule.docx")
+    assert reschedule.splitlines()[-1] == "　　　　年　　月　　日"
+    fees = text_of(tmp_path / "evaluation-system-leaver" / "expert_fee_sheet.docx")
+    assert fees.splitlines()[-1] == "2026年12月14日"  # the day the last expert left
+
+
+def test_fee_sheet_of_a_construction_project_does_not_pass_off_the_procurement_standard(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,  # noqa: F811
+) -> None:
+    code, _, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "a", capsys)
+    assert code == 0, err
+    text = text_of(tmp_path / "a" / "expert_fee_sheet.docx")
+    assert "该标准为政府采购评审劳务报酬标准，建设工程项目请按本项目适用的" in text
+    _with_config(
+        isolated_config, '[fees]\nconstruction_source = "某某建设工程评标专家劳务报酬标准"\n'
+    )
+    code, _, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "b", capsys)
+    assert code == 0, err
+    text = text_of(tmp_path / "b" / "expert_fee_sheet.docx")
+    assert "本表按某某建设工程评标专家劳务报酬标准计算" in text
+    assert "28号" not in text.split("二、计费原则")[0]
+
+
+def test_commitment_names_only_where_everyone_signs_and_never_in_the_signature_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = render(
+        DATA / "evaluation-system-leaver.toml", tmp_path / "a", capsys, "--expert-names"
+    )
+    assert code == 0, err
+    leaver = text_of(tmp_path / "a" / "confidentiality_commitment.docx")
+    assert "本人因特殊情况确实不能继续评标" in leaver
+    assert "序号 | 姓名 | 本人签字 | 日期" in leaver
+    assert not any(name in leaver for name in ("专家甲", "专家乙", "专家戊"))
+    assert "1 |  |  | " in leaver
+    code, _, err = render(
+        DATA / "evaluation-network-plan3.toml", tmp_path / "b", capsys, "--expert-names"
+    )
+    assert code == 0, err
+    every = text_of(tmp_path / "b" / "confidentiality_commitment.docx")
+    assert "1 | 钱某 |  | " in every and "5 | 郑某 |  | " in every
+
+
+def test_record_fills_the_measures_with_the_chosen_plan_and_signature_rows_have_room(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    code, _, err = render(DATA / "opening-network-plan3.toml", tmp_path, capsys)
+    assert code == 0, err
+    text = text_of(tmp_path / "incident_record.docx")
+    assert "（三）解决措施：招标人选择方案三" in text
+    assert "（三）解决措施：＿" not in text
+    document = docx.Document(str(tmp_path / "incident_record.docx"))
+    signatures = document.tables[-1]
+    for row in signatures.rows[1:]:
+        height = row._tr.trPr.find(qn("w:trHeight"))
+        assert height is not None and int(height.get(qn("w:val"))) >= 800  # ≥ 14 mm
+    # Only the signature section is kept together, not the whole 处置决定 with it.
+    decision = next(p for p in document.paragraphs if p.text.startswith("依据《"))
+    assert not decision.paragraph_format.keep_with_next
+
+
+def test_closure_plan_has_times_room_person_phones_and_meals(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    isolated_config: Path,  # noqa: F811
+) -> None:
+    _with_config(isolated_config, '[hall]\nclosure_room = "交易中心三楼专家封闭休息室"\n')
+    code, _, err = render(DATA / "evaluation-power-plan2.toml", tmp_path, capsys)
+    assert code == 0, err
+    text = text_of(tmp_path / "closure_plan.docx")
+    for needle in (
+        "一、封闭时间",
+        "自2026年12月9日（周三）12:05（故障发生后2小时仍未排除）起",
+        "评标专家封闭地点：交易中心三楼专家封闭休息室。",
+        "三、负责人",
+        "负责人（青岛某某工程咨询有限公司）：王工　　电话：0532-80000000",
+        "通讯工具统一封存",
+        "专人值守",
+        "餐饮",
+    ):
+        assert needle in text, needle
