@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import docx
+import pytest
 
 from qdplan_cli.plan.times import shanghai
 from qdplan_cli.record.incident import load
 from qdplan_cli.record.store import Store
+from qdplan_cli.ui import prompts
 
 from .conftest import ENTER, Clock, Keyboard, Result
 from .test_incident_wizard import LEAVE, PROJECT_TOML, pick
@@ -39,9 +42,21 @@ def typed(text: str) -> str:
 
 
 def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee_sheet(
-    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock.now = datetime(2026, 12, 8, 14, 0, tzinfo=shanghai())
+    clock.now = datetime(2026, 12, 8, 10, 50, tzinfo=shanghai())  # within the 2 hours
+    real_select = prompts.select
+
+    def select(message: str, *args: Any, **kwargs: Any) -> str:
+        if message == "下一步做什么？":  # the experts are released in the afternoon
+            clock.now = datetime(2026, 12, 8, 14, 0, tzinfo=shanghai())
+        return real_select(message, *args, **kwargs)
+
+    monkeypatch.setattr(prompts, "select", select)
     keys = (
         pick(0)  # the project file
         + pick(1)  # onset: other
@@ -102,11 +117,15 @@ def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee
 
 
 def test_fee_sheet_command_reads_the_wizard_made_incident_too(
-    keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The exported case carries [[attendance]]: `fees --case` computes from it unedited.
     test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee_sheet(
-        keyboard, clock, run, tmp_path
+        keyboard, clock, run, tmp_path, monkeypatch
     )
     case = tmp_path / "case.toml"
     assert run("export", "--out", str(case)).code == 0

@@ -294,6 +294,14 @@ class Wizard:
             notices = self._notice_choices(incident, decision)
             notice_keys = {key for _, key in notices}
             choices.extend(notices)
+        if decision is not None and decision.plan is not None:
+            # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md).
+            label = WIZARD["plan_filed_at"]
+            filed = incident.incident.get("plan_filed_at")
+            if filed is not None:
+                label += f"（已记录 {format_dt(filed)}）"
+            choices.append((label, "plan_filed_at"))
+            notice_keys.add("plan_filed_at")
         if incident.incident.get("stage") == Stage.EVALUATION.value:
             groups = len(incident.attendance)
             people = sum(int(a.get("count", 1)) for a in incident.attendance)
@@ -313,14 +321,6 @@ class Wizard:
         choices.append((WIZARD["full"], "full"))
         choices.append((WIZARD["back"], BACK))
         choices.append((WIZARD["details"], "details"))
-        if decision is not None and decision.plan is not None:
-            # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md).
-            label = WIZARD["plan_filed_at"]
-            filed = incident.incident.get("plan_filed_at")
-            if filed is not None:
-                label += f"（已记录 {format_dt(filed)}）"
-            choices.append((label, "plan_filed_at"))
-            notice_keys.add("plan_filed_at")
         choices.append((WIZARD["done"].format(id=incident.id), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
         try:
