@@ -412,14 +412,13 @@ def test_unknown_event_kinds_travel_untouched(archive_db: ArchiveDb, run) -> Non
     assert run("archive", "verify").code == 0
 
 
-@pytest.mark.skipif(not hasattr(EventKind, "DISCARDED"), reason="本版本还没有“作废”事件")
 def test_a_discarded_incident_is_finished_and_pushed(archive_db: ArchiveDb, run) -> None:
     from qdplan_cli.record.store import NewEvent
 
     with Store.open() as store:
         incident_id = store.create_incident(
             store_time(),
-            [NewEvent(EventKind.DISCARDED, store_time(), "误建，作废")],  # type: ignore[attr-defined]
+            [NewEvent(EventKind.DISCARD, store_time(), "误建，作废", {"reason": "误建"})],
             store_time(),
         )
     result = run("archive", "push", incident_id)
@@ -432,7 +431,7 @@ def test_finished_means_resolved_or_discarded() -> None:
     row = (1, "a", "b", "log", "", "{}", "", "")
     assert not is_finished([row])
     assert is_finished([row, (2, "a", "b", "resolved", "", "{}", "", "")])
-    assert is_finished([row, (2, "a", "b", "discarded", "", "{}", "", "")])
+    assert is_finished([row, (2, "a", "b", "discard", "", "{}", "", "")])
 
 
 def test_bad_input_is_named(run) -> None:  # type: ignore[no-untyped-def]

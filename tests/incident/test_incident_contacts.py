@@ -22,3 +22,5 @@ def test_wizard_checklist_shows_configured_contacts(
         result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
     assert "物业楼层服务人员：赵物业 0532-81110004" in result.out
+    # … and beside the step that calls them, not only in the block at the bottom.
+    assert "对象：物业楼层服务人员：赵物业 0532-81110004" in result.out

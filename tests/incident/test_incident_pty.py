@@ -51,10 +51,10 @@ def test_incident_from_first_question_to_checklist(qdplan_home: Path, tmp_path: 
     child.send(DOWN + ENTER)  # 不能
     child.expect("选择哪种应急方案？")
     child.send(DOWN + ENTER)  # 方案二
-    child.expect("由招标人选择应急方案并报监管部门备案")  # the checklist's conclusion
-    child.expect("开评标区域封闭方案")
+    child.expect("结论：由招标人选择应急方案并报监管部门备案")  # the status block
     child.expect("下一步做什么？")
     child.send(UP + ENTER)  # 退出 (the last choice: questionary wraps around)
+    child.expect("开评标区域封闭方案")  # the full checklist, printed on leaving
     child.expect("已保存")
     child.expect(pexpect.EOF)
     child.close()

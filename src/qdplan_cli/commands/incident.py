@@ -38,10 +38,21 @@ def _interactive() -> bool:
 ID_PATTERN = re.compile(r"\d{8}-\d{4}-\d+")
 
 
-def _load(store: Store, incident_id: str | None) -> Incident:
-    from qdplan_cli.record.incident import load
+def _load(store: Store, incident_id: str | None, *, name: bool = True) -> Incident:
+    """The given incident, or the most recent one not set aside; named on stderr when it was
+    not given, so the witness sees which incident a command acts on."""
+    from qdplan_cli.record.incident import active_id, load
 
-    return load(store, store.resolve_id(incident_id))
+    target = load(store, active_id(store, incident_id))
+    if incident_id is None and name:
+        _name(target)
+    return target
+
+
+def _name(target: Incident) -> None:
+    from qdplan_cli.record.events import project_summary
+
+    say(f"事件 {target.id}：{project_summary(target.project)}", err=True)
 
 
 def _project_file(path: Path) -> dict[str, Any]:
@@ -136,20 +147,21 @@ def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool
 
 
 def _start_new(rt: Runtime, store: Store, project: Path | None) -> None:
-    from qdplan_cli.record.events import created_event
+    from qdplan_cli.record.incident import active_id, load
     from qdplan_cli.ui.wizard import Wizard
 
-    now = rt.tick()
     if project is not None:
-        prefill = _project_file(project)
+        prefill, from_file = _project_file(project), True
     else:
-        # The last incident's project, so a second incident in the same session is quick.
-        ids = store.incident_ids()
-        prefill = dict(_load(store, ids[-1]).project) if ids else {}
-    # Saved before the first question: Ctrl-C from here on loses nothing.
-    new_id = store.create_incident(now, [created_event(now, prefill, now, "wizard")], now)
-    wizard = Wizard(store, rt, new_id)
-    _say_created(new_id)
+        # The last incident's project is offered (never recorded unless the witness picks it).
+        prefill, from_file = {}, False
+        if store.incident_ids():
+            try:
+                prefill = dict(load(store, active_id(store, None)).project)
+            except UserError:  # every incident set aside
+                prefill = {}
+    # Nothing is stored yet: the incident is created by the first answer (the project).
+    wizard = Wizard(store, rt, None, prefill=prefill, prefill_from_file=from_file)
     _run(wizard, wizard.start)
 
 
@@ -187,7 +199,13 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
     try:
         step()
     except (KeyboardInterrupt, EOFError):
-        say("\n" + WIZARD["interrupted"].format(id=wizard.incident_id, prog=invoked_as()), err=True)
+        if wizard.incident_id is None:
+            say("\n" + WIZARD["not_created"], err=True)
+        else:
+            say(
+                "\n" + WIZARD["interrupted"].format(id=wizard.incident_id, prog=invoked_as()),
+                err=True,
+            )
         raise typer.Exit(130) from None
     say(WIZARD["finished"].format(id=wizard.incident_id, prog=invoked_as()))
 
@@ -236,8 +254,14 @@ def resolve(
     at: Annotated[
         str | None, typer.Option("--at", help="故障排除时间（默认：现在），如 2026-12-08 10:40。")
     ] = None,
+    undo: Annotated[
+        bool,
+        typer.Option(
+            "--undo", help="撤销排除记录（记错了，故障尚未排除）；记作一条更正，原记录保留。"
+        ),
+    ] = False,
 ) -> None:
-    """记录故障已排除：清单按排除时间定格，此后再看结论不变。"""
+    """记录故障已排除：清单按排除时间定格，此后再看结论不变；再次记录即更正排除时间。"""
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.events import resolved_event
     from qdplan_cli.ui.console import print_checklist
@@ -247,16 +271,29 @@ def resolve(
     when = _read_at(at, now, "故障排除时间")
     with rt.open_store() as store:
         target = _load(store, incident_id)
+        if undo:
+            if target.resolved_at is None:
+                raise UserError(f"事件 {target.id} 尚未记录故障排除，无需撤销", field="--undo")
+            row = store.append(target.id, resolved_event(now, None, target.resolved_at), now)
+            say(f"已记录 [{target.id} #{row.seq}] {row.text}")
+            return
         if target.started_at is not None and when < target.started_at:
             raise UserError(
                 f"排除时间 {format_dt(when)} 早于故障发生时间 {format_dt(target.started_at)}",
                 field="--at",
             )
-        store.append(target.id, resolved_event(now, when, target.resolved_at), now)
+        row = store.append(target.id, resolved_event(now, when, target.resolved_at), now)
+        corrected = target.resolved_at is not None
         target = _load(store, target.id)
-    say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
+    if corrected:  # a later event says old → new; the first is kept
+        say(f"已更正：事件 {target.id}：{row.text}")
+    else:
+        say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
     print_checklist(
-        rt.decide_incident(target), contacts=rt.contacts, resolved_at=target.resolved_at
+        rt.decide_incident(target),
+        contacts=rt.contacts,
+        resolved_at=target.resolved_at,
+        ticks=target.ticks,
     )
 
 
@@ -291,9 +328,10 @@ def log(
     now = rt.now
     when = _read_at(at, now, "此事发生时间")
     with rt.open_store() as store:
-        target = store.resolve_id(incident_id)
+        found = _load(store, incident_id, name=False)  # the line printed names it
         if at is not None:
-            _check_log_time(when, now, _load(store, target))
+            _check_log_time(when, now, found)
+        target = found.id
         row = store.append(target, log_event(when, text), now)
     # Printed only after the commit returned: a line on screen is a line on disk.
     say(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
@@ -319,8 +357,11 @@ def _warn(target: Incident, report: Any) -> None:
 
 def list_incidents(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="也列出已作废（qdplan discard）的事件。")
+    ] = False,
 ) -> None:
-    """列出所有事件（最早的在前）；记录未通过校验的事件以红字警告。"""
+    """列出事件（最早的在前）；已作废的事件默认不列出；记录未通过校验的事件以红字警告。"""
     from qdplan_cli.record.chain import check_incident, check_ledger
     from qdplan_cli.record.incident import load
     from qdplan_cli.ui.reports import IncidentRow, show_incident_list
@@ -329,8 +370,12 @@ def list_incidents(
     rows: list[IncidentRow] = []
     with rt.open_store() as store:
         ledger = check_ledger(store)
+        hidden = 0
         for incident_id in store.incident_ids():
             target = load(store, incident_id)
+            if target.discarded is not None and not show_all:
+                hidden += 1
+                continue
             _warn(target, check_incident(store, incident_id, ledger))
             decision: Decision | None
             try:
@@ -355,6 +400,8 @@ def list_incidents(
                 )
             )
     show_incident_list(rows, as_json=as_json)
+    if hidden and not as_json:
+        say(f"另有 {hidden} 个已作废的事件未列出（qdplan list --all 可显示）", err=True)
 
 
 def show(incident_id: IdArg = None) -> None:
@@ -367,6 +414,8 @@ def show(incident_id: IdArg = None) -> None:
     rt = Runtime()
     with rt.open_store() as store:
         target, report = load_checked(store, incident_id)
+    if incident_id is None:
+        _name(target)
     _warn(target, report)
     decision = rt.decide_incident(target)
     lines = [
@@ -374,9 +423,13 @@ def show(incident_id: IdArg = None) -> None:
         f"故障发生：{format_dt(target.started_at)}",
         f"故障排除：{format_dt(target.resolved_at) if target.resolved_at else '尚未排除'}",
     ]
-    entries = [(e.at, e.text) for e in target.case().sorted_timeline()]
+    if target.discarded is not None:
+        lines.append(f"已作废：{target.discarded}")
+    entries = [(e.at, e.text) for e in sorted(target.log, key=lambda e: e.at)]
     print_timeline(f"事件 {target.id}", lines, entries)
-    print_checklist(decision, contacts=rt.contacts, resolved_at=target.resolved_at)
+    print_checklist(
+        decision, contacts=rt.contacts, resolved_at=target.resolved_at, ticks=target.ticks
+    )
 
 
 def export(
@@ -447,6 +500,116 @@ def _private_stdout() -> None:
             os.fchmod(fd, 0o600)
 
 
+def tick(
+    args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="[事件编号] 步骤序号（清单中 □ 后的数字），如：qdplan tick 3；省略序号时列出步骤。",
+            show_default=False,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="完成时间（默认：现在），如 2026-12-08 09:20。")
+    ] = None,
+    undo: Annotated[
+        bool, typer.Option("--undo", help="撤销此步骤的勾选（记作一条更正，原记录保留）。")
+    ] = False,
+) -> None:
+    """勾选清单中已完成的步骤（记入时间线；再次勾选即更正完成时间）。"""
+    from qdplan_cli.plan.times import format_dt, parse_time
+    from qdplan_cli.record.events import tick_event
+    from qdplan_cli.record.incident import numbered_steps
+    from qdplan_cli.ui.console import print_checklist
+
+    words = list(args or [])
+    if len(words) > 2:
+        raise UserError("最多两个参数：[事件编号] 步骤序号", field="步骤")
+    incident_id = words.pop(0) if len(words) == 2 else None
+    number = words[0] if words else None
+    if number is not None and ID_PATTERN.fullmatch(number.strip()):
+        incident_id, number = number, None
+    rt = Runtime()
+    now = rt.now
+    with rt.open_store() as store:
+        target = _load(store, incident_id)
+        decision = rt.decide_incident(target)
+        steps = numbered_steps(decision)
+        if number is None:
+            print_checklist(
+                decision, contacts=rt.contacts, resolved_at=target.resolved_at, ticks=target.ticks
+            )
+            return
+        if not number.strip().isdigit() or not 1 <= int(number) <= len(steps):
+            raise UserError(
+                f"没有第 {number.strip()} 步；清单共 {len(steps)} 步（qdplan tick 可列出）",
+                field="步骤",
+            )
+        _, sid, step = steps[int(number) - 1]
+        old = target.ticks.get(sid)
+        if undo:
+            if old is None:
+                raise UserError(f"第 {number} 步尚未勾选，无需撤销", field="--undo")
+            when = None
+        else:
+            when = parse_time(at, "--at") if at is not None else now
+            if when > now:
+                raise UserError(f"完成时间 {format_dt(when)} 晚于当前时间", field="--at")
+            if when == old:
+                say(f"第 {number} 步已记为 {format_dt(old)} 完成，未改动")
+                return
+        row = store.append(target.id, tick_event(now, sid, step.text, when, old), now)
+    say(f"已记录 [{target.id} #{row.seq}] {row.text}")
+
+
+def discard(
+    incident_id: Annotated[str, typer.Argument(help="要作废的事件编号（须明确给出）。")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="作废原因，如：误操作创建的测试记录。")
+    ] = "",
+) -> None:
+    """把一个事件标为作废（记一条事件，不删除任何记录；哈希链照常校验）；list 默认不再列出。"""
+    from qdplan_cli.record.events import discard_event
+
+    if not reason.strip():
+        raise UserError("请用 --reason 说明作废原因", field="--reason")
+    rt = Runtime()
+    now = rt.now
+    with rt.open_store() as store:
+        target = _load(store, incident_id)
+        if target.discarded is not None:
+            raise UserError(f"事件 {target.id} 已作废（{target.discarded}）", field="ID")
+        store.append(target.id, discard_event(now, reason), now)
+    say(f"已作废事件 {target.id}（原因：{reason.strip()}）；记录保留，qdplan list --all 可见")
+
+
+def watch(
+    incident_id: IdArg = None,
+    interval: Annotated[
+        float, typer.Option("--interval", help="检查新记录的间隔秒数。", min=0.2)
+    ] = 1.0,
+) -> None:
+    """只读的全屏看板（第二块屏幕、监管人员电脑用）：项目、环节、故障、2小时倒计时、步骤和最新经过，
+    其他终端记下的内容随即显示。按 Ctrl-C 退出。"""
+    from qdplan_cli.record.incident import load
+    from qdplan_cli.ui.watch import Board, run_board
+
+    rt = Runtime()
+    with rt.open_store() as store:
+        target_id = _load(store, incident_id).id
+
+        def board() -> Board:
+            target = load(store, target_id)
+            return Board(target, rt.decide_incident(target), rt.contacts or {})
+
+        def version() -> int:
+            return len(store.events(target_id))
+
+        try:
+            run_board(board, version, rt.tick, interval)
+        except KeyboardInterrupt:
+            raise typer.Exit(0) from None
+
+
 def register(app: typer.Typer) -> None:
     app.command()(incident)
     app.command()(resolve)
@@ -454,3 +617,6 @@ def register(app: typer.Typer) -> None:
     app.command("list")(list_incidents)
     app.command()(show)
     app.command()(export)
+    app.command()(tick)
+    app.command()(discard)
+    app.command()(watch)

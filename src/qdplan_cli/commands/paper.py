@@ -111,6 +111,7 @@ def checklist(
         raise UserError("输出文件应以 .docx 结尾", field=f"--out {out}")
     rt = Runtime(now)
     resolved_at = None
+    ticks = None
     if case is not None:
         if incident_id is not None:
             raise UserError("事件编号和 --case 只能给一个", field="--case")
@@ -131,6 +132,7 @@ def checklist(
         with rt.open_store() as store:
             target, report = load_checked(store, incident_id)
         warn_record(target.id, report.problem, target.damaged)
+        ticks = target.ticks
         moment = rt.now
         decision = decide_incident(target, moment, calendar=rt.calendar, hours=rt.hours)
         the_case = target.case()
@@ -149,6 +151,7 @@ def checklist(
         title=title,
         project=project,
         resolved_at=resolved_at,
+        ticks=ticks,
     )
     data = build_paper(
         "checklist",

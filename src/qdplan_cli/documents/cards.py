@@ -406,10 +406,19 @@ def checklist_context(
     title: str,
     project: Mapping[str, str],
     resolved_at: datetime | None = None,
+    ticks: Mapping[str, datetime] | None = None,
 ) -> dict[str, Any]:
-    """The checklist of one incident as it stands, every line with its clause."""
+    """The checklist of one incident as it stands, every line with its clause; a step ticked
+    done (``ticks``: step id → when) carries ``done``, its time."""
     from qdplan_cli.plan.clauses import PLAN_CLAUSES
     from qdplan_cli.plan.decide import FAULT_CLAUSES, allowed_plans
+    from qdplan_cli.record.events import step_id
+
+    ticks = ticks or {}
+
+    def line(step: Step) -> dict[str, str]:
+        done = ticks.get(step_id(step))
+        return step_line(step) | {"done": format_dt(done) if done else ""}
 
     assert decision.stage is not None and decision.fault is not None
     first_clause: dict[Role, str] = {}
@@ -448,11 +457,11 @@ def checklist_context(
         "missing": [FACT_LABELS[f] for f in decision.missing],
         "contacts": contact_rows(list(first_clause), first_clause, contacts, decision.project_type),
         "steps": [
-            step_line(s) | {"kind": s.kind.value}
+            line(s) | {"kind": s.kind.value}
             for s in decision.steps
             if s.kind is not StepKind.RECORD
         ],
-        "record": [step_line(s) for s in decision.steps if s.kind is StepKind.RECORD],
+        "record": [line(s) for s in decision.steps if s.kind is StepKind.RECORD],
         "plans": plans,
         "documents": [
             document_label(d, decision.project_type) + ("（公开）" if d in PUBLIC_DOCUMENTS else "")

@@ -8,6 +8,13 @@ Event kinds (``data`` keys):
 - ``details``  — ``incident`` (other ``[incident]`` keys), ``confidential`` (experts, bidders)
 - ``log``      — a line of the timeline (``text``)
 - ``resolved`` — ``resolved_at`` (ISO), ``old``
+- ``tick``     — a checklist step done: ``step`` (its id, ``step_id``), ``step_text``,
+  ``done_at`` (ISO, or null when a correction takes the tick back), ``old``
+- ``discard``  — the incident set aside: ``reason`` (nothing is deleted; ``list`` hides it)
+- ``attendance`` — experts' arrival and release: ``arrived_at``, ``left_at``, ``count``,
+  ``evaluated``; ``replaces`` (1-based number of an earlier entry this one corrects) or null
+- ``expert_left`` — an expert left early (5.1): ``left_at``, ``arrived_at``, ``replacement``
+  (a replacement was drawn), ``commitment`` (the confidentiality commitment was signed)
 
 Every event is appended, never changed: a correction is a later event that says old → new.
 """
@@ -26,7 +33,7 @@ from qdplan_cli.plan.labels import (
     PROJECT_TYPE_LABELS,
     STAGE_LABELS,
 )
-from qdplan_cli.plan.model import Fact, Fault, ProjectType, Stage
+from qdplan_cli.plan.model import Fact, Fault, ProjectType, Stage, Step
 from qdplan_cli.plan.times import format_dt, localize
 from qdplan_cli.record.casefile import (
     DETAIL_FIELDS,
@@ -47,7 +54,23 @@ class EventKind(StrEnum):
     DETAILS = "details"
     LOG = "log"
     RESOLVED = "resolved"
-    ATTENDANCE = "attendance"  # the experts' [[attendance]] of an imported case (fee sheet)
+    TICK = "tick"
+    DISCARD = "discard"
+    ATTENDANCE = "attendance"
+    EXPERT_LEFT = "expert_left"
+
+
+# The kinds whose text is a line of the written record's 经过 (4.3, 5.4): what was done and
+# when. Answers, project edits and the creation are shown by ``show`` but are not the 经过.
+RECORD_KINDS = frozenset(
+    {
+        EventKind.LOG,
+        EventKind.TICK,
+        EventKind.RESOLVED,
+        EventKind.ATTENDANCE,
+        EventKind.EXPERT_LEFT,
+    }
+)
 
 
 PROJECT_KEYS = tuple(PROJECT_FIELDS)
@@ -202,12 +225,117 @@ def log_event(at: datetime, text: str) -> NewEvent:
     return NewEvent(EventKind.LOG, at, text.strip())
 
 
-def resolved_event(at: datetime, resolved_at: datetime, old: datetime | None) -> NewEvent:
-    text = f"故障已排除（{format_dt(resolved_at)}）"
-    if old is not None:
+def resolved_event(at: datetime, resolved_at: datetime | None, old: datetime | None) -> NewEvent:
+    """The fault cleared at ``resolved_at``; a later one corrects it (old → new), and
+    ``resolved_at=None`` takes it back (the fault is not cleared after all)."""
+    if resolved_at is None:
+        text = f"更正：撤销故障排除记录（原记为 {format_dt(old)} 排除），故障仍未排除"
+    elif old is not None:
         text = f"更改 故障排除时间：{format_dt(old)} → {format_dt(resolved_at)}"
+    else:
+        text = "故障已排除"  # the entry's own time is the moment it was cleared
     return NewEvent(
-        EventKind.RESOLVED, at, text, {"resolved_at": _to_json(resolved_at), "old": _to_json(old)}
+        EventKind.RESOLVED,
+        resolved_at or at,
+        text,
+        {"resolved_at": _to_json(resolved_at), "old": _to_json(old)},
+    )
+
+
+def step_id(step: Step) -> str:
+    """A stable id for a checklist step, so a tick finds its step again: the clause, the kind
+    and a short hash of the text (the engine's wording is not changed to carry ids)."""
+    import hashlib
+
+    digest = hashlib.sha1(step.text.encode("utf-8")).hexdigest()[:6]
+    return f"{step.clause}-{step.kind.value}-{digest}"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = text.strip().rstrip("。；")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tick_event(
+    at: datetime,
+    step: str,
+    step_text: str,
+    done_at: datetime | None,
+    old: datetime | None,
+) -> NewEvent:
+    """A step marked done at ``done_at``; a later tick of the same step corrects it (old → new),
+    and ``done_at=None`` takes it back. Nothing earlier is rewritten."""
+    what = _short(step_text, 60)
+    if done_at is None:
+        text = f"更正：撤销“{what}”的完成记录（原记为 {format_dt(old)} 完成）"
+    elif old is not None:
+        text = f"更正：“{what}”的完成时间 {format_dt(old)} → {format_dt(done_at)}"
+    else:
+        text = f"已完成：{what}"
+    return NewEvent(
+        EventKind.TICK,
+        done_at or at,
+        text,
+        {
+            "step": step,
+            "step_text": step_text,
+            "done_at": _to_json(done_at),
+            "old": _to_json(old),
+        },
+    )
+
+
+def discard_event(at: datetime, reason: str) -> NewEvent:
+    reason = reason.strip()
+    return NewEvent(EventKind.DISCARD, at, f"作废此事件记录：{reason}", {"reason": reason})
+
+
+def attendance_event(
+    at: datetime,
+    arrived_at: datetime,
+    left_at: datetime,
+    count: int,
+    *,
+    evaluated: bool = True,
+    replaces: int | None = None,
+) -> NewEvent:
+    """Experts' arrival and release (the fee sheet's lines, 5.1, 5.5)."""
+    who = f"{count}名专家"
+    span = f"{format_dt(arrived_at)} 到达，{format_dt(left_at)} 结束"
+    text = f"{who}{span}" + ("" if evaluated else "（到场但未能评审）")
+    if replaces is not None:
+        text = f"更正第{replaces}条专家到离记录：{text}"
+    return NewEvent(
+        EventKind.ATTENDANCE,
+        at,
+        text,
+        {
+            "arrived_at": _to_json(arrived_at),
+            "left_at": _to_json(left_at),
+            "count": count,
+            "evaluated": evaluated,
+            "replaces": replaces,
+        },
+    )
+
+
+def expert_left_event(
+    at: datetime, left_at: datetime, arrived_at: datetime, *, replacement: bool
+) -> NewEvent:
+    """An expert who could not go on (5.1): signs the confidentiality commitment, is replaced by
+    a new draw, and is paid for the time actually spent."""
+    text = f"1名专家因特殊情况于 {format_dt(left_at)} 离开，已签署不对外泄露评审信息的承诺"
+    text += "；已补抽专家" if replacement else "；尚未补抽"
+    return NewEvent(
+        EventKind.EXPERT_LEFT,
+        left_at,
+        text,
+        {
+            "left_at": _to_json(left_at),
+            "arrived_at": _to_json(arrived_at),
+            "replacement": replacement,
+            "commitment": True,
+        },
     )
 
 
@@ -241,13 +369,13 @@ def case_events(case: Case, at: datetime, source: str) -> list[NewEvent]:
     for entry in case.sorted_timeline():
         events.append(log_event(entry.at, entry.text))
     if case.attendance:
-        events.append(attendance_event(at, case))
+        events.append(case_attendance_event(at, case))
     if s.resolved_at is not None:
         events.append(resolved_event(at, s.resolved_at, None))
     return events
 
 
-def attendance_event(at: datetime, case: Case) -> NewEvent:
+def case_attendance_event(at: datetime, case: Case) -> NewEvent:
     """The case's ``[[attendance]]`` as it reads in a case file (keys and ISO times)."""
     rows = []
     for a in case.attendance:

@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 FORMAT = "qdplan-handover"
 FORMAT_VERSION = 1
 # An incident is finished, and goes to the archive, once one of these events is in its chain.
-# ("discarded" is issue 12's kind for an incident closed without a fault; it is listed already.)
-FINISHED_KINDS = frozenset({"resolved", "discarded"})
+# "discard": an incident set aside (``qdplan discard``).
+FINISHED_KINDS = frozenset({"resolved", "discard"})
 LAPTOP_FILE = "laptop-id"
 EVENT_KEYS = ("seq", "at", "recorded_at", "kind", "text", "data", "prev", "hash")
 

@@ -8,15 +8,15 @@ decides on it, and ``export`` writes it as TOML unchanged: the three cannot drif
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.plan.errors import UserError
-from qdplan_cli.plan.model import Decision
+from qdplan_cli.plan.model import Decision, Step
 from qdplan_cli.plan.times import localize
 from qdplan_cli.record.casefile import Case, TimelineEntry, parse_case
-from qdplan_cli.record.events import EventKind, from_json, project_from_json
+from qdplan_cli.record.events import RECORD_KINDS, EventKind, from_json, project_from_json
 from qdplan_cli.record.store import EventRow, Store
 
 if TYPE_CHECKING:
@@ -36,10 +36,16 @@ class Incident:
     project: dict[str, Any] = field(default_factory=dict)
     incident: dict[str, Any] = field(default_factory=dict)
     confidential: dict[str, list[str]] = field(default_factory=dict)
-    timeline: list[TimelineEntry] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)  # the record's 经过
+    log: list[TimelineEntry] = field(default_factory=list)  # every event's text (``show``)
     answered: list[str] = field(default_factory=list)  # fields in the order first answered
     last_recorded_at: datetime | None = None
-    attendance: list[dict[str, Any]] = field(default_factory=list)
+    ticks: dict[str, datetime] = field(default_factory=dict)  # step id → done at
+    tick_texts: dict[str, str] = field(default_factory=dict)  # step id → the step's text
+    attendance: list[dict[str, Any]] = field(default_factory=list)  # [[attendance]] tables
+    discarded: str | None = None  # the reason, once set aside
+    events: int = 0
+    last_seq: int = 0  # the last event folded in (``refresh`` folds only later ones)
     damaged: list[str] = field(default_factory=list)  # the events skipped, described
 
     @property
@@ -61,11 +67,37 @@ class Incident:
                 {"at": e.at, "text": e.text}
                 for e in sorted(self.timeline, key=lambda e: e.at)  # stable: seq within a time
             ]
+        if self.attendance:
+            data["attendance"] = [dict(a) for a in self.attendance]
         if self.confidential:
             data["confidential"] = {k: list(v) for k, v in self.confidential.items()}
         if self.attendance:
             data["attendance"] = [dict(a) for a in self.attendance]
         return data
+
+    def copy(self) -> Incident:
+        """A copy whose containers are its own (folding more into it leaves this one as is)."""
+        return replace(
+            self,
+            project=dict(self.project),
+            incident=dict(self.incident),
+            confidential={k: list(v) for k, v in self.confidential.items()},
+            timeline=list(self.timeline),
+            log=list(self.log),
+            answered=list(self.answered),
+            ticks=dict(self.ticks),
+            tick_texts=dict(self.tick_texts),
+            attendance=[dict(a) for a in self.attendance],
+        )
+
+    def situation_case(self) -> Case:
+        """The case without its timeline: all the engine needs, cheap on a long record."""
+        data = self.case_dict()
+        data.pop("timeline", None)
+        try:
+            return parse_case(data)
+        except UserError as exc:  # only a damaged database gets here
+            raise UserError(f"事件 {self.id} 的记录无法读取：{exc}", field=exc.field) from None
 
     def case(self) -> Case:
         try:
@@ -77,8 +109,13 @@ class Incident:
 def fold(incident_id: str, created_at: datetime, events: Iterable[EventRow]) -> Incident:
     """The incident's state; an event that cannot be read (damaged behind the tool's back) is
     skipped and described in ``damaged``, never a crash (the other events and incidents read)."""
-    state = Incident(id=incident_id, created_at=created_at)
+    return fold_into(Incident(id=incident_id, created_at=created_at), events)
+
+
+def fold_into(state: Incident, events: Iterable[EventRow]) -> Incident:
+    """Fold more events (later than ``state.last_seq``) into ``state``."""
     for event in events:
+        state.last_seq = event.seq
         if event.damaged:
             state.damaged.append(f"第 {event.seq} 条记录{event.damaged}，已跳过")
             continue
@@ -95,11 +132,9 @@ def _apply(state: Incident, event: EventRow) -> None:
     at = localize(datetime.fromisoformat(event.at))
     recorded_at = localize(datetime.fromisoformat(event.recorded_at))
     if event.kind == EventKind.CREATED:
-        project = project_from_json(data.get("project", {}))
-        started = from_json("started_at", data["started_at"]) if data.get("started_at") else None
-        state.project = project
-        if started is not None:
-            state.incident["started_at"] = started
+        state.project = project_from_json(data.get("project", {}))
+        if data.get("started_at"):
+            state.incident["started_at"] = from_json("started_at", data["started_at"])
     elif event.kind == EventKind.PROJECT:
         state.project = project_from_json(data.get("project", {}))
     elif event.kind == EventKind.ANSWER:
@@ -114,29 +149,106 @@ def _apply(state: Incident, event: EventRow) -> None:
         if key not in state.answered:
             state.answered.append(key)
     elif event.kind == EventKind.DETAILS:
-        incident = {key: from_json(key, value) for key, value in data.get("incident", {}).items()}
-        confidential = {key: list(names) for key, names in data.get("confidential", {}).items()}
-        state.incident.update(incident)
-        state.confidential.update(confidential)
+        for key, value in data.get("incident", {}).items():
+            state.incident[key] = from_json(key, value)
+        for key, names in data.get("confidential", {}).items():
+            state.confidential[key] = list(names)
     elif event.kind == EventKind.RESOLVED:
-        state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
+        if data.get("resolved_at"):
+            state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
+        else:
+            state.incident.pop("resolved_at", None)
+    elif event.kind == EventKind.TICK:
+        _fold_tick(state, data)
+    elif event.kind == EventKind.DISCARD:
+        state.discarded = str(data.get("reason", "")) or "（未说明原因）"
     elif event.kind == EventKind.ATTENDANCE:
+        _fold_attendance(state, data)
+    elif event.kind == EventKind.EXPERT_LEFT:
+        state.incident["expert_left_early"] = True
+        state.attendance.append(
+            {
+                "arrived_at": _time(data["arrived_at"]),
+                "left_at": _time(data["left_at"]),
+                "count": 1,
+                "note": "因特殊情况提前离开（已签署承诺）",
+            }
+        )
+    state.last_recorded_at = recorded_at
+    state.events += 1
+    if event.text:
+        entry = TimelineEntry(at=at, text=str(event.text))
+        state.log.append(entry)
+        if event.kind in RECORD_KINDS:
+            state.timeline.append(entry)
+
+
+def _time(value: str) -> datetime:
+    return localize(datetime.fromisoformat(value))
+
+
+def _fold_tick(state: Incident, data: dict[str, Any]) -> None:
+    step = str(data["step"])
+    state.tick_texts[step] = str(data.get("step_text", ""))
+    if data.get("done_at"):
+        state.ticks[step] = _time(data["done_at"])
+    else:
+        state.ticks.pop(step, None)
+
+
+def _fold_attendance(state: Incident, data: dict[str, Any]) -> None:
+    if "attendance" in data:  # a case file's [[attendance]], imported whole
         rows = data["attendance"]
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise TypeError("attendance")
-        state.attendance = [
-            {k: _iso_time(v) if k in ("arrived_at", "left_at") else v for k, v in r.items()}
+        state.attendance.extend(
+            {k: _time(v) if k in ("arrived_at", "left_at") else v for k, v in r.items()}
             for r in rows
-        ]
-    state.last_recorded_at = recorded_at
-    if event.text:
-        state.timeline.append(TimelineEntry(at=at, text=str(event.text)))
+        )
+        return
+    entry: dict[str, Any] = {
+        "arrived_at": _time(data["arrived_at"]),
+        "left_at": _time(data["left_at"]),
+        "count": int(data.get("count", 1)),
+    }
+    if data.get("evaluated") is False:
+        entry["evaluated"] = False
+    replaces = data.get("replaces")
+    if isinstance(replaces, int) and 1 <= replaces <= len(state.attendance):
+        state.attendance[replaces - 1] = entry
+    else:
+        state.attendance.append(entry)
 
 
-def _iso_time(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError(value)
-    return localize(datetime.fromisoformat(value))
+def active_id(store: Store, incident_id: str | None) -> str:
+    """The given incident (checked), or the most recent one not set aside (``discard``)."""
+    if incident_id is not None:
+        return store.resolve_id(incident_id)
+    store.resolve_id(None)  # the "no incident yet" message when there is none
+    for candidate in reversed(store.incident_ids()):
+        if load(store, candidate).discarded is None:
+            return candidate
+    raise UserError("所有事件都已作废；请给出事件编号", field="ID")
+
+
+def numbered_steps(decision: Decision) -> list[tuple[int, str, Step]]:
+    """The checklist's steps as the witness sees them numbered: (number, id, step)."""
+    from qdplan_cli.plan.model import StepKind as K
+    from qdplan_cli.record.events import step_id
+
+    # The console's sections, in order (``ui.console.SECTIONS``): publishing and filing share one.
+    order = (
+        (K.CALL,),
+        (K.TRY,),
+        (K.TELL,),
+        (K.DECIDE,),
+        (K.PUBLISH, K.FILE),
+        (K.KEEP,),
+        (K.RECORD,),
+    )
+    rank = {kind: next((i for i, g in enumerate(order) if kind in g), len(order)) for kind in K}
+    steps = sorted(decision.steps, key=lambda step: rank[step.kind])  # stable within a kind
+    return [(i, step_id(step), step) for i, step in enumerate(steps, start=1)]
 
 
 def decision_time(incident: Incident, now: datetime) -> datetime:
@@ -157,8 +269,17 @@ def decide_incident(
     from qdplan_cli.plan.decide import decide
 
     return decide(
-        incident.case().situation, decision_time(incident, now), calendar=calendar, hours=hours
+        incident.situation_case().situation,
+        decision_time(incident, now),
+        calendar=calendar,
+        hours=hours,
     )
+
+
+def refresh(store: Store, incident: Incident) -> Incident:
+    """``incident`` with the events stored since it was folded (a new object; the old one is
+    unchanged)."""
+    return fold_into(incident.copy(), store.events(incident.id, after=incident.last_seq))
 
 
 def load(store: Store, incident_id: str) -> Incident:
@@ -172,7 +293,7 @@ def load_checked(store: Store, incident_id: str | None) -> tuple[Incident, Chain
     from qdplan_cli.record.chain import check_incident
 
     with store.snapshot():
-        target_id = store.resolve_id(incident_id)
+        target_id = active_id(store, incident_id)
         report = check_incident(store, target_id)
         target = load(store, target_id)
     return target, report
@@ -184,7 +305,7 @@ def stored_case(store: Store, incident_id: str | None) -> tuple[Case, str]:
 
     with store.snapshot():
         # One snapshot: the hash printed is the hash of exactly the events rendered.
-        target_id = store.resolve_id(incident_id)
+        target_id = active_id(store, incident_id)
         head = verified_head(store, target_id)
         target = load(store, target_id)
     return target.case(), head[:SHORT_HASH]

@@ -567,12 +567,14 @@ class Store:
             raise no_such_incident(incident_id)
         return str(row[0])
 
-    def events(self, incident_id: str) -> list[EventRow]:
+    def events(self, incident_id: str, after: int = 0) -> list[EventRow]:
+        """The incident's events in order; with ``after``, only those with a greater seq (the
+        wizard folds only what is new)."""
         with self.errors():
             rows = self.db.execute(
                 "SELECT incident_id, seq, at, recorded_at, kind, text, data, prev, hash "
-                "FROM events WHERE incident_id = ? ORDER BY seq",
-                (incident_id,),
+                "FROM events WHERE incident_id = ? AND seq > ? ORDER BY seq",
+                (incident_id, after),
             ).fetchall()
         # A row whose data cannot be decoded is handed on with empty data and flagged: the fold
         # reports it (one damaged event never stops the reading of the others).
@@ -705,6 +707,7 @@ class Store:
                     "INSERT INTO incidents (id, created_at) VALUES (?, ?)",
                     (incident_id, created_at),
                 )
+                _ledger_add(db, incident_id, 0, genesis_hash(incident_id, created_at))
                 held: list[tuple[int, str]] = []
             else:
                 if str(have[0]) != created_at:
@@ -734,6 +737,8 @@ class Store:
                 "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(incident_id, *r) for r in new],
             )
+            for r in new:  # the store-wide chain takes each imported event, as it does a new one
+                _ledger_add(db, incident_id, int(r[0]), str(r[7]))
             if new:
                 db.execute(
                     "UPDATE incidents SET chain_head = ?, chain_length = ? WHERE id = ?",

@@ -76,9 +76,16 @@ def checklist(
     contacts: Mapping[Role, Sequence[Contact]] | None = None,
     title: str = "开评标应急处置清单",
     resolved_at: datetime | None = None,
+    ticks: Mapping[str, datetime] | None = None,
 ) -> Panel:
-    """The whole checklist as one renderable. With ``resolved_at`` the clock has stopped."""
+    """The whole checklist as one renderable. With ``resolved_at`` the clock has stopped; a
+    step in ``ticks`` (step id → when) is marked √ with its time. Steps are numbered as
+    ``qdplan tick`` takes them."""
+    from qdplan_cli.record.incident import numbered_steps
+
     contacts = contacts or {}
+    ticks = ticks or {}
+    numbers = {id(step): (n, sid) for n, sid, step in numbered_steps(decision)}
     parts: list[Text | Table] = []
     head = Text()
     head.append("结论：", style="bold")
@@ -119,7 +126,7 @@ def checklist(
         )
         table.title = title_text
         table.title_style = "bold cyan"
-        table.add_column("mark", width=2, no_wrap=True)
+        table.add_column("mark", width=3, no_wrap=True)
         table.add_column("text", ratio=1, overflow="fold")
         table.add_column("clause", no_wrap=True, style="dim", justify="right")
         for step in steps:
@@ -127,10 +134,18 @@ def checklist(
             if step.by or step.to:
                 who = f"负责：{_roles(step.by, decision)}" if step.by else ""
                 if step.to:
-                    who += f" → 对象：{_roles(step.to, decision)}"
+                    # The number to call, beside the step that needs it.
+                    who += " → 对象：" + "、".join(
+                        _contact_line(r, decision, contacts) for r in step.to
+                    )
                 line.append("\n" + who.strip(), style="dim")
+            number, sid = numbers[id(step)]
+            done = ticks.get(sid)
+            if done is not None:
+                line.append(f"\n√ 已于 {format_dt(done)} 完成", style="green")
+            mark = f"{'√' if done else '□'}{number}"
             cite = "参照" if step.analogy else "依据"
-            table.add_row("□", line, f"{cite} {clause_label(step.clause)}")
+            table.add_row(mark, line, f"{cite} {clause_label(step.clause)}")
         parts.append(table)
 
     if decision.notify:
@@ -225,10 +240,24 @@ def print_checklist(
     *,
     title: str = "开评标应急处置清单",
     resolved_at: datetime | None = None,
+    ticks: Mapping[str, datetime] | None = None,
+    page: bool = False,
 ) -> None:
-    make_console().print(
-        checklist(decision, contacts=contacts, title=title, resolved_at=resolved_at)
+    """The checklist; with ``page``, through the pager when taller than the terminal."""
+    console = make_console()
+    panel = checklist(
+        decision, contacts=contacts, title=title, resolved_at=resolved_at, ticks=ticks
     )
+    if page and console.is_terminal:
+        height = len(console.render_lines(panel, pad=False))
+        if height > console.size.height - 2:
+            import os
+
+            os.environ.setdefault("LESS", "-R")  # less shows the colours, q goes back
+            with console.pager(styles=True):
+                console.print(panel)
+            return
+    console.print(panel)
 
 
 def print_config(config: Config) -> None:

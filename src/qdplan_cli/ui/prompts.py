@@ -7,6 +7,7 @@ which has already saved every answer, can say how to resume.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import questionary
 from prompt_toolkit.styles import Style
@@ -21,13 +22,80 @@ STYLE = Style(
         ("pointer", "fg:ansicyan bold"),
         ("highlighted", "fg:ansicyan bold"),
         ("instruction", "fg:ansibrightblack"),
+        ("status.bold", "bold"),
+        ("status.warn", "fg:ansiyellow"),
+        ("status.alarm", "fg:ansiwhite bg:ansired bold"),
+        ("status.ok", "fg:ansigreen"),
+        ("status.dim", "fg:ansibrightblack"),
+        ("status.rule", "fg:ansibrightblack"),
     ]
 )
+
+# The status block shown above every question, redrawn each second while the question waits
+# (the live 2-hour countdown): a function of the terminal width giving (style, text) lines.
+Status = Callable[[int], Sequence[tuple[str, str]]]
+_status: Status | None = None
+REFRESH_S = 1.0
+
+
+class GoBack(Exception):
+    """Escape in a text question: the witness wants the previous question."""
+
+
+def set_status(status: Status | None) -> None:
+    global _status
+    _status = status
+
+
+def _with_status(question: questionary.Question, *, back: bool = False) -> questionary.Question:
+    """Put the live status block above the question (gone once it is answered)."""
+    from prompt_toolkit.application import get_app
+    from prompt_toolkit.filters import IsDone
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
+    from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+    from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import FormattedTextControl
+
+    app = question.application
+    if back:
+        keys = KeyBindings()
+
+        @keys.add("escape", eager=True)
+        def _back(event: Any) -> None:
+            event.app.exit(exception=GoBack())
+
+        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), keys])
+    status = _status
+    if status is None:
+        return question
+
+    def tokens() -> StyleAndTextTuples:
+        width = max(20, get_app().output.get_size().columns - 1)
+        out: StyleAndTextTuples = []
+        for style, line in status(width):
+            out.append((f"class:status.{style}" if style else "", line))
+            out.append(("", "\n"))
+        out.append(("class:status.rule", "─" * min(width, 78)))
+        return out
+
+    header = ConditionalContainer(
+        Window(FormattedTextControl(tokens), dont_extend_height=True, wrap_lines=False),
+        filter=~IsDone(),  # type: ignore[no-untyped-call]
+    )
+    old = app.layout
+    app.layout = Layout(HSplit([header, old.container]), focused_element=old.current_window)
+    app.refresh_interval = REFRESH_S
+    return question
 
 
 def hint(text: str) -> None:
     """A one-line hint above the next question (what the plan says about it)."""
     questionary.print(text, style="fg:ansiyellow")
+
+
+def done(text: str) -> None:
+    """A progress line once something is saved ("已记录：…")."""
+    questionary.print(text, style="fg:ansigreen")
 
 
 def select(
@@ -38,14 +106,15 @@ def select(
     """Pick one of ``choices`` (title, value); returns the value."""
     items = [questionary.Choice(title=title, value=value) for title, value in choices]
     values = [value for _, value in choices]
-    answer = questionary.select(
+    question = questionary.select(
         message,
         choices=items,
         default=default if default in values else None,
         qmark="?",
         instruction=WIZARD["instruction"],
         style=STYLE,
-    ).unsafe_ask()
+    )
+    answer = _with_status(question).unsafe_ask()
     if answer is None:  # Ctrl-C inside some terminals ends the prompt without raising
         raise KeyboardInterrupt
     return str(answer)
@@ -55,8 +124,11 @@ def text(
     message: str,
     default: str = "",
     validate: Callable[[str], str | None] | None = None,
+    *,
+    back: bool = False,
 ) -> str:
-    """Free text; ``validate`` returns a Chinese error message, or None when the text is fine."""
+    """Free text; ``validate`` returns a Chinese error message, or None when the text is fine.
+    With ``back``, Escape raises ``GoBack`` (the question before this one)."""
 
     def check(value: str) -> bool | str:
         if validate is None:
@@ -64,9 +136,8 @@ def text(
         problem = validate(value)
         return True if problem is None else problem
 
-    answer = questionary.text(
-        message, default=default, validate=check, qmark="?", style=STYLE
-    ).unsafe_ask()
+    question = questionary.text(message, default=default, validate=check, qmark="?", style=STYLE)
+    answer = _with_status(question, back=back).unsafe_ask()
     if answer is None:
         raise KeyboardInterrupt
     return str(answer).strip()

@@ -28,13 +28,17 @@ from qdplan_cli.plan.times import check_not_future, format_dt, read_time
 from qdplan_cli.record.events import (
     PROJECT_KEYS,
     answer_event,
+    attendance_event,
+    created_event,
     details_event,
+    expert_left_event,
     log_event,
     project_event,
     project_summary,
     resolved_event,
+    tick_event,
 )
-from qdplan_cli.record.incident import Incident, decision_time, load
+from qdplan_cli.record.incident import Incident, decision_time, load, numbered_steps, refresh
 from qdplan_cli.record.store import NewEvent, Store
 from qdplan_cli.ui import prompts
 from qdplan_cli.ui.wording import (
@@ -93,6 +97,13 @@ def _time_problem(
     return None
 
 
+def _not_future(text: str, now: datetime) -> str | None:
+    problem = _time_problem(text, now)
+    if problem is None and parse_clock_time(text, now) > now:
+        return f"{format_dt(parse_clock_time(text, now))} 晚于现在（{format_dt(now)}）"
+    return problem
+
+
 def _onset_problem(text: str, now: datetime, resolved_at: datetime | None) -> str | None:
     problem = _time_problem(text, now, key=STARTED)
     if problem is not None:
@@ -107,8 +118,12 @@ def _onset_problem(text: str, now: datetime, resolved_at: datetime | None) -> st
 class Wizard:
     store: Store
     runtime: Runtime
-    incident_id: str
+    incident_id: str | None  # None until the first real answer creates the incident
     history: list[str] = field(default_factory=lambda: [PROJECT, STARTED])
+    prefill: dict[str, Any] = field(default_factory=dict)  # a project to offer, not recorded
+    prefill_from_file: bool = False
+    launched: datetime | None = None
+    _cached: Incident | None = field(default=None, repr=False)
 
     @classmethod
     def resuming(cls, store: Store, runtime: Runtime, incident: Incident) -> Wizard:
@@ -122,10 +137,34 @@ class Wizard:
     # ----------------------------------------------------------------- state
 
     def load(self) -> Incident:
-        return load(self.store, self.incident_id)
+        """The incident now: only events stored since the last look are folded in."""
+        if self.incident_id is None:
+            return Incident(id="", created_at=self.clock())
+        cached = self._cached
+        if cached is None or cached.id != self.incident_id:
+            cached = load(self.store, self.incident_id)
+        else:
+            cached = refresh(self.store, cached)
+        self._cached = cached
+        return cached
 
     def record(self, event: NewEvent) -> None:
+        assert self.incident_id is not None  # the project answer created it
         self.store.append(self.incident_id, event, self.clock())
+        if event.text:
+            prompts.done(WIZARD["recorded"].format(text=event.text))
+
+    def set_status(self, incident: Incident, decision: Decision) -> None:
+        """The block above every prompt from now on, its clock live (``ui.status``)."""
+        from qdplan_cli.ui.status import StatusInput, status_lines
+
+        state = StatusInput(
+            decision,
+            dict(incident.ticks),
+            self.runtime.contacts or {},
+            incident.resolved_at,
+        )
+        prompts.set_status(lambda width: status_lines(state, self.clock(), width))
 
     def _project_type(self, incident: Incident) -> ProjectType:
         return ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value))
@@ -133,20 +172,57 @@ class Wizard:
     def _words(self, incident: Incident) -> dict[str, str]:
         return terms(self._project_type(incident))
 
-    def show(self, incident: Incident, decision: Decision) -> None:
+    def show(self, incident: Incident, decision: Decision, *, page: bool = True) -> None:
         from qdplan_cli.ui.console import print_checklist
 
         title = f"事件 {incident.id} · {project_summary(incident.project)}"
         contacts = self.runtime.contacts  # configured names and numbers beside each role
-        print_checklist(decision, contacts=contacts, title=title, resolved_at=incident.resolved_at)
+        print_checklist(
+            decision,
+            contacts=contacts,
+            title=title,
+            resolved_at=incident.resolved_at,
+            ticks=incident.ticks,
+            page=page,
+        )
 
     # ----------------------------------------------------------------- the loop
 
     def start(self) -> None:
-        """A new incident: confirm the project and the onset time, then the facts."""
-        self.ask_field(PROJECT, back=False)
+        """A new incident: the project (its answer creates the incident), the onset time, then
+        the facts. Nothing is stored before that first answer."""
+        self.launched = self.clock()
+        project = self._new_project()
+        now = self.clock()
+        source = "wizard:file" if self.prefill_from_file else "wizard"
+        event = created_event(now, project, self.launched, source)
+        self.incident_id = self.store.create_incident(now, [event], now)
+        prompts.done(WIZARD["created"].format(id=self.incident_id))
+        incident = self.load()
+        self.set_status(incident, self.runtime.decide_incident(incident))
         self._ask_with_back(1)
         self.run()
+
+    def _new_project(self) -> dict[str, Any]:
+        """A new incident's project: empty unless the witness picks the offered one."""
+        offered = self.prefill
+        if not any(v for k, v in offered.items() if k != "type"):
+            prompts.hint(WIZARD["project_first"])
+            return self._project_form({})
+        summary = project_summary(offered)
+        keep = (
+            WIZARD["project_keep_file" if self.prefill_from_file else "project_keep_last"].format(
+                summary=summary
+            ),
+            "keep",
+        )
+        edit = (WIZARD["project_edit_offered"], "edit")
+        new = (WIZARD["project_new"], "new")
+        choices = [keep, edit, new] if self.prefill_from_file else [new, keep, edit]
+        answer = prompts.select(WIZARD["project_question"], choices)
+        if answer == "keep":
+            return dict(offered)
+        return self._project_form(offered if answer == "edit" else {})
 
     def run(self) -> None:
         """Ask what the engine says is missing until nothing is; then the hub menu."""
@@ -159,8 +235,7 @@ class Wizard:
                 old = incident.incident.get(Fact.PLAN.value)
                 self.record(answer_event(self.clock(), Fact.PLAN.value, None, old))
                 continue
-            if decision.stage is not None or decision.fault is not None:
-                self.show(incident, decision)  # nothing to show before the first answer
+            self.set_status(incident, decision)
             if decision.missing:
                 fact = decision.missing[0]
                 try:
@@ -169,6 +244,8 @@ class Wizard:
                     self._ask_with_back(len(self.history) - 1)
                 continue
             if not self.hub(incident, decision):
+                self.show(self.load(), decision, page=False)
+                prompts.set_status(None)
                 return
 
     def _notice_choices(self, incident: Incident, decision: Decision) -> list[tuple[str, str]]:
@@ -206,9 +283,15 @@ class Wizard:
             if reason and reason != current:
                 self.record(answer_event(self.clock(), key, reason, current))
             return
+        keep = (
+            WIZARD["keep_current"].format(value=format_dt(current))
+            if current is not None
+            else WIZARD["keep_empty"]
+        )
         raw = prompts.text(
-            WIZARD[f"{key}_input"],
+            WIZARD[f"{key}_input"].format(keep=keep),
             validate=lambda t: _time_problem(t, self.clock(), allow_empty=True, key=key),
+            back=True,
         )
         if not raw.strip():
             return
@@ -218,19 +301,14 @@ class Wizard:
             self.record(answer_event(self.clock(), key, value, current))
 
     def hub(self, incident: Incident, decision: Decision | None = None) -> bool:
-        """Nothing is missing: log progress, record notice times, mark the fault cleared, go
-        back, or leave."""
-        choices = [(WIZARD["log"], "log")]
+        """Nothing is missing: tick steps, log progress, record times and experts, mark the
+        fault cleared (or correct it), see the full checklist, go back, or leave."""
+        choices = [(WIZARD["tick"], "tick"), (WIZARD["log"], "log")]
         notice_keys = set()
         if decision is not None:
             notices = self._notice_choices(incident, decision)
             notice_keys = {key for _, key in notices}
             choices.extend(notices)
-        if incident.resolved_at is None:
-            choices.append((WIZARD["resolved"], RESOLVED))
-        choices.append((WIZARD["back"], BACK))
-        choices.append((WIZARD["refresh"], "refresh"))
-        choices.append((WIZARD["details"], "details"))
         if decision is not None and decision.plan is not None:
             # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md).
             label = WIZARD["plan_filed_at"]
@@ -239,23 +317,159 @@ class Wizard:
                 label += f"（已记录 {format_dt(filed)}）"
             choices.append((label, "plan_filed_at"))
             notice_keys.add("plan_filed_at")
+        if incident.incident.get("stage") == Stage.EVALUATION.value:
+            groups = len(incident.attendance)
+            people = sum(int(a.get("count", 1)) for a in incident.attendance)
+            label = WIZARD["attendance"]
+            if groups:
+                label += WIZARD["attendance_recorded"].format(groups=groups, people=people)
+            choices.append((label, "attendance"))
+            label = WIZARD["expert_left"]
+            if incident.incident.get("expert_left_early"):
+                label += WIZARD["expert_left_recorded"]
+            choices.append((label, "expert_left"))
+        if incident.resolved_at is None:
+            choices.append((WIZARD["resolved"], RESOLVED))
+        else:
+            label = WIZARD["resolved_fix"].format(at=format_dt(incident.resolved_at))
+            choices.append((label, "resolved_fix"))
+        choices.append((WIZARD["full"], "full"))
+        choices.append((WIZARD["back"], BACK))
+        choices.append((WIZARD["details"], "details"))
         choices.append((WIZARD["done"].format(id=incident.id, prog=invoked_as()), "done"))
         answer = prompts.select(WIZARD["hub"], choices)
+        try:
+            return self._hub_action(answer, incident, decision, notice_keys)
+        except prompts.GoBack:
+            return True  # Escape in a text question: back to this menu
+
+    def _hub_action(
+        self, answer: str, incident: Incident, decision: Decision | None, notice_keys: set[str]
+    ) -> bool:
         if answer in notice_keys:
             self.ask_time_field(incident, answer)
+        elif answer == "tick" and decision is not None:
+            self.ask_tick(incident, decision)
         elif answer == "log":
-            line = prompts.text(WIZARD["log_input"])
+            line = prompts.text(WIZARD["log_input"], back=True)
             if line:
                 self.record(log_event(self.clock(), line))
+        elif answer == "attendance":
+            self.ask_attendance(incident)
+        elif answer == "expert_left":
+            self.ask_expert_left(incident)
         elif answer == RESOLVED:
             self.mark_resolved(incident)
+        elif answer == "resolved_fix":
+            self.correct_resolved(incident)
+        elif answer == "full" and decision is not None:
+            self.show(incident, decision)
         elif answer == "details":
             self.ask_details(incident)
         elif answer == BACK:
             self._ask_with_back(len(self.history) - 1)
         elif answer == "done":
             return False
-        return True  # "refresh" too: the loop decides again at the current time
+        return True
+
+    # ----------------------------------------------------------------- times, ticks, experts
+
+    def ask_when(self, question: str, *, current: datetime | None = None) -> datetime:
+        """A moment: "刚刚" (now), the value recorded before, or a typed time. Escape: back."""
+        now = self.clock()
+        choices = [(WIZARD["started_now"].format(time=format_dt(now)), "now")]
+        if current is not None:
+            choices.append((WIZARD["started_keep"].format(time=format_dt(current)), "keep"))
+        choices.append((WIZARD["started_other"], "other"))
+        choices.append((WIZARD["back"], BACK))
+        answer = prompts.select(question, choices)
+        if answer == BACK:
+            raise prompts.GoBack
+        if answer == "now":
+            return now
+        if answer == "keep" and current is not None:
+            return current
+        raw = prompts.text(
+            WIZARD["time_input"],
+            validate=lambda t: _not_future(t, self.clock()),
+            back=True,
+        )
+        return parse_clock_time(raw, self.clock())
+
+    def ask_tick(self, incident: Incident, decision: Decision) -> None:
+        """Mark a step done (with the time), or correct/take back an earlier tick."""
+        from qdplan_cli.ui.status import fit
+
+        choices = []
+        for number, sid, step in numbered_steps(decision):
+            done = incident.ticks.get(sid)
+            mark = f"√ {done:%H:%M}" if done else "□"
+            choices.append((fit(f"{mark} {number}. {step.text}", 74), sid))
+        choices.append((WIZARD["back"], BACK))
+        sid = prompts.select(WIZARD["tick_question"], choices)
+        if sid == BACK:
+            return
+        step = next(step for _, i, step in numbered_steps(decision) if i == sid)
+        old = incident.ticks.get(sid)
+        if old is not None:
+            fix = prompts.select(
+                WIZARD["tick_fix_question"].format(at=format_dt(old)),
+                [
+                    (WIZARD["tick_fix_time"], "time"),
+                    (WIZARD["tick_undo"], "undo"),
+                    (WIZARD["back"], BACK),
+                ],
+            )
+            if fix == BACK:
+                return
+            if fix == "undo":
+                self.record(tick_event(self.clock(), sid, step.text, None, old))
+                return
+        when = self.ask_when(WIZARD["tick_when"], current=old)
+        if when != old:
+            self.record(tick_event(self.clock(), sid, step.text, when, old))
+
+    def _count(self, question: str, default: int = 1) -> int:
+        def problem(text: str) -> str | None:
+            value = text.strip() or str(default)
+            if not value.isdigit() or int(value) < 1:
+                return "请输入正整数人数"
+            return None
+
+        raw = prompts.text(question, validate=problem, back=True)
+        return int(raw or default)
+
+    def ask_attendance(self, incident: Incident) -> None:
+        """Experts' arrival and release (a count sharing times), for the fee sheet (5.1, 5.5)."""
+        count = self._count(WIZARD["attendance_count"])
+        arrived = self.ask_when(WIZARD["attendance_arrived"], current=incident.started_at)
+        left = self.ask_when(WIZARD["attendance_left"])
+        if left < arrived:
+            prompts.hint(WIZARD["attendance_order"])
+            return
+        evaluated = prompts.select(
+            WIZARD["attendance_evaluated"],
+            [(YES_NO[0], "true"), (WIZARD["not_evaluated"], "false")],
+        )
+        self.record(
+            attendance_event(self.clock(), arrived, left, count, evaluated=evaluated == "true")
+        )
+
+    def ask_expert_left(self, incident: Incident) -> None:
+        """An expert who cannot go on (5.1): commitment signed, replacement drawn, paid for the
+        time actually spent. Recorded with its own attendance line."""
+        arrivals = [a["arrived_at"] for a in incident.attendance]
+        arrived_default = min(arrivals) if arrivals else incident.started_at
+        left = self.ask_when(WIZARD["expert_left_when"])
+        arrived = self.ask_when(WIZARD["expert_left_arrived"], current=arrived_default)
+        if left < arrived:
+            prompts.hint(WIZARD["attendance_order"])
+            return
+        replaced = prompts.select(
+            WIZARD["expert_left_replaced"],
+            [(WIZARD["yes_replaced"], "true"), (WIZARD["not_yet"], "false")],
+        )
+        self.record(expert_left_event(self.clock(), left, arrived, replacement=replaced == "true"))
 
     def _ask_with_back(self, index: int) -> None:
         """Ask ``history[index]`` again; "back" there goes one further back. An answer the
@@ -282,7 +496,7 @@ class Wizard:
             for f in Fact
             if f not in (Fact.STAGE, Fact.FAULT) and f.value not in earlier
         }
-        situation = replace(incident.case().situation, **forget)
+        situation = replace(incident.situation_case().situation, **forget)
         now = decision_time(incident, self.clock())
         try:
             decision = self.runtime.decide(situation, now)
@@ -303,8 +517,32 @@ class Wizard:
             self.record(details_event(self.clock(), changed, old))
 
     def mark_resolved(self, incident: Incident) -> None:
-        now = self.clock()
-        self.record(resolved_event(now, now, incident.resolved_at))
+        """ "故障已排除" asks when (default now); it can be corrected later, never rewritten."""
+        try:
+            when = self.ask_when(WIZARD["resolved_when"])
+        except prompts.GoBack:
+            return
+        if incident.started_at is not None and when < incident.started_at:
+            prompts.hint(WIZARD["resolved_before_onset"].format(at=format_dt(incident.started_at)))
+            return
+        self.record(resolved_event(self.clock(), when, incident.resolved_at))
+
+    def correct_resolved(self, incident: Incident) -> None:
+        old = incident.resolved_at
+        answer = prompts.select(
+            WIZARD["resolved_fix_question"],
+            [
+                (WIZARD["resolved_fix_time"], "time"),
+                (WIZARD["resolved_undo"], "undo"),
+                (WIZARD["back"], BACK),
+            ],
+        )
+        if answer == "undo":
+            self.record(resolved_event(self.clock(), None, old))
+        elif answer == "time":
+            when = self.ask_when(WIZARD["resolved_when"], current=old)
+            if when != old:
+                self.record(resolved_event(self.clock(), when, old))
 
     # ----------------------------------------------------------------- one question
 
