@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qdplan_cli.commands.options import sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.options import sub_app
 from qdplan_cli.ui.reports import (
     ArchivedCheck,
     ArchiveSent,

@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from qdplan_cli.commands.options import sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.options import sub_app
 from qdplan_cli.ui.reports import say
 
 config_app = sub_app(

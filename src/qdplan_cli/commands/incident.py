@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from qdplan_cli.commands.options import IdArg
 from qdplan_cli.local.invocation import invoked_as
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.options import IdArg
 from qdplan_cli.ui.reports import say
 
 if TYPE_CHECKING:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qdplan_cli.commands.options import IdArg, NowOpt, PdfOpt, TemplatesOpt
 from qdplan_cli.documents.publish import (
     PACK_PAGES,
     build_paper,
@@ -21,6 +20,7 @@ from qdplan_cli.documents.publish import (
 )
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.options import IdArg, NowOpt, PdfOpt, TemplatesOpt
 from qdplan_cli.ui.reports import WrittenSet, show_written
 
 if TYPE_CHECKING:

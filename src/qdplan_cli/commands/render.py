@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qdplan_cli.commands.options import TemplatesOpt, sub_app
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.runtime import Runtime
+from qdplan_cli.ui.options import TemplatesOpt, sub_app
 from qdplan_cli.ui.reports import WrittenFile, WrittenSet, say, show_written
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
-"""Arguments and options that several commands share (one wording for each). Not a command:
-every command module may import it."""
+"""Arguments and options that several commands share (one wording for each): the command
+line's part of the user interface, below every command module."""
 
 from __future__ import annotations
 
