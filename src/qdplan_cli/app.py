@@ -184,11 +184,11 @@ def _help_option(option: Any) -> Any:
     return option
 
 
-class ChineseCommand(TyperCommand):
-    """A command whose help frame is Chinese."""
+class _ChineseHelp:
+    """The Chinese help frame that commands and groups share (Click's formatting hooks)."""
 
     def get_help_option(self, ctx: Any) -> Any:
-        return _help_option(super().get_help_option(ctx))
+        return _help_option(super().get_help_option(ctx))  # type: ignore[misc]
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         _format_usage(self, ctx, formatter)
@@ -200,24 +200,19 @@ class ChineseCommand(TyperCommand):
         _format_params(self, ctx, formatter)
 
 
-class ChineseGroup(TyperGroup):
+class ChineseCommand(_ChineseHelp, TyperCommand):
+    """A command whose help frame is Chinese."""
+
+
+class ChineseGroup(_ChineseHelp, TyperGroup):
     """A command group whose help frame is Chinese, with "did you mean" in Chinese."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.subcommand_metavar = "命令 [参数]..."
 
-    def get_help_option(self, ctx: Any) -> Any:
-        return _help_option(super().get_help_option(ctx))
-
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        _format_usage(self, ctx, formatter)
-
-    def format_help_text(self, ctx: Any, formatter: Any) -> None:
-        _format_help_text(self, formatter)
-
     def format_options(self, ctx: Any, formatter: Any) -> None:
-        _format_params(self, ctx, formatter)
+        super().format_options(ctx, formatter)
         self.format_commands(ctx, formatter)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
