@@ -181,13 +181,18 @@ def _names(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
-def _attendance(raw: object) -> tuple[Attendance, ...]:
+def _table_array(raw: object, key: str, unit: str) -> list[object]:
+    """A ``[[key]]`` array of tables, at most ``MAX_ROWS`` long (each table checked by the caller)."""
     if not isinstance(raw, list):
-        raise UserError("应为 [[attendance]] 表数组", field="attendance")
+        raise UserError(f"应为 [[{key}]] 表数组", field=key)
     if len(raw) > MAX_ROWS:
-        raise UserError(f"行数太多（上限 {MAX_ROWS} 行）", field="attendance")
+        raise UserError(f"{unit}数太多（上限 {MAX_ROWS} {unit}）", field=key)
+    return raw
+
+
+def _attendance(raw: object) -> tuple[Attendance, ...]:
     result = []
-    for i, entry in enumerate(raw, start=1):
+    for i, entry in enumerate(_table_array(raw, "attendance", "行"), start=1):
         where = f"attendance[{i}]"
         table = _check_keys(
             entry, {"arrived_at", "left_at", "count", "name", "evaluated", "note"}, where
@@ -284,13 +289,8 @@ def parse_case(data: Mapping[str, Any]) -> Case:
         **times,
     )
 
-    raw_timeline = data.get("timeline", [])
-    if not isinstance(raw_timeline, list):
-        raise UserError("应为 [[timeline]] 表数组", field="timeline")
-    if len(raw_timeline) > MAX_ROWS:
-        raise UserError(f"条数太多（上限 {MAX_ROWS} 条）", field="timeline")
     timeline = []
-    for i, entry in enumerate(raw_timeline, start=1):
+    for i, entry in enumerate(_table_array(data.get("timeline", []), "timeline", "条"), start=1):
         where = f"timeline[{i}]"
         entry_t = _check_keys(entry, {"at", "text"}, where)
         at = _time(entry_t, "at", where)
