@@ -210,7 +210,9 @@ class _Context:
         cited = clause or self.clause
         w = wording(cited, key)
         text = w.text.format(**self.words, **values)
-        self.steps.append(Step(w.kind, text, cited, w.by, w.to, w.if_needed, w.analogy))
+        self.steps.append(
+            Step(w.kind, text, cited, w.by, w.to, w.if_needed, w.analogy, key=f"{cited}:{key}")
+        )
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
