@@ -60,8 +60,7 @@ class Shown(StrEnum):
     EXPORT = "export"  # written by ``export``
     SITUATION = "situation"  # read by the engine (``Situation``)
     WIZARD = "wizard"  # asked by the wizard
-    DOCUMENTS = "documents"  # a variable of the document templates
-    PUBLIC = "public"  # may appear in a public document (names never do)
+    DOCUMENTS = "documents"  # a variable of the document templates (``project.name`` …)
 
 
 class Act(StrEnum):
@@ -128,7 +127,7 @@ class Field:
 
 _E = frozenset({Shown.EVENTS, Shown.EXPORT})
 _ES = _E | {Shown.SITUATION}
-_D = frozenset({Shown.DOCUMENTS, Shown.PUBLIC})
+_D = frozenset({Shown.DOCUMENTS})
 _W = frozenset({Shown.WIZARD})
 
 FIELDS: Final[tuple[Field, ...]] = (
@@ -279,7 +278,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.PLAN,
         "选择的应急方案",
         "4.2.1",
-        shown=_ES | _D | _W,
+        shown=_ES | _W,
         act=Act.PLAN_CHOSEN,
         question="{tenderer}选择哪种应急方案？",
         hint="预案：{tenderer}可以在方案中选择一种，并报监管部门备案；方案已备案或公布后照常执行",
@@ -329,7 +328,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.TIME,
         "拟定的新开标时间",
         "4.1.1",
-        shown=_ES | _D | _W,
+        shown=_ES | _W,
         question="拟定的新开标时间（如 2026-12-11 09:00；{keep}）：",
         menu="填写拟定的新开标时间",
     ),
