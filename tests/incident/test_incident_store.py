@@ -17,7 +17,7 @@ from platformdirs import user_data_dir
 
 from qdplan_cli.plan.times import shanghai
 from qdplan_cli.record.casefile import Project
-from qdplan_cli.record.chain import check_incident
+from qdplan_cli.record.checks import check_incident
 from qdplan_cli.record.events import created_event
 from qdplan_cli.record.store import MIGRATIONS, Store, data_dir
 

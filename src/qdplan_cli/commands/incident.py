@@ -380,9 +380,10 @@ def list_incidents(
     ] = False,
 ) -> None:
     """列出事件（最早的在前）；已作废的事件默认不列出；记录未通过校验的事件以红字警告。"""
-    from qdplan_cli.record.chain import check_incident, check_ledger
+    from qdplan_cli.record.checks import check_incident, check_ledger
     from qdplan_cli.record.incident import load
-    from qdplan_cli.ui.reports import IncidentRow, show_incident_list
+    from qdplan_cli.ui.reports import show_incident_list
+    from qdplan_cli.ui.rows import IncidentRow
 
     rt = Runtime()
     rows: list[IncidentRow] = []

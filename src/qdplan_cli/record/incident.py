@@ -356,7 +356,7 @@ def load(store: Store, incident_id: str) -> Incident:
 def load_checked(store: Store, incident_id: str | None) -> tuple[Incident, ChainReport]:
     """An incident and the check of its record (its own chain and the store-wide one), read in
     one snapshot; the read paths warn when the report is not ok."""
-    from qdplan_cli.record.chain import check_incident
+    from qdplan_cli.record.checks import check_incident
 
     with store.snapshot():
         target_id = active_id(store, incident_id)
@@ -367,7 +367,8 @@ def load_checked(store: Store, incident_id: str | None) -> tuple[Incident, Chain
 
 def stored_case(store: Store, incident_id: str | None) -> tuple[Case, str]:
     """A stored incident as a case, and its record hash; refused when the chain is broken."""
-    from qdplan_cli.record.chain import SHORT_HASH, verified_head
+    from qdplan_cli.record.chain import SHORT_HASH
+    from qdplan_cli.record.checks import verified_head
 
     with store.snapshot():
         # One snapshot: the hash printed is the hash of exactly the events rendered.
