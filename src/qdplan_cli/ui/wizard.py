@@ -43,6 +43,7 @@ from qdplan_cli.record.store import NewEvent, Store
 from qdplan_cli.ui import prompts
 from qdplan_cli.ui.wording import (
     DETAIL_PROMPTS,
+    EVALUATION_QUESTIONS,
     FACT_QUESTIONS,
     PROJECT_FIELD_PROMPTS,
     WIZARD,
@@ -572,10 +573,11 @@ class Wizard:
         self, fact: Fact, incident: Incident, back: bool, decision: Decision | None
     ) -> None:
         words = self._words(incident)
-        question, hint = (t.format(**words) for t in FACT_QUESTIONS[fact])
+        stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
+        texts = EVALUATION_QUESTIONS.get(fact) if stage == Stage.EVALUATION.value else None
+        question, hint = (t.format(**words) for t in texts or FACT_QUESTIONS[fact])
         if fact is Fact.WITHIN_2H and decision is not None and decision.two_hour_line:
             hint += f"（2小时节点：{format_dt(decision.two_hour_line)}）"
-        stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
         if fact is Fact.PLAN and fault == Fault.SYSTEM.value and stage:
             from qdplan_cli.plan.decide import FAULT_CLAUSES
 
