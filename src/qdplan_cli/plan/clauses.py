@@ -664,12 +664,11 @@ CLAUSES: Final[tuple[Clause, ...]] = (
             Wording(
                 "plan3_time_pending",
                 K.PUBLISH,
-                "原则上重新开标时间自发出补充公告之日起不少于1个工作日（发出当日不计；"
-                "公告发出后即可算出原则上的最早时间）",
+                "原则上重新开标时间自发出补充公告之日起不少于1个工作日"
+                "（公告发出后即可算出原则上的最早时间）",
                 "方案三，补充公告尚未发出",
                 by=(R.TENDERER,),
                 source=("原则上重新开标时间自发出补充通知之日起不少于1个工作日",),
-                reading=READ_ONE_WORKING_DAY,
             ),
             Wording(
                 "plan3_time",
