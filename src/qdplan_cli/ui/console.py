@@ -193,7 +193,7 @@ def checklist(
         parts.append(Text(f"记录签字：{_roles(decision.signatories, decision)}"))
     if decision.earliest_new_time:
         parts.append(
-            Text(f"最早的新时间：{format_dt(decision.earliest_new_time)}", style="bold green")
+            Text(f"原则上的最早新时间：{format_dt(decision.earliest_new_time)}", style="bold green")
         )
     if decision.suggested_new_time:
         parts.append(Text(f"建议的新时间：{format_dt(decision.suggested_new_time)}"))

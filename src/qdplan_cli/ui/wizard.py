@@ -250,7 +250,7 @@ class Wizard:
                 return
 
     def _notice_choices(self, incident: Incident, decision: Decision) -> list[tuple[str, str]]:
-        """When a notice is due, the times that settle the earliest lawful new time (4.1.x:
+        """When a notice is due, the times that settle the earliest new time in principle (4.1.x:
         2 h after a delay notice is published; 4.2.1 方案三: one working day after a
         supplementary notice is issued) and the proposed new time."""
         from qdplan_cli.plan.model import Document
@@ -269,7 +269,7 @@ class Wizard:
         if choices:
             label = WIZARD["new_time"]
             if decision.earliest_new_time is not None:
-                label += f"（最早 {format_dt(decision.earliest_new_time)}）"
+                label += f"（原则上最早 {format_dt(decision.earliest_new_time)}）"
             choices.append((label, "new_time"))
             new_time, earliest = incident.incident.get("new_time"), decision.earliest_new_time
             if new_time is not None and earliest is not None and new_time < earliest:
