@@ -21,7 +21,7 @@ import pytest
 
 from qdplan_cli.documents.cards import checklist_context, pack_context
 from qdplan_cli.documents.contexts import NoticeTime, build_context
-from qdplan_cli.plan.clauses import BY_ID, CLAUSES, READ_WAIT_DUTIES, VALUES, Clause, Wording
+from qdplan_cli.plan.clauses import BY_ID, CLAUSES, VALUES, Clause, Wording
 from qdplan_cli.plan.decide import decide
 from qdplan_cli.plan.labels import fact_label, outcome_label, terms
 from qdplan_cli.plan.model import Fact, Fault, Outcome, ProjectType, Situation, Stage
@@ -247,7 +247,7 @@ def test_point_1_the_marks_show_in_the_terminal_json_checklist_and_documents(run
         case, decide(case.situation, moment), NoticeTime(None, None, ""), moment
     )
     marked = [s for s in context["decision"]["steps"] if s["clause"] == "参照 第五条 1"]
-    assert len(marked) == 3 and all(s["reading"] == READ_WAIT_DUTIES for s in marked)
+    assert len(marked) == 3 and all(s["reading"] == "等候期间的计费、补抽与保密" for s in marked)
 
 
 def test_point_1_docs_plan_md_lists_the_borrowed_sentences_under_5_2_and_5_3() -> None:
@@ -300,6 +300,20 @@ def test_point_3_render_and_the_readme_say_in_principle(run: Run, tmp_path: Path
     assert "原则上的最早时间" in result.out and "合法" not in result.out
     assert "合法" not in run("render", "--help").out
     assert "最早合法" not in README.read_text(encoding="utf-8")
+
+
+def test_point_3_the_notices_fill_in_rule_says_in_principle(run: Run, tmp_path: Path) -> None:
+    for name, doc in (
+        ("opening-network-plan3.toml", "supplementary_notice"),
+        ("prep-power-delay.toml", "delay_notice"),
+    ):
+        case = (DATA / name).read_text(encoding="utf-8")
+        path = tmp_path / name
+        path.write_text(re.sub(r"(?m)^new_time = .*\n", "", case), encoding="utf-8")
+        out = tmp_path / name.removesuffix(".toml")
+        result = run("render", "--case", str(path), "--out", str(out), "--only", doc)
+        assert result.code == 0, result.err
+        assert "原则上" in text_of(out / f"{doc}.docx"), doc
 
 
 def test_point_3_a_document_refused_for_an_earlier_time_says_in_principle(
