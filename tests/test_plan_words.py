@@ -290,11 +290,19 @@ def test_point_3_the_warning_names_the_minimum_in_principle() -> None:
     assert "早于原则上的最早时间" in warnings and "合法" not in warnings
 
 
+def edited_case(tmp_path: Path, name: str, edit: Callable[[str], str]) -> Path:
+    """An example case of tests/data, edited, written to ``tmp_path``."""
+    path = tmp_path / name
+    path.write_text(edit((DATA / name).read_text(encoding="utf-8")), encoding="utf-8")
+    return path
+
+
+def without_new_time(case: str) -> str:
+    return re.sub(r"(?m)^new_time = .*\n", "", case)
+
+
 def test_point_3_render_and_the_readme_say_in_principle(run: Run, tmp_path: Path) -> None:
-    case = (DATA / "prep-power-delay.toml").read_text(encoding="utf-8")
-    case = re.sub(r"(?m)^new_time = .*\n", "", case)
-    path = tmp_path / "case.toml"
-    path.write_text(case, encoding="utf-8")
+    path = edited_case(tmp_path, "prep-power-delay.toml", without_new_time)
     result = run("render", "--case", str(path), "--out", str(tmp_path / "out"), "--earliest")
     assert result.code == 0, result.err
     assert "原则上的最早时间" in result.out and "合法" not in result.out
@@ -307,9 +315,7 @@ def test_point_3_the_notices_fill_in_rule_says_in_principle(run: Run, tmp_path: 
         ("opening-network-plan3.toml", "supplementary_notice"),
         ("prep-power-delay.toml", "delay_notice"),
     ):
-        case = (DATA / name).read_text(encoding="utf-8")
-        path = tmp_path / name
-        path.write_text(re.sub(r"(?m)^new_time = .*\n", "", case), encoding="utf-8")
+        path = edited_case(tmp_path, name, without_new_time)
         out = tmp_path / name.removesuffix(".toml")
         result = run("render", "--case", str(path), "--out", str(out), "--only", doc)
         assert result.code == 0, result.err
@@ -319,11 +325,11 @@ def test_point_3_the_notices_fill_in_rule_says_in_principle(run: Run, tmp_path: 
 def test_point_3_a_document_refused_for_an_earlier_time_says_in_principle(
     run: Run, tmp_path: Path
 ) -> None:
-    case = (DATA / "prep-power-delay.toml").read_text(encoding="utf-8")
-    case = re.sub(r"(?m)^new_time = .*$", "new_time = 2026-12-03T10:41:00", case)
-    case = re.sub(r"(?m)^override_reason = .*\n", "", case)
-    path = tmp_path / "case.toml"
-    path.write_text(case, encoding="utf-8")
+    def early(case: str) -> str:
+        case = re.sub(r"(?m)^new_time = .*$", "new_time = 2026-12-03T10:41:00", case)
+        return re.sub(r"(?m)^override_reason = .*\n", "", case)
+
+    path = edited_case(tmp_path, "prep-power-delay.toml", early)
     result = run("render", "--case", str(path), "--out", str(tmp_path / "out"))
     assert result.code == 2
     assert "早于原则上的最早时间" in result.err and "合法" not in result.err
@@ -422,10 +428,13 @@ def test_point_8_the_plan_3_checklist_names_the_new_place(run: Run, tmp_path: Pa
     assert moved["reopening_venue"] == "西海岸分中心1号开标室（变更）"
     same = checklist_context(decision, contacts={}, title="t", project=project)
     assert same["reopening_venue"] == "第2开标室（原地点，不变）"
-    case = (DATA / "opening-network-plan3.toml").read_text(encoding="utf-8")
-    case = case.replace("[incident]\n", '[incident]\nnew_venue = "西海岸分中心1号开标室"\n')
-    path = tmp_path / "case.toml"
-    path.write_text(case, encoding="utf-8")
+    path = edited_case(
+        tmp_path,
+        "opening-network-plan3.toml",
+        lambda case: case.replace(
+            "[incident]\n", '[incident]\nnew_venue = "西海岸分中心1号开标室"\n'
+        ),
+    )
     out = tmp_path / "checklist.docx"
     result = run("checklist", "--case", str(path), "--out", str(out), "--now", "2026-12-08 12:00")
     assert result.code == 0, result.err
