@@ -226,9 +226,9 @@ FIELDS: Final[tuple[Field, ...]] = (
         "4.2.1",
         shown=_ES | _W,
         act=Act.FALLBACK_TRIED,
-        question="更换无线、移动数据等应急网络后，能否正常进行？",
-        hint="预案：更换应急网络后可正常开标（评标）的，可按计划正常进行"
-        "（开标过程中、评标环节在见证人员见证下）",
+        question="更换无线、移动数据等其它应急网络后，能否正常进行？",
+        hint="预案：{agency}可尝试使用无线、移动数据等其它应急网络；可正常开标的，可按计划正常开标"
+        "（开标过程中在见证人员见证下）",
     ),
     Field(
         Fact.QUICK_FIX_WORKS.value,
@@ -239,7 +239,8 @@ FIELDS: Final[tuple[Field, ...]] = (
         shown=_ES | _W,
         act=Act.QUICK_FIX_TRIED,
         question="经简单维修，能否快速排除故障？",
-        hint="预案：经简单维修可快速排除故障的，按计划正常进行；仍不能的由{agency}与{tenderer}协商处置",
+        hint="预案：经简单维修可快速排除故障的，在见证人员见证下，可按计划正常进行；"
+        "仍不能的由{agency}与{tenderer}协商，视情确定处置措施",
     ),
     Field(
         Fact.FIXED_BEFORE_DEADLINE.value,
@@ -249,8 +250,8 @@ FIELDS: Final[tuple[Field, ...]] = (
         "4.1.1",
         shown=_ES | _W,
         question="故障能否在{deadline}前修复？",
-        hint="预案：截止前可修复的，可按计划正常开标（系统故障由{agency}会同{tenderer}研究是否延期）；"
-        "无法修复的，出具延迟开标公告",
+        hint="预案：截止前可修复的，可按计划正常开标（停电：应按计划正常开标；系统故障由{agency}会同"
+        "{tenderer}研究决定是否延期开标）；无法修复的，出具延迟开标公告",
     ),
     Field(
         Fact.BIDDERS_CAN_SIGN_IN.value,
@@ -270,7 +271,8 @@ FIELDS: Final[tuple[Field, ...]] = (
         "4.2.1",
         shown=_ES | _W,
         question="技术人员判断：故障能否在发生后2小时内解决？",
-        hint="预案：2小时内可以解决的，说明情况、等候修复后继续；无法解决的，{tenderer}选择应急方案",
+        hint="预案：2小时内可以解决的，{agency}应在见证人员见证下说明情况，待故障修复后继续；"
+        "无法解决的，{tenderer}可以在三种方案中选择一种，并报监管部门备案",
     ),
     Field(
         Fact.PLAN.value,
@@ -307,7 +309,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         after_onset=True,
         act=Act.NOTICE_PUBLISHED,
         question="延迟开标公告发布时间（如 10:40 或 2026-12-08 10:40；{keep}）：",
-        menu="延迟开标公告已发布：记录发布时间（算出最早的新开标时间）",
+        menu="延迟开标公告已发布：记录发布时间（算出原则上的最早新开标时间）",
     ),
     Field(
         "supplement_issued_at",
@@ -320,7 +322,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         after_onset=True,
         act=Act.SUPPLEMENT_ISSUED,
         question="补充公告发出时间（如 11:40 或 2026-12-08 11:40；{keep}）：",
-        menu="补充公告已发出：记录发出时间（算出最早的重新开标时间）",
+        menu="补充公告已发出：记录发出时间（算出原则上的最早重新开标时间）",
     ),
     Field(
         "new_time",

@@ -154,6 +154,9 @@ class Step:
     to: tuple[Role, ...] = ()
     if_needed: bool = False  # 必要时: ``to`` is called only when needed (4.2.1, 5.1)
     analogy: bool = False  # the clause applied by analogy (参照适用), a reading of ours
+    # 解读: the name of our reading when the step is not the plan's own word for this case
+    # (every analogy is one); "" when it is. README lists every reading by this name.
+    reading: str = ""
     # The step's key in the clause table, with its clause: ``4.2.1:filed``. Ticks are recorded
     # by it, so the record prints the step's whole text and a changed wording finds its tick.
     key: str = ""

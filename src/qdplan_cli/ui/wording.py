@@ -16,6 +16,16 @@ FACT_QUESTIONS: Final = {
     fact: (field(fact.value).question, field(fact.value).hint) for fact in Fact
 }
 
+# The evaluation stage asks in 第五条 1's own words: 保障人员可尝试使用无线等其它应急网络 (no
+# 移动数据, which is 第四条's).
+EVALUATION_QUESTIONS: Final = {
+    Fact.FALLBACK_WORKS: (
+        "更换无线等其它应急网络后，能否正常{evaluation}？",
+        "预案：保障人员可尝试使用无线等其它应急网络；可正常{evaluation}的，在见证人员见证下，"
+        "可按计划正常{evaluation}",
+    ),
+}
+
 YES_NO: Final = ("能", "不能")
 
 WIZARD: Final = {
