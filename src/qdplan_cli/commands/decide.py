@@ -1,9 +1,8 @@
 """``qdplan decide``: the plan's answer for a situation given by flags or a case file."""
 
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -152,7 +151,9 @@ def decide(
         base = load_case(case).situation
     rt = Runtime(now, calendar_file=calendar)
     notes: list[str] = []  # how short times were read, said once every time is parsed
-    flags: dict[str, Any] = {
+    from qdplan_cli.plan.fields import Value, with_fact
+
+    flags: dict[str, Value] = {
         "fallback_works": fallback_works,
         "quick_fix_works": quick_fix_works,
         "fixed_before_deadline": fixed_before_deadline,
@@ -189,7 +190,10 @@ def decide(
         flags["fault"] = Fault(fault_id)
     if type_id:
         flags["project_type"] = ProjectType(type_id)
-    situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
+    situation = base
+    for key, value in flags.items():
+        if value is not None:
+            situation = with_fact(situation, key, value)
 
     from qdplan_cli.plan.decide import needs_calendar
 

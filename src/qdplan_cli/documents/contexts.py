@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qdplan_cli.documents.markup import Block, parse
 from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
@@ -218,7 +218,7 @@ def build_context(
     now: datetime,
     record_hash: str | None = None,
     config: Config | None = None,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The variables every template receives (confidential names excepted).
 
     Documents are dated by their facts, never by the day they are rendered: a notice by the
@@ -484,7 +484,7 @@ def documents_to_render(decision: Decision, only: Sequence[str]) -> tuple[Docume
     return tuple(chosen)
 
 
-def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, Any]:
+def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, object]:
     """Non-public documents only: how many signature lines, and names if asked for.
 
     Plan 3 (择期评标): every expert signs (5.1 方案三), and ``--expert-names`` fills in their
@@ -492,7 +492,7 @@ def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[
     the name is left to fill in by hand."""
     every = decision.plan == 3
     rows = (len(case.experts) or 5) if every else 1
-    extra: dict[str, Any] = {"expert_rows": rows}
+    extra: dict[str, object] = {"expert_rows": rows}
     if with_names and case.experts and every:
         extra["experts"] = list(case.experts)
     return extra
@@ -520,7 +520,7 @@ def render_documents(
     rendered: list[RenderedDocument] = []
     for doc in docs:
         info = templates.find(doc.value)
-        context: dict[str, Any] = {
+        context: dict[str, object] = {
             **base,
             "doc": Fields(
                 "doc",

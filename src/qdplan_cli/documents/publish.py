@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qdplan_cli.plan.errors import UserError
 
@@ -24,7 +24,7 @@ FEE_SHEET_TITLE = "评标专家劳务费计算表"
 
 def build_paper(
     template: str,
-    context: dict[str, Any],
+    context: dict[str, object],
     *,
     title: str,
     author: str,

@@ -14,7 +14,7 @@ from qdplan_cli.documents.markup import escape_value, parse
 from qdplan_cli.plan.labels import FAULT_SHORT, STAGE_LABELS
 from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.plan.times import format_date
-from qdplan_cli.record.review_stats import READINGS, Figure, Review
+from qdplan_cli.record.review_stats import READINGS, Figure, Review, ReviewRow
 
 LISTED_IDS = 21
 IDS_PER_LINE = 3  # a figure counting more incidents points at the incident table instead
@@ -177,7 +177,7 @@ def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -
     fault_short = {f.value: FAULT_SHORT[f].removesuffix("故障") for f in Fault}
     gap_short = {"unresolved": "未排除", "unfiled": "未备案", "record_texts": "缺记录"}
 
-    def hall_cell(row: dict[str, object]) -> str:
+    def hall_cell(row: ReviewRow) -> str:
         return f" {_e(row['hall'])} |" if halls else ""
 
     for row in r.rows:

@@ -16,7 +16,7 @@ written and when it is read back: what was accepted when written is readable for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Final
@@ -497,6 +497,17 @@ def read_value(spec: Field, value: object, where: str | None = None) -> Value:
         return choices(value.strip())
     except ValueError:
         raise UserError(f"应为 {names} 之一，收到 {value!r}", field=where) from None
+
+
+def with_fact(situation: Situation, key: str, value: Value) -> Situation:
+    """``situation`` with one of its fields set by key (a fact of the table, or the two it takes
+    from the project: ``project_type``, ``bid_deadline``). The value's type is the field
+    table's, checked by ``read_value`` or given typed by the caller; the table is checked
+    against ``Situation`` by ``tests/test_fields.py``, which a type checker cannot see through
+    a name."""
+    if key not in SITUATION_KEYS and key not in ("project_type", "bid_deadline"):
+        raise KeyError(key)
+    return replace(situation, **{key: value})  # type: ignore[arg-type]
 
 
 def plain(value: Value) -> str | bool | int | datetime | list[str] | None:
