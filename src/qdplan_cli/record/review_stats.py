@@ -32,13 +32,13 @@ from typing import TypedDict
 
 from qdplan_cli.plan.decide import NOTICE_LEAD, TWO_HOURS
 from qdplan_cli.plan.fees import Attendance, FeeSchedule, fee_line
-from qdplan_cli.plan.fields import Act
+from qdplan_cli.plan.fields import DETAIL_KEYS, Act
 from qdplan_cli.plan.labels import FAULT_SHORT, PLAN_NUMERALS, STAGE_LABELS
 from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.record.incident import Incident
 
 MONTHS = tuple(f"{m}月" for m in range(1, 13))
-RECORD_TEXTS = ("cause", "course", "measures")
+RECORD_TEXTS = tuple(k for k in DETAIL_KEYS if k != "new_venue")  # 原因、经过、解决措施 (4.3, 5.4)
 # The readings above, as the document states them.
 READINGS = (
     "1. 事件按故障发生时间（北京时间）计入年度和月份；用时自故障发生至记录的故障排除时间。",
