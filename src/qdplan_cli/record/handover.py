@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.plan.errors import ChainBrokenError, UserError
 from qdplan_cli.record.chain import ChainReport, verify
+from qdplan_cli.record.events import EventKind
 
 if TYPE_CHECKING:
     from qdplan_cli.record.review_stats import Item
@@ -38,7 +39,7 @@ FORMAT = "qdplan-handover"
 FORMAT_VERSION = 1
 # An incident is finished, and goes to the archive, once one of these events is in its chain.
 # "discard": an incident set aside (``qdplan discard``).
-FINISHED_KINDS = frozenset({"resolved", "discard"})
+FINISHED_KINDS = frozenset({EventKind.RESOLVED.value, EventKind.DISCARD.value})
 LAPTOP_FILE = "laptop-id"
 EVENT_KEYS = ("seq", "at", "recorded_at", "kind", "text", "data", "prev", "hash")
 
