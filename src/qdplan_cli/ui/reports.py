@@ -17,7 +17,17 @@ if TYPE_CHECKING:
 
 
 def say(text: str, *, err: bool = False) -> None:
-    """One plain line: a confirmation that something was stored or written."""
+    """One plain line: a confirmation that something was stored or written. On a terminal it is
+    wrapped to the width between words (an incident id is never split across lines)."""
+    import sys
+
+    from qdplan_cli.ui.conhost import is_terminal
+
+    if is_terminal(sys.stderr if err else sys.stdout):
+        from qdplan_cli.ui.console import print_note
+
+        print_note(text, style="", stderr=err)
+        return
     typer.echo(text, err=err)
 
 
