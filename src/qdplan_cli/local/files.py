@@ -7,6 +7,15 @@ only then moved into place by a rename: a file is never visible at the umask's m
 reader never sees half of it. A set of files (the documents of one render) is staged whole and
 moved in together: a full disk leaves nothing new in the folder.
 
+Replacing a set keeps a copy of each file it replaces (a hard link, or a copy where the file
+system has none: FAT32/exFAT sticks) and puts them all back when one rename fails — a file held
+open by Word or WPS on Windows (a sharing violation) is named, with 请先在 Word/WPS 中关闭. On
+Windows every file to be replaced is checked for that before anything moves.
+
+A process killed while rendering cannot remove its staging folder: the next write into the same
+folder removes staging folders whose process is gone (or that are older than a day), so no
+hidden copy of an internal document stays behind.
+
 A target that exists and is not a regular file is never replaced by a rename: a character
 device (``/dev/null``, a terminal) is written in place; a FIFO, socket, block device or folder
 is refused with a message naming it. A symlink at the target is replaced by the new file (the
@@ -19,9 +28,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import stat
+import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +45,25 @@ _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 class OutputRefusedError(OSError):
     """The target is a special file a rename would destroy (FIFO, socket, block device)."""
+
+
+class FileInUseError(OutputRefusedError):
+    """A file to be replaced is held open by another program (Word, WPS) or is read-only."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            errno.EACCES,
+            f"{path} 正被其他程序打开（或为只读），无法替换；本次没有改动任何文件。"
+            "请先在 Word/WPS 中关闭，再运行一次",
+            str(path),
+        )
+
+
+_WINDOWS = sys.platform == "win32"
+STAGE_PREFIX = ".qdplan-"
+# A staging folder: ".qdplan-<pid>-<random>" (or ".qdplan-<random>" from versions before 0.2).
+_STAGE_NAME = re.compile(r"\.qdplan-(?:(\d+)-)?[a-z0-9_]{8}")
+STALE_S = 24 * 3600  # older than this, a staging folder is left over whatever its process
 
 
 def is_disk_full(exc: OSError) -> bool:
@@ -84,10 +115,53 @@ def _refuse_special(path: Path) -> bool:
     )
 
 
+def _alive(pid: int) -> bool | None:
+    """Whether process ``pid`` runs; None where that cannot be asked safely (Windows: os.kill
+    would end it)."""
+    if _WINDOWS:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's process: leave its folder alone
+    return True
+
+
+def remove_stale_stages(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove staging folders left in ``folder`` by a process that was killed: its process is
+    gone, or it is older than a day (an old-style name or Windows: older than an hour)."""
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        match = _STAGE_NAME.fullmatch(entry.name)
+        if match is None or entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        pid = int(match[1]) if match[1] else None
+        if pid == os.getpid():
+            continue
+        alive = _alive(pid) if pid is not None else None
+        if alive is False or age > STALE_S or (alive is None and age > 3600):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
 @contextlib.contextmanager
 def staging(folder: Path) -> Iterator[Path]:
-    """A private (0700) temporary folder beside the targets in ``folder``, removed afterwards."""
-    stage = Path(tempfile.mkdtemp(prefix=".qdplan-", dir=folder))
+    """A private (0700) temporary folder beside the targets in ``folder``, removed afterwards
+    (and, after a kill, by the next run: ``remove_stale_stages``)."""
+    remove_stale_stages(folder)
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-", dir=folder))
     try:
         yield stage
     finally:
@@ -126,9 +200,39 @@ class Staged:
     target: Path
 
 
+def _replaceable(target: Path) -> None:
+    """On Windows, a file open in Word or WPS cannot be replaced (a sharing violation): find
+    out before anything moves, by opening it for writing (nothing is written)."""
+    if not _WINDOWS or not target.is_file() or target.is_symlink():
+        return
+    try:
+        fd = os.open(target, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    except PermissionError:
+        raise FileInUseError(target) from None
+    except OSError:
+        return  # anything else shows at the rename, and is rolled back there
+    os.close(fd)
+
+
+def _keep_previous(target: Path, backup: Path) -> None:
+    """A copy of ``target`` to put back: a hard link, or a real copy where the file system has
+    no hard links (FAT32, exFAT, some network drives)."""
+    try:
+        os.link(target, backup)
+        return
+    except (OSError, AttributeError, NotImplementedError):
+        pass
+    try:
+        shutil.copy2(target, backup)
+    except PermissionError:
+        raise FileInUseError(target) from None
+
+
 def commit(staged: Sequence[Staged]) -> None:
     """Move every staged file into place; all of them or (as far as the system allows) none:
     when a rename fails, the files already moved are put back as they were."""
+    for item in staged:
+        _replaceable(item.target)
     done: list[tuple[Staged, Path | None]] = []
     try:
         for item in staged:
@@ -139,9 +243,11 @@ def commit(staged: Sequence[Staged]) -> None:
             backup: Path | None = None
             if item.target.is_file() and not item.target.is_symlink():
                 backup = item.source.with_name(item.source.name + ".previous")
-                with contextlib.suppress(OSError):
-                    os.link(item.target, backup)
-            item.source.replace(item.target)
+                _keep_previous(item.target, backup)
+            try:
+                item.source.replace(item.target)
+            except PermissionError:
+                raise FileInUseError(item.target) from None
             done.append((item, backup))
     except BaseException:
         for item, backup in reversed(done):
