@@ -359,6 +359,12 @@ def main_callback(
     """开评标应急预案向导。"""
     if ctx.invoked_subcommand is None:
         typer.echo(overview(), nl=False)
+        import sys
+
+        if "qdplan_window" in sys._xoptions:  # qdplan.bat double-clicked (scripts/offline)
+            from qdplan_cli.ui.conhost import keep_window_open
+
+            keep_window_open()
 
 
 def _subcommand_callback(

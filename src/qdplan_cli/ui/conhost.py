@@ -19,6 +19,7 @@ No third-party import here: the start-up (``__main__``) uses it before anything 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import unicodedata
@@ -242,3 +243,29 @@ def wrap_terminal_streams() -> None:
         stream = getattr(sys, name)
         if is_terminal(stream) and not isinstance(stream, NarrowStream):
             setattr(sys, name, NarrowStream(stream))
+
+
+def _console_processes() -> int | None:
+    """Windows: how many processes share this console; None elsewhere or when unknown."""
+    if sys.platform != "win32":
+        return None
+    try:
+        import ctypes
+
+        ids = (ctypes.c_uint32 * 8)()
+        count = int(ctypes.windll.kernel32.GetConsoleProcessList(ids, 8))
+    except (AttributeError, OSError, ValueError):
+        return None
+    return count or None
+
+
+def keep_window_open(processes: int | None = None) -> bool:
+    """After the overview of a double-clicked ``qdplan.bat``: wait for Enter when nothing else
+    holds the console (cmd.exe running the .bat, and us), which would close with us. From an
+    open PowerShell or cmd window a shell is there too and nothing waits. True when it waited."""
+    count = _console_processes() if processes is None else processes
+    if count is None or count > 2:
+        return False
+    with contextlib.suppress(EOFError, KeyboardInterrupt, OSError):
+        input("按回车键关闭此窗口……")
+    return True
