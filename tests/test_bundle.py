@@ -220,6 +220,69 @@ def test_every_dependency_installs_on_each_target(
         ), f"no {platform} {cp} wheel of {binary}"
 
 
+@pytest.mark.parametrize("python", PYTHONS)
+@pytest.mark.parametrize("windows", [True, False], ids=["win_amd64", "manylinux_x86_64"])
+def test_pip_resolves_qdplan_from_the_zip_alone_for_each_target(
+    bundle_zip: Path, tmp_path: Path, windows: bool, python: str, offline: list[str]
+) -> None:
+    """pip itself, as on that machine (``--platform --python-version``), with no index: every
+    requirement of qdplan is found among the zip's wheels, binary ones built for that target.
+    (pip evaluates environment markers for this machine, not ``--platform``: colorama, needed
+    on Windows only, is checked by ``test_every_dependency_installs_on_each_target``.)"""
+    wheels = _extract(bundle_zip, tmp_path) / "wheels"
+    platforms = ["win_amd64"] if windows else sorted(set(_linux_tags()))
+    report = tmp_path / "report.json"
+    result = subprocess.run(
+        [
+            *offline,
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--isolated",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(wheels),
+            "--only-binary",
+            ":all:",
+            "--implementation",
+            "cp",
+            "--python-version",
+            python,
+            *(arg for p in platforms for arg in ("--platform", p)),
+            "--report",
+            str(report),
+            f"qdplan=={VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    chosen = {
+        canonicalize_name(item["metadata"]["name"]): item["download_info"]["url"].rsplit("/", 1)[1]
+        for item in json.loads(report.read_text(encoding="utf-8"))["install"]
+    }
+    locked = _locked_versions()
+    assert {"qdplan", "lxml", "markupsafe", "python-docx", "typer", "rich"} <= chosen.keys()
+    for name, wheel in chosen.items():
+        assert parse_wheel_filename(wheel)[1] == locked[name], wheel
+    cp = f"cp{python.replace('.', '')}"
+    for binary in ("lxml", "markupsafe"):
+        assert f"-{cp}-{cp}-" in chosen[binary], chosen[binary]
+        assert ("win_amd64" in chosen[binary]) is windows, chosen[binary]
+
+
+def _linux_tags() -> list[str]:
+    return [t.platform for t in _tags(False, "3.11") if t.platform != "any"]
+
+
 def test_instructions_state_the_glibc_the_linux_wheels_need(bundle_zip: Path) -> None:
     with zipfile.ZipFile(bundle_zip) as zf:
         text = zf.read(f"{TOP}/安装说明.txt").decode("utf-8-sig")
