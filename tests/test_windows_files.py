@@ -192,3 +192,59 @@ def test_a_staging_folder_of_a_running_process_is_left_alone(tmp_path: Path) -> 
     removed = files.remove_stale_stages(tmp_path)
     assert removed == [old_style]
     assert live.exists() and other.exists()
+
+
+# ----------------------------------------------------------------- what protects them
+
+MOUNTS = """\
+overlay / overlay rw,relatime 0 0
+/dev/sdb1 /media/w/U\\040盘 vfat rw,uid=1000,fmask=0022 0 0
+/dev/sda2 /home ext4 rw,relatime 0 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("folder", "owner_only", "said"),
+    [
+        ("/home/w/文书", True, None),
+        ("/media/w/U 盘/文书", False, "vfat"),
+        ("/srv/x", True, None),
+    ],
+)
+def test_on_linux_0600_is_promised_only_where_the_disk_keeps_modes(
+    folder: str, owner_only: bool, said: str | None
+) -> None:
+    guard = files.protection(Path(folder), windows=False, mounts=MOUNTS)
+    assert guard.owner_only is owner_only
+    assert (guard.words == "仅本人可读") is owner_only
+    if said:
+        assert guard.warning is not None and said in guard.warning and "U 盘" not in said
+
+
+@pytest.mark.parametrize(
+    ("drive", "said"),
+    [
+        ((3, "NTFS"), "用户文件夹"),  # a fixed NTFS disk: the folder's access rights
+        ((2, "FAT32"), "U 盘"),  # a stick
+        ((3, "exFAT"), "U 盘"),  # an exFAT partition: no access control at all
+        ((4, "NTFS"), "网络共享"),  # a mapped network drive
+    ],
+)
+def test_on_windows_0600_is_never_promised_and_what_protects_is_said(
+    tmp_path: Path, drive: tuple[int, str], said: str
+) -> None:
+    guard = files.protection(tmp_path, windows=True, drive=drive)
+    assert not guard.owner_only and "仅本人可读" not in guard.words
+    assert guard.warning is not None and said in guard.warning
+
+
+def test_render_onto_a_windows_stick_does_not_say_owner_only_and_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "_WINDOWS", True)
+    monkeypatch.setattr(files, "_windows_drive", lambda folder: (2, "FAT32"))
+    out = tmp_path / "文书"
+    result = invoke("render", "--case", str(DATA / "opening-network-plan3.toml"), "--out", str(out))
+    assert result.code == 0, result.err
+    assert "仅本人可读" not in result.out
+    assert "内部" in result.out and "U 盘" in result.out

@@ -266,3 +266,110 @@ def write_atomically(path: Path, data: bytes, *, private: bool) -> None:
         return
     with staging(path.parent) as stage:
         commit([Staged(stage_file(stage, path.name, data, private=private), path)])
+
+
+# ----------------------------------------------------------------- what protects a private file
+
+# File systems without Unix permissions: a 0600 file there is readable by whoever holds the disk
+# (or, for network shares, as the server decides).
+_NO_MODES = {"vfat", "msdos", "exfat", "ntfs", "ntfs3", "fuseblk", "cifs", "smb3", "smbfs"}
+_DRIVE_REMOVABLE, _DRIVE_REMOTE, _DRIVE_CDROM = 2, 4, 5
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What keeps others from reading the internal documents written into a folder."""
+
+    owner_only: bool  # the file's mode (0600) keeps other accounts out
+    warning: str | None = None  # said once after writing internal files there
+
+    @property
+    def words(self) -> str:
+        """For "（内部，…）" beside a file's name."""
+        return "仅本人可读" if self.owner_only else "访问权限见下方说明"
+
+
+def _mount_type(folder: Path, mounts: str) -> str | None:
+    """The file system type of ``folder`` from /proc/mounts' text (the longest mount point)."""
+    best, kind = -1, None
+    target = str(folder)
+    for line in mounts.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > best:
+            best, kind = len(point), parts[2]
+    return kind
+
+
+def _windows_drive(folder: Path) -> tuple[int | None, str | None]:
+    """(GetDriveType, file system name) of ``folder``'s volume; (None, None) when unknown."""
+    try:
+        import ctypes
+
+        windll = getattr(ctypes, "windll", None)
+        if windll is None:
+            return None, None
+        root = os.path.splitdrive(str(folder))[0] + "\\"
+        kind = int(windll.kernel32.GetDriveTypeW(root))
+        name = ctypes.create_unicode_buffer(64)
+        ok = windll.kernel32.GetVolumeInformationW(root, None, 0, None, None, None, name, 64)
+        return kind, (name.value if ok else None)
+    except (OSError, AttributeError, ValueError):
+        return None, None
+
+
+def protection(
+    folder: Path,
+    *,
+    windows: bool | None = None,
+    mounts: str | None = None,
+    drive: tuple[int | None, str | None] | None = None,
+) -> Protection:
+    """What protects internal documents written into ``folder``: on Linux the 0600 mode, unless
+    the folder is on a disk without Unix permissions (a FAT32/exFAT/NTFS stick, a Windows
+    share); on Windows never the mode (chmod only sets the read-only flag there) but the
+    folder's access rights, and nothing at all on a removable, network or FAT drive."""
+    windows = _WINDOWS if windows is None else windows
+    with contextlib.suppress(OSError, RuntimeError, ValueError):
+        folder = folder.resolve()
+    where = str(folder)
+    carried = "任何拿到这个盘的人都能打开；用完请移到本机的用户文件夹中或删除。"
+    if windows:
+        kind, fs = drive if drive is not None else _windows_drive(folder)
+        unc = where.startswith(("\\\\", "//"))
+        if unc or kind == _DRIVE_REMOTE:
+            return Protection(
+                False,
+                f"注意：{where} 是网络共享文件夹：内部文书能否被他人读取由共享的权限决定，"
+                "请勿放在他人可访问的共享中。",
+            )
+        if kind in (_DRIVE_REMOVABLE, _DRIVE_CDROM) or (fs or "").upper() in (
+            "FAT",
+            "FAT32",
+            "EXFAT",
+        ):
+            return Protection(
+                False,
+                f"注意：{where} 在 U 盘或不带访问控制的盘（{fs or '可移动磁盘'}）上："
+                f"内部文书在这里{carried}",
+            )
+        return Protection(
+            False,
+            "说明：在 Windows 上，内部文书能否被其他账户读取取决于所在文件夹的访问权限："
+            "本人的用户文件夹（如“文档”）中只有本人和管理员可读；请勿放在公共或共享文件夹中。",
+        )
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            mounts = ""
+    fstype = _mount_type(folder, mounts)
+    if fstype in _NO_MODES:
+        return Protection(
+            False,
+            f"注意：{where} 所在的盘（{fstype}）不支持“仅本人可读”的权限：内部文书在这里{carried}",
+        )
+    return Protection(True)
