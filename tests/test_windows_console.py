@@ -312,7 +312,7 @@ def test_the_hub_and_its_live_countdown_draw_right_on_conhost(
     clock = [row for row in drawn if "剩余" in row]
     assert len(clock) == 1 and re.search(r"剩余 1:04:59$", clock[0]), clock  # not "1:04:595"
     for title, _ in _hub_choices():
-        assert any(conhost.narrow(title) in row for row in drawn), title
+        assert any(conhost.narrow(title, before_layout=True) in row for row in drawn), title
 
 
 def test_without_ascii_mode_conhost_garbles_the_same_screen(

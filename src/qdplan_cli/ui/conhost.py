@@ -114,10 +114,18 @@ def _narrow_char(char: str) -> str:
     return "?"
 
 
-def narrow(text: str) -> str:
-    """``text`` with every ambiguous character replaced by one ASCII character."""
+# Before layout (a prompt's question and choices, which prompt_toolkit lays out afterwards) a mark
+# may take more than one cell: these read better than their one-character stand-ins.
+_BEFORE_LAYOUT = {"…": "...", "→": "->", "←": "<-", "↑": "上", "↓": "下", "√": "[x]", "□": "[ ]"}
+
+
+def narrow(text: str, *, before_layout: bool = False) -> str:
+    """``text`` with every ambiguous character replaced by one ASCII character (with
+    ``before_layout``, some by a few: ``…`` → ``...``, ``↑↓`` → ``上下``)."""
     if text.isascii():
         return text
+    if before_layout:
+        text = "".join(_BEFORE_LAYOUT.get(c, c) for c in text)
     return "".join(_narrow_char(c) if is_ambiguous(c) else c for c in text)
 
 

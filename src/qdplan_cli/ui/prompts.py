@@ -51,10 +51,13 @@ def set_status(status: Status | None) -> None:
     _status = status
 
 
-def _shown(text: str) -> str:
+def _shown(text: str, *, fitted: bool = False) -> str:
     """What reaches prompt_toolkit: narrowed on a console that draws ambiguous characters two
-    cells wide (prompt_toolkit lays them out as one; ui.conhost)."""
-    return conhost.narrow(text) if conhost.ascii_mode() else text
+    cells wide (prompt_toolkit lays them out as one; ui.conhost). A ``fitted`` line (the status
+    block, cut to the width) keeps its width: one ASCII character for each."""
+    if not conhost.ascii_mode():
+        return text
+    return conhost.narrow(text, before_layout=not fitted)
 
 
 def _with_status(
@@ -90,7 +93,7 @@ def _with_status(
         width = max(20, get_app().output.get_size().columns - 1)
         out: StyleAndTextTuples = []
         for style, line in status(width):
-            out.append((f"class:status.{style}" if style else "", _shown(line)))
+            out.append((f"class:status.{style}" if style else "", _shown(line, fitted=True)))
             out.append(("", "\n"))
         length = min(width, 78)
         if live:
@@ -98,7 +101,9 @@ def _with_status(
         else:  # say that the clock above moves only when a key is pressed
             label = f"{rule * 2} {CLOCK_ON_KEY} "
             used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
-            out.append(("class:status.rule", _shown(label) + rule * max(length - used, 0)))
+            out.append(
+                ("class:status.rule", _shown(label, fitted=True) + rule * max(length - used, 0))
+            )
         return out
 
     header = ConditionalContainer(
