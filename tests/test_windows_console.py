@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from qdplan_cli.ui import conhost, prompts
 from qdplan_cli.ui.status import StatusInput, status_lines
 
 from .conftest import DATA
+from .incident.test_console_clock import Screen
 
 pyte = pytest.importorskip("pyte")
 
@@ -185,32 +185,18 @@ def test_redirected_output_is_never_narrowed(conhost_console: Path) -> None:
 # ----------------------------------------------------------------- prompt_toolkit screens
 
 
-class ConhostScreen:
+class ConhostScreen(Screen):
     """What prompt_toolkit writes, fed to a terminal emulator that draws ambiguous characters two
     cells wide. The emulator is 160 columns while prompt_toolkit is told 80: a line drawn wider
     than it was laid out shows past column 80 instead of wrapping out of sight."""
 
-    encoding = "utf-8"
-
     def __init__(self) -> None:
+        super().__init__()
         self.screen = pyte.Screen(160, 24)
         self.stream = pyte.Stream(self.screen)
-        self.lock = threading.Lock()
-
-    def write(self, data: str) -> int:
-        with self.lock:
-            self.stream.feed(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return True
 
     def rows(self) -> list[str]:
-        with self.lock:
-            return [line.rstrip() for line in self.screen.display]
+        return self.text().splitlines()
 
     def widest(self) -> int:
         """The rightmost column anything is drawn in (1-based)."""
@@ -223,13 +209,9 @@ class ConhostScreen:
             ]
         return max(used, default=0)
 
-    def wait_for(self, needle: str, timeout: float = 10) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while needle not in "\n".join(rows := self.rows()):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"not on screen: {needle!r}\n" + "\n".join(rows))
-            time.sleep(0.02)
-        return rows
+    def wait_rows(self, needle: str) -> list[str]:
+        self.wait_for(needle)
+        return self.rows()
 
 
 @pytest.fixture
@@ -261,7 +243,7 @@ def _ask_on(screen: ConhostScreen, ask: object, keys: str, needle: str) -> tuple
 
         worker = threading.Thread(target=run)
         worker.start()
-        rows = screen.wait_for(needle)
+        rows = screen.wait_rows(needle)
         seen.append((rows, screen.widest()))
         pipe.send_text(keys)
         worker.join(timeout=10)
@@ -300,7 +282,7 @@ def test_the_hub_and_its_live_countdown_draw_right_on_conhost(
         answer.append(prompts.select("下一步做什么？", _hub_choices()))
 
     def tick_clock() -> None:  # the clock moves past 1:05:05 → 1:04:59 while the hub waits
-        rows = asking.wait_for("剩余 1:05:05")
+        rows = asking.wait_rows("剩余 1:05:05")
         now[0] += timedelta(seconds=6)
         assert rows
 
@@ -346,7 +328,7 @@ def test_a_typed_answer_stops_the_per_second_redraw_where_an_input_method_suffer
 
         worker = threading.Thread(target=run)
         worker.start()
-        rows = asking.wait_for("剩余 2:00:00")
+        rows = asking.wait_rows("剩余 2:00:00")
         assert any(prompts.CLOCK_ON_KEY in row for row in rows)
         now[0] += timedelta(minutes=1)
         redraws = threading.Event()

@@ -145,6 +145,18 @@ def _code_page() -> int | None:
     return page or None
 
 
+def _switch(
+    env: Mapping[str, str], name: str, on: tuple[str, ...] = (), off: tuple[str, ...] = ()
+) -> bool | None:
+    """An on/off environment switch; None when unset or unrecognised (the default applies)."""
+    value = env.get(name, "").strip().lower()
+    if value in ("on", "1", "yes", "true", *on):
+        return True
+    if value in ("off", "0", "no", "false", *off):
+        return False
+    return None
+
+
 def ascii_mode(
     environ: Mapping[str, str] | None = None,
     platform: str | None = None,
@@ -152,11 +164,9 @@ def ascii_mode(
 ) -> bool:
     """Whether screens are drawn with ASCII glyphs (see the module's docstring)."""
     env = os.environ if environ is None else environ
-    forced = env.get(ENV, "").strip().lower()
-    if forced in ("ascii", "conhost", "1", "on"):
-        return True
-    if forced in ("unicode", "modern", "0", "off"):
-        return False
+    forced = _switch(env, ENV, on=("ascii", "conhost"), off=("unicode", "modern"))
+    if forced is not None:
+        return forced
     if (platform or sys.platform) != "win32":
         return False
     if any(env.get(name) for name in MODERN_HOSTS):
@@ -177,11 +187,9 @@ def live_clock(*, typing: bool, environ: Mapping[str, str] | None = None) -> boo
     console mode on every redraw, which is reported to delay text committed by an input method
     (输入法) and move its candidate window; the block is then redrawn at each key instead."""
     env = os.environ if environ is None else environ
-    value = env.get(LIVE_ENV, "").strip().lower()
-    if value in ("on", "1", "yes", "true"):
-        return True
-    if value in ("off", "0", "no", "false"):
-        return False
+    forced = _switch(env, LIVE_ENV)
+    if forced is not None:
+        return forced
     return not (typing and sys.platform == "win32")
 
 
