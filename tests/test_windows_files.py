@@ -155,7 +155,8 @@ from pathlib import Path
 from qdplan_cli.local.files import stage_file, staging
 with staging(Path(sys.argv[1])) as stage:
     stage_file(stage, "record.docx", "专家：张某".encode(), private=True)
-    print(stage, flush=True)
+    sys.stdout.buffer.write(os.fsencode(stage) + b"\\n")
+    sys.stdout.flush()
     os.kill(os.getpid(), signal.SIGKILL)
 """
 
@@ -169,11 +170,10 @@ def test_a_render_killed_half_way_leaves_no_hidden_internal_document_after_the_n
     killed = subprocess.run(
         [sys.executable, "-c", KILLED_RENDER, str(out)],
         capture_output=True,
-        text=True,
         check=False,
     )
     assert killed.returncode == -signal.SIGKILL
-    left = Path(killed.stdout.strip())
+    left = Path(os.fsdecode(killed.stdout.strip()))
     assert (left / "record.docx").exists()  # what a kill leaves: a hidden folder, a document
     result = invoke("render", "--case", str(DATA / "opening-network-plan3.toml"), "--out", str(out))
     assert result.code == 0, result.err

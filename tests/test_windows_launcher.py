@@ -66,14 +66,22 @@ def _hinted(overview: str, word: str) -> str:
 def test_hints_from_the_bundle_folder_run_as_printed(bundle_folder: Path) -> None:
     system_path = "/usr/local/bin:/usr/bin:/bin"
     shown = subprocess.run(
-        ["./qdplan"], cwd=bundle_folder, env=_env(system_path), capture_output=True, text=True
+        ["./qdplan"],
+        cwd=bundle_folder,
+        env=_env(system_path),
+        capture_output=True,
+        encoding="utf-8",
     )
     assert shown.returncode == 0, shown.stderr
     assert "python -m qdplan_cli" not in shown.stdout
     hint = _hinted(shown.stdout, "list")
     assert hint == "./qdplan list"
     ran = subprocess.run(
-        ["sh", "-c", hint], cwd=bundle_folder, env=_env(system_path), capture_output=True, text=True
+        ["sh", "-c", hint],
+        cwd=bundle_folder,
+        env=_env(system_path),
+        capture_output=True,
+        encoding="utf-8",
     )
     assert ran.returncode == 0, ran.stderr
 
@@ -87,7 +95,7 @@ def test_hints_from_a_link_on_path_say_qdplan_and_run(bundle_folder: Path, tmp_p
     elsewhere = tmp_path / "某个目录"
     elsewhere.mkdir()
     shown = subprocess.run(
-        ["qdplan"], cwd=elsewhere, env=_env(path), capture_output=True, text=True
+        ["qdplan"], cwd=elsewhere, env=_env(path), capture_output=True, encoding="utf-8"
     )
     assert shown.returncode == 0, shown.stderr
     hint = _hinted(shown.stdout, "list")
