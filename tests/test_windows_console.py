@@ -357,3 +357,21 @@ def test_the_live_clock_default_and_switch(
 ) -> None:
     monkeypatch.setattr(conhost.sys, "platform", platform)
     assert conhost.live_clock(typing=typing, environ=env) is live
+
+
+def test_the_paged_checklist_is_narrowed_too(
+    conhost_console: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wizard's 查看完整清单 goes through the system pager (more, less): narrowed as well."""
+    import rich.pager
+
+    from qdplan_cli.ui.console import print_checklist
+
+    paged: list[str] = []
+    monkeypatch.setattr(rich.pager.SystemPager, "_pager", lambda self, text: paged.append(text))
+    start = datetime(2026, 12, 8, 9, 15, tzinfo=shanghai())
+    with redirect_stdout(Tty()):
+        print_checklist(_state(start).decision, page=True)
+    assert len(paged) == 1
+    assert _too_wide(ANSI.sub("", paged[0])) == []
+    assert "[ ]" in paged[0]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group
+from rich.pager import SystemPager
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -28,7 +29,7 @@ from qdplan_cli.plan.labels import (
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
 from qdplan_cli.plan.times import format_dt, format_dt_seconds, format_duration
-from qdplan_cli.ui.conhost import glyphs
+from qdplan_cli.ui.conhost import glyphs, narrow
 
 if TYPE_CHECKING:
     from qdplan_cli.local.config import Config
@@ -57,6 +58,14 @@ def make_console(stderr: bool = False) -> Console:
     # On a console that draws them two cells wide (conhost, CJK code page), what is left of them
     # after the ASCII marks below is narrowed on its way out (ui.conhost).
     return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+
+
+class _NarrowPager(SystemPager):
+    """The system pager (less, more) is a terminal writer of its own: in ASCII mode what it
+    shows is narrowed too (ui.conhost)."""
+
+    def show(self, content: str) -> None:
+        super().show(narrow(content) if glyphs().ascii else content)
 
 
 def _box(unicode_box: box.Box) -> box.Box:
@@ -263,7 +272,7 @@ def print_checklist(
             import os
 
             os.environ.setdefault("LESS", "-R")  # less shows the colours, q goes back
-            with console.pager(styles=True):
+            with console.pager(_NarrowPager(), styles=True):
                 console.print(panel)
             return
     console.print(panel)
