@@ -44,14 +44,18 @@ def _reconfigure_streams() -> None:
     A terminal keeps its own encoding; a character it cannot show is replaced, and a terminal
     that cannot show Chinese is told once, in ASCII, how to get it. On a console that draws
     East-Asian-ambiguous characters two cells wide, what is drawn is narrowed (ui.conhost)."""
+    import os
+
     from qdplan_cli.ui.conhost import is_terminal, wrap_terminal_streams
 
+    # An encoding the user asked for (PYTHONIOENCODING, not ignored by -I/-E) is kept.
+    chosen = bool(os.environ.get("PYTHONIOENCODING")) and not sys.flags.ignore_environment
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None:
             continue
         with contextlib.suppress(ValueError, OSError, LookupError):
-            if is_terminal(stream):
+            if is_terminal(stream) or chosen:
                 reconfigure(errors="replace")
             else:
                 reconfigure(encoding="utf-8", errors="replace")
