@@ -185,13 +185,16 @@ def test_a_staging_folder_of_a_running_process_is_left_alone(tmp_path: Path) -> 
     live = tmp_path / f".qdplan-{os.getppid()}-abcd1234"  # the process running pytest's parent
     old_style = tmp_path / ".qdplan-zz9_y8x7"
     other = tmp_path / ".qdplan-notes"  # not ours: never touched
-    for folder in (live, old_style, other):
+    users_own = tmp_path / ".qdplan-settings"  # an old-style name, but 0755: not ours
+    for folder in (live, old_style, other, users_own):
         folder.mkdir()
+    old_style.chmod(0o700)  # what mkdtemp made
     hour_ago = time.time() - 2 * 3600
-    os.utime(old_style, (hour_ago, hour_ago))
+    for folder in (old_style, users_own):
+        os.utime(folder, (hour_ago, hour_ago))
     removed = files.remove_stale_stages(tmp_path)
     assert removed == [old_style]
-    assert live.exists() and other.exists()
+    assert live.exists() and other.exists() and users_own.exists()
 
 
 # ----------------------------------------------------------------- what protects them

@@ -129,9 +129,22 @@ def _alive(pid: int) -> bool | None:
     return True
 
 
+def _looks_staged(entry: os.DirEntry[str]) -> bool:
+    """A folder ``tempfile.mkdtemp`` made (0700) holding files only, as a staging folder does."""
+    if _WINDOWS:
+        return False
+    try:
+        if entry.stat(follow_symlinks=False).st_mode & 0o077:
+            return False
+        return all(not e.is_dir(follow_symlinks=False) for e in os.scandir(entry.path))
+    except OSError:
+        return False
+
+
 def remove_stale_stages(folder: Path, now: float | None = None) -> list[Path]:
     """Remove staging folders left in ``folder`` by a process that was killed: its process is
-    gone, or it is older than a day (an old-style name or Windows: older than an hour)."""
+    gone, or it is older than a day (Windows: older than an hour); a name without a process id
+    (versions before this one) only when it is older than an hour and looks like one."""
     now = time.time() if now is None else now
     removed = []
     try:
@@ -149,6 +162,8 @@ def remove_stale_stages(folder: Path, now: float | None = None) -> list[Path]:
         pid = int(match[1]) if match[1] else None
         if pid == os.getpid():
             continue
+        if pid is None and not _looks_staged(entry):
+            continue  # an old-style name could be the user's own folder: only a 0700 one of files
         alive = _alive(pid) if pid is not None else None
         if alive is False or age > STALE_S or (alive is None and age > 3600):
             shutil.rmtree(entry.path, ignore_errors=True)
