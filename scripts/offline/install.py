@@ -72,14 +72,22 @@ def run(command: list[str], what: str) -> None:
 #   install.bat there again (offline, from the same wheels) instead of failing obscurely.
 # - Double-clicked with no arguments (cmd /c names this file), it shows the overview and keeps
 #   the window open (qdplan decides with -X qdplan_window: only when no shell is behind it).
+#   The command line is compared with delayed expansion (a path with "(" or "&" stays text; no
+#   pipe, whose child cmd would not expand it); the line that runs qdplan is read without it,
+#   so a "!" in an argument is kept.
 # - Otherwise "(goto) 2>nul & python ..." ends the batch context before Python starts, so
 #   Ctrl-C (leaving `watch`) is not followed by cmd's "Terminate batch job (Y/N)?"
 #   (microsoft/terminal#217); the exit code is Python's.
 # - -X qdplan_launcher tells qdplan how it was started, for hints (.\qdplan, or qdplan on PATH).
 WINDOWS_LAUNCHER = r"""@echo off
-setlocal
+setlocal DisableDelayedExpansion
 "%~dp0venv\Scripts\python.exe" -I -S -c "" >nul 2>&1 || goto moved
-if "%~1"=="" (echo %cmdcmdline% | find /i "%~nx0" >nul && goto window)
+if not "%~1"=="" goto run
+setlocal EnableDelayedExpansion
+set "LINE=!cmdcmdline!"
+if /i not "!LINE:%~nx0=!"=="!LINE!" goto window
+endlocal
+:run
 (goto) 2>nul & "%~dp0venv\Scripts\python.exe" -I -X "qdplan_launcher=%~f0" -m qdplan_cli %*
 :window
 "%~dp0venv\Scripts\python.exe" -I -X "qdplan_launcher=%~f0" -X qdplan_window -m qdplan_cli
