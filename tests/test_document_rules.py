@@ -4,13 +4,15 @@ for seals, the commitment pre-filled under the wrong words, the wrong fee standa
 
 from __future__ import annotations
 
+import re
+
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from qdplan_cli.documents.linebreak import break_lines, protect, unprotect, width
+from qdplan_cli.documents.linebreak import break_lines, keep_identifiers, width
 
 from .renderkit import DATA, isolated_config, load_toml, render, text_of, write_case  # noqa: F401
 
@@ -56,13 +58,35 @@ def test_a_short_title_stays_on_one_line() -> None:
     assert break_lines("应急处置方案备案表", 20) == ["应急处置方案备案表"]
 
 
-def test_project_and_phone_numbers_are_joined_and_read_back_unchanged() -> None:
-    text = "项目编号：QDJS-2026-0733，联系人：刘女士，电话：0532-81234567"
-    joined = protect(text)
-    assert "Q\u2060D\u2060J\u2060S\u2060-\u20602\u20600" in joined
-    assert "0\u20605\u20603\u20602\u2060-\u20608" in joined
-    assert "刘女士" in joined  # Chinese is not joined: LibreOffice would ignore it (linebreak)
-    assert unprotect(joined) == text
+def _line_of_each_char(text: str, room: float, indent: float) -> list[int]:
+    """A word processor's lines, simply: any character may start a line, a line holds ``room``
+    characters (half for Latin), a line break starts a new one."""
+    lines, line, pos = [], 0, indent
+    for c in text:
+        if c == "\n":
+            line, pos = line + 1, 0.0
+            lines.append(line)
+            continue
+        if pos + width(c) > room:
+            line, pos = line + 1, 0.0
+        pos += width(c)
+        lines.append(line)
+    return lines
+
+
+def test_identifiers_are_kept_whole_by_a_line_break_and_no_character_is_added() -> None:
+    text = "项目编号：QDJS-2026-0733，联系人：刘女士，电话：0532-81234567。"
+    for pad in range(60):
+        padded = "某" * pad + text + "某" * pad + text
+        kept = keep_identifiers(padded, 28, indent=2)
+        assert kept.replace("\n", "") == padded  # nothing but line breaks
+        assert kept.count("\n") <= 4
+        lines = _line_of_each_char(kept, 28, 2)
+        for number in ("QDJS-2026-0733", "0532-81234567"):
+            for found in re.finditer(re.escape(number), kept):
+                assert len(set(lines[found.start() : found.end()])) == 1, (pad, number, kept)
+    # A number that fits where it stands is not moved.
+    assert keep_identifiers("项目编号：QDJS-2026-0733", 28, indent=0) == "项目编号：QDJS-2026-0733"
 
 
 needs_pdf = pytest.mark.skipif(
@@ -253,4 +277,4 @@ def test_closure_plan_has_times_room_person_phones_and_meals(
         "专人值守",
         "餐饮",
     ):
-        assert needle in text, needle
+        assert needle in text.replace("\n", ""), needle  # a number may start a line

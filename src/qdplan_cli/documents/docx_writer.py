@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qdplan_cli import __version__
-from qdplan_cli.documents.linebreak import break_lines, protect
+from qdplan_cli.documents.linebreak import break_lines, keep_identifiers
 from qdplan_cli.documents.markup import LINE_BREAK, Block
 from qdplan_cli.local.paths import cache_dir
 
@@ -487,8 +487,6 @@ def _attrs(values: dict[str, str]) -> str:
 
 def _run_xml(text: str, font: str, points: float) -> str:
     half = round(points * 2)
-    if points >= BODY_PT:  # the dense small type of the cards wraps as it always has
-        text = protect(text)
     rpr = (
         f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" '
         f'w:cs="{font}" w:hint="eastAsia"/><w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>'
@@ -505,6 +503,13 @@ def _run_xml(text: str, font: str, points: float) -> str:
     return f"<w:r>{rpr}{''.join(parts)}</w:r>"
 
 
+# Paragraphs as wide as the text block (not table cells), whose identifiers are kept whole.
+_PAGE_WIDE = frozenset(
+    ("heading1", "heading2", "addressee", "body", "noindent", "center", "right", "sign", "date")
+    + ("small", "smallhead")
+)
+
+
 def _paragraph_xml(
     kind: str,
     text: str,
@@ -513,7 +518,7 @@ def _paragraph_xml(
     page_break_before: bool = False,
     right_chars: float = 0,
 ) -> str:
-    _name, font, size, _align, _first = _STYLES[kind]
+    _name, font, size, _align, first = _STYLES[kind]
     ppr = f'<w:pStyle w:val="{_style_id(kind)}"/>'
     if keep_with_next:
         ppr += "<w:keepNext/>"
@@ -521,6 +526,9 @@ def _paragraph_xml(
         ppr += "<w:pageBreakBefore/>"  # pitfall 7: never a page-break run
     if right_chars:
         ppr += f"<w:ind{_attrs(_indent_attrs(right_chars=right_chars))}/>"
+    if kind in _PAGE_WIDE:  # a table cell's own lines are decided by _cell_lines
+        line = TEXT_WIDTH_MM / ((size + CHAR_SPACING_TWIPS / 20) * 25.4 / 72)
+        text = keep_identifiers(text, line - right_chars, indent=first)
     run = _run_xml(text, font, size) if text else ""
     return f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p>"
 

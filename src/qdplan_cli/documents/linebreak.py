@@ -15,12 +15,14 @@ GB/T 9704-2012 7.3.1: a title of more than one line is broken 词意完整、排
 - of the breaks that fit every line, the cheapest is chosen among the shapes GB/T 9704 allows
   (each line no longer than the one above, or a diamond).
 
-``protect`` is for body text: it joins project numbers and telephone numbers at their hyphens
-(``QDJS-2026-0733`` never becomes "QDJS-/2026-0733") with WORD JOINER (U+2060), invisible and
-not copied as a space. Chinese words are not joined that way: LibreOffice's CJK line breaking
-ignores U+2060 between Chinese characters (checked with 24.x: "刘/女士", "（盖/章）" still break,
-and a joiner after "（" even lets the bracket end a line). Where a Chinese word must not break
-(联系人 names, 盖章) the templates give it a line or a table cell of its own instead.
+Body text keeps its identifiers whole by layout, never by hidden characters (a project number
+copied from the document, or searched for, is exactly what was typed): ``keep_identifiers``
+follows a paragraph's lines as a word processor fills them and, where a project number, a
+telephone number or an 事件编号 would straddle a line end (LibreOffice breaks "QDJS-/2026-0733"
+after a hyphen, Word too), moves the break before it with a line break of the paragraph's own.
+Two measures are followed, the narrow one of 仿宋's half-width Latin (Word, WPS) and a wide one
+of proportional Latin with the space LibreOffice adds between Chinese and Latin: the
+identifier moves unless both measures put it whole on one line.
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-WORD_JOINER = "\u2060"
 
 
 def _words(text: str) -> frozenset[str]:
@@ -86,10 +86,7 @@ NEVER = 10_000
 def width(text: str) -> float:
     """Width in characters of the text's own size: CJK and full-width 1, the rest half."""
     return sum(
-        0.0
-        if c == WORD_JOINER
-        else (1.0 if unicodedata.east_asian_width(c) in "WFA" and not c.isascii() else 0.5)
-        for c in text
+        1.0 if unicodedata.east_asian_width(c) in "WFA" and not c.isascii() else 0.5 for c in text
     )
 
 
@@ -194,18 +191,99 @@ def _break(toks: list[Token], max_width: float, max_lines: int) -> list[str] | N
     return lines
 
 
-# What body text must never split at a line end: Latin runs joined at their hyphens and slashes.
-_PROTECT_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐‑/][A-Za-z0-9]+)+")  # QDJS-2026-0733, 0532-8000
+# What body text must never split at a line end: Latin runs joined at hyphens and slashes
+# (QDJS-2026-0733, 0532-8000 0000, 20261208-0915-1).
+IDENTIFIER_RE = re.compile(r"[A-Za-z0-9]+(?:[-‐/][A-Za-z0-9]+)+")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+")
+# The wide measure: proportional Latin and LibreOffice's space between Chinese and Latin.
+_WIDE_UPPER = 0.68
+_WIDE_OTHER = 0.58
+_WIDE_GAP = 0.25
+_MARGIN = 0.5  # of a character: what neither measure can promise
 
 
-def _join(match: re.Match[str]) -> str:
-    return WORD_JOINER.join(match.group(0))
+def _wide(text: str) -> float:
+    return sum(
+        1.0
+        if not c.isascii() and unicodedata.east_asian_width(c) in "WFA"
+        else _WIDE_UPPER
+        if c.isupper()
+        else _WIDE_OTHER
+        for c in text
+    )
 
 
-def protect(text: str) -> str:
-    """Join the pieces of ``text`` that must stay on one line with WORD JOINER."""
-    return _PROTECT_RE.sub(_join, text)
+def _units(text: str) -> list[tuple[str, bool]]:
+    """(piece, is_identifier): an identifier or a Latin word moves whole, a Chinese character
+    or a punctuation mark is a piece of its own."""
+    pieces: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(text):
+        ident = IDENTIFIER_RE.match(text, i)
+        if ident:
+            pieces.append((ident.group(0), True))
+            i = ident.end()
+            continue
+        word = _LATIN_WORD_RE.match(text, i)
+        end = word.end() if word else i + 1
+        pieces.append((text[i:end], False))
+        i = end
+    return pieces
 
 
-def unprotect(text: str) -> str:
-    return text.replace(WORD_JOINER, "")
+class _Line:
+    """Where the next piece would start, in one measure."""
+
+    def __init__(self, measure: str, capacity: float, indent: float) -> None:
+        self.measure, self.capacity, self.pos = measure, capacity, indent
+        self.latin = False
+
+    def width(self, piece: str) -> float:
+        if self.measure == "narrow":
+            return width(piece)
+        latin = piece[0].isascii() and piece[0].isalnum()
+        gap = _WIDE_GAP if latin != self.latin and self.pos > 0 else 0.0
+        return _wide(piece) + gap
+
+    def place(self, piece: str) -> None:
+        w = self.width(piece)
+        if self.pos + w > self.capacity + 1e-9 and self.pos > 0:
+            self.pos = 0.0
+            self.latin = False
+            w = self.width(piece)
+        self.pos += w
+        self.latin = piece[0].isascii() and piece[0].isalnum()
+
+    def fits(self, piece: str) -> bool:
+        """Whole on this line, or at the start of the next (a line break of its own)."""
+        return self.pos + self.width(piece) <= self.capacity - _MARGIN
+
+    def newline(self) -> None:
+        self.pos, self.latin = 0.0, False
+
+
+def keep_identifiers(text: str, capacity: float, *, indent: float = 0) -> str:
+    """``text`` with a line break (``"\n"``) before each identifier that would otherwise be
+    split at a line end, in a paragraph of ``capacity`` characters a line whose first line is
+    indented ``indent`` characters. Only line breaks are added; every character stays."""
+    out: list[str] = []
+    for n, part in enumerate(text.split("\n")):
+        lines = [_Line(m, capacity, indent if n == 0 else 0) for m in ("narrow", "wide")]
+        pieces: list[str] = []
+        for piece, ident in _units(part):
+            if ident and width(piece) < capacity and not all(line.fits(piece) for line in lines):
+                at = len(pieces)
+                while at and pieces[at - 1] in _OPENING:  # "（" never ends a line
+                    at -= 1
+                if at:
+                    moved = pieces[at:]
+                    pieces = [*pieces[:at], "\n", *moved]
+                    for line in lines:
+                        line.newline()
+                        for m in moved:
+                            line.place(m)
+            for line in lines:
+                line.place(piece)
+            pieces.append(piece)
+        out.append("".join(pieces))
+    return "\n".join(out)
