@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 

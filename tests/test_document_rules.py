@@ -5,7 +5,6 @@ for seals, the commitment pre-filled under the wrong words, the wrong fee standa
 from __future__ import annotations
 
 import re
-
 import shutil
 import subprocess
 from pathlib import Path
