@@ -8,10 +8,12 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import subprocess
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 DATA = Path(__file__).parent / "data"
 VISUAL = Path(__file__).parent / "visual"
@@ -20,6 +22,18 @@ CASES = sorted(p.stem for p in DATA.glob("*.toml"))
 # The documents that are not an example case's: a checklist, the pack, the review.
 OTHERS = "documents"
 CHECKLIST_CASE = "opening-network-plan3"
+# The notices again, for a 30-character project name (not in the visual references).
+LONG_NAMES = "long-names"
+LONG_NAME_CASES = {
+    "prep-power-delay": (
+        "青岛市市北区某某社区卫生服务中心二〇二六年度医用设备采购项目",
+        "delay_notice",
+    ),
+    "opening-network-plan3": (
+        "青岛西海岸新区某某智慧园区基础设施配套道路改造工程施工总承包",
+        "supplementary_notice",
+    ),
+}
 CONFIG = """\
 [supervisors]
 construction = "青岛市住房和城乡建设局"
@@ -81,6 +95,23 @@ def render_everything(root: Path) -> Rendered:
     if importlib.util.find_spec("matplotlib") is not None:
         (others / "review.docx").write_bytes(_review_docx())
     rendered.docx[OTHERS] = {p.stem: p for p in sorted(others.glob("*.docx"))}
+    long_names = root / LONG_NAMES
+    rendered.docx[LONG_NAMES] = {}
+    for case, (name, notice) in LONG_NAME_CASES.items():
+        assert len(name) == 30
+        with (DATA / f"{case}.toml").open("rb") as handle:
+            data = tomllib.load(handle)
+        data["project"]["name"] = name
+        case_file = root / f"{case}-long.toml"
+        case_file.write_text(tomli_w.dumps(data), encoding="utf-8")
+        out = root / f"{case}-long"
+        _main(
+            ["render", "--case", str(case_file), "--out", str(out), "--now", NOW, "--only", notice]
+        )
+        long_names.mkdir(exist_ok=True)
+        target = long_names / f"{case}--{notice}.docx"
+        (out / f"{notice}.docx").rename(target)
+        rendered.docx[LONG_NAMES][target.stem] = target
     for group, files in rendered.docx.items():
         target = root / "pdf" / group
         target.mkdir(parents=True)

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from .documentkit import CASES, DATA, OTHERS, Rendered, needs_tools, pdf_page_texts, pdf_text
+from .documentkit import (
+    CASES,
+    DATA,
+    LONG_NAMES,
+    OTHERS,
+    Rendered,
+    needs_tools,
+    pdf_page_texts,
+    pdf_text,
+)
 
 # WORD JOINER, ZERO WIDTH SPACE, SOFT HYPHEN, NON-BREAKING HYPHEN, BOM / ZERO WIDTH NO-BREAK SPACE.
 HIDDEN = "\u2060\u200b\u00ad\u2011\ufeff"
@@ -70,14 +79,16 @@ def test_each_project_number_stands_whole_on_one_line_of_the_pdf(
 
 
 @needs_tools
-def test_the_notices_of_the_example_cases_are_one_page_each(rendered_documents: Rendered) -> None:
+def test_the_notices_are_one_page_each_with_a_30_character_name_too(
+    rendered_documents: Rendered,
+) -> None:
     pages = {
         f"{case}/{stem}": len(pdf_page_texts(pdf))
-        for case in CASES
+        for case in [*CASES, LONG_NAMES]
         for stem, pdf in rendered_documents.pdf[case].items()
-        if stem in NOTICES
+        if stem in NOTICES or case == LONG_NAMES
     }
-    assert len(pages) >= 2
+    assert len(pages) == 4, pages
     assert all(n == 1 for n in pages.values()), pages
 
 
@@ -114,7 +125,8 @@ def test_the_checklist_prints_no_markup_and_keeps_each_step_apart(
     assert "@" not in text, text
     lines = text.splitlines()
     assert any(line.startswith("三种方案") for line in lines), text
-    steps = [line for line in lines if line.startswith(("□", "√"))]
+    steps = [line for line in lines if line.startswith(("□", "√")) and "〔" in line]
+    assert any(line.startswith("■ 方案三") for line in lines), text
     # One step a paragraph: each ends with its clause (or when it was done), none runs on.
     assert len(steps) >= 4, steps
     assert all(re.search(r"(〕|完成）)$", line) for line in steps), steps

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qdplan_cli import __version__
-from qdplan_cli.documents.linebreak import break_lines, keep_identifiers
+from qdplan_cli.documents.linebreak import break_lines, keep_identifiers, lines_needed
 from qdplan_cli.documents.markup import LINE_BREAK, Block
 from qdplan_cli.local.paths import cache_dir
 
@@ -517,6 +517,7 @@ def _paragraph_xml(
     keep_with_next: bool = False,
     page_break_before: bool = False,
     right_chars: float = 0,
+    pitch: int = LINE_TWIPS,
 ) -> str:
     _name, font, size, _align, first = _STYLES[kind]
     ppr = f'<w:pStyle w:val="{_style_id(kind)}"/>'
@@ -524,6 +525,9 @@ def _paragraph_xml(
         ppr += "<w:keepNext/>"
     if page_break_before:
         ppr += "<w:pageBreakBefore/>"  # pitfall 7: never a page-break run
+    if pitch != LINE_TWIPS and kind not in _LINE_HEIGHTS:
+        line = max(pitch, TITLE_MIN_PITCH_TWIPS) if kind == "title" else pitch
+        ppr += f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>'
     if right_chars:
         ppr += f"<w:ind{_attrs(_indent_attrs(right_chars=right_chars))}/>"
     if kind in _PAGE_WIDE:  # a table cell's own lines are decided by _cell_lines
@@ -545,8 +549,14 @@ def _sign_indent_chars(name: str, date: str | None) -> float:
     return round(indent * 2) / 2
 
 
+# Paragraphs of text kept on the page of the seals (GB/T 9704 7.3.5: never a page with the seals
+# and nothing else, nor only 特此公告 above them).
+CLOSING_TEXT_LINES = 3
+
+
 def _closing_groups(blocks: Sequence[Block]) -> None:
-    """Keep a signature (blank lines, issuers, date) on one page with the line before it."""
+    """Keep a signature (blank lines, issuers, date) on one page with the paragraphs of text
+    before it (CLOSING_TEXT_LINES of them, fewer where a table or a page break comes first)."""
     for i, block in enumerate(blocks):
         if block.kind not in ("sign", "date"):
             continue
@@ -554,8 +564,13 @@ def _closing_groups(blocks: Sequence[Block]) -> None:
         while j >= 0 and blocks[j].kind in ("blank", "sign"):
             blocks[j].keep_with_next = True
             j -= 1
-        if j >= 0:
+        kept = 0
+        while j >= 0 and kept < CLOSING_TEXT_LINES and blocks[j].kind not in ("table", "image"):
             blocks[j].keep_with_next = True
+            if blocks[j].page_break_before:
+                break
+            kept += 1
+            j -= 1
 
 
 # Default cell margins (0.08 in each side) and one body character less the condensed spacing.
@@ -574,7 +589,7 @@ def _cell_lines(text: str, width_mm: float) -> str:
     )
 
 
-def _table_xml(block: Block) -> str:
+def _table_xml(block: Block, pitch: int = LINE_TWIPS) -> str:
     columns = len(block.rows[0])
     widths = list(block.widths_mm)
     if len(widths) != columns:
@@ -619,7 +634,7 @@ def _table_xml(block: Block) -> str:
                 if not block.compact
                 else "small" + ("cellhead" if header else "cell")
             )
-            parts.append(_paragraph_xml(kind, text, keep_with_next=keep))
+            parts.append(_paragraph_xml(kind, text, keep_with_next=keep, pitch=pitch))
             parts.append("</w:tc>")
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
@@ -675,7 +690,19 @@ def _seal_room(blocks: Sequence[Block]) -> list[Block]:
     return result
 
 
-def _joint_signature_xml(names: Sequence[str], date: str | None) -> str:
+def _joint_cell_text(names: Sequence[str], k: int, date: str | None) -> str:
+    role, sep, unit = names[k].partition("：")
+    seal = ""
+    for mark in ("（盖章）", "（签字）", "（盖章或签字）"):
+        if unit.endswith(mark):
+            unit, seal = unit.removesuffix(mark), mark
+    text = f"{role}{seal}{sep}{LINE_BREAK}{unit}" if sep else names[k]
+    if date is not None and k == len(names) - 1:
+        text += LINE_BREAK + date
+    return text
+
+
+def _joint_signature_xml(names: Sequence[str], date: str | None, pitch: int = LINE_TWIPS) -> str:
     """Two or more issuers side by side (GB/T 9704 7.3.5.2 联合行文): a borderless table, one
     column each, the role above the name, so each 42 mm seal presses on its own issuer and no two
     seals overlap or touch; a long name wraps inside its own column, never pushing 盖章 away.
@@ -683,18 +710,11 @@ def _joint_signature_xml(names: Sequence[str], date: str | None) -> str:
     date and a page break never parts them (one row that cannot split)."""
     width = _twips(TEXT_WIDTH_MM / len(names))
     cells = []
-    for k, name in enumerate(names):
-        role, sep, unit = name.partition("：")
-        seal = ""
-        for mark in ("（盖章）", "（签字）", "（盖章或签字）"):
-            if unit.endswith(mark):
-                unit, seal = unit.removesuffix(mark), mark
-        text = f"{role}{seal}{sep}{LINE_BREAK}{unit}" if sep else name
-        if date is not None and k == len(names) - 1:
-            text += LINE_BREAK + date
+    for k in range(len(names)):
+        text = _joint_cell_text(names, k, date)
         cells.append(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-            f"{_paragraph_xml('center', text, keep_with_next=True)}</w:tc>"
+            f"{_paragraph_xml('center', text, keep_with_next=True, pitch=pitch)}</w:tc>"
         )
     return (
         "<w:tbl><w:tblPr>"
@@ -720,13 +740,90 @@ def _sign_text(text: str) -> str:
     return text
 
 
+_TEXT_HEIGHT_TWIPS = _twips(PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"])
+# GB/T 9704 7.3.5: rather than spill, a one-page document's line spacing is tightened, down to
+# this (19 pt under 16 pt type: about Word's single spacing); the title's lines to TITLE_MIN_PITCH; a document that still does not fit keeps the 22-line grid.
+MIN_PITCH_TWIPS = 380
+TITLE_MIN_PITCH_TWIPS = 520  # 26 pt under 22 pt type
+_FIT_SHARE = 0.98  # of the text block: what the estimate may fill (it errs towards more lines)
+_LINE_CHARS = TEXT_WIDTH_MM / _BODY_CHAR_MM
+
+
+def _estimate_twips(blocks: Sequence[Block], pitch: int) -> float:
+    """The height the blocks take with body lines ``pitch`` apart, by the wide measure."""
+    total = 0.0
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "sign":
+            names = [block.text]
+            while i + 1 < len(blocks) and blocks[i + 1].kind == "sign":
+                i += 1
+                names.append(blocks[i].text)
+            date = (
+                blocks[i + 1].text if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
+            )
+            if len(names) > 1:
+                capacity = _LINE_CHARS / len(names)
+                lines = max(
+                    lines_needed(_joint_cell_text(names, k, date), capacity)
+                    for k in range(len(names))
+                )
+                i += 1 if date is not None else 0
+            else:
+                lines = lines_needed(_sign_text(names[0]), _LINE_CHARS)
+            total += lines * pitch
+        elif block.kind == "title":
+            lines = sum(
+                len(break_lines(part, TITLE_LINE_CHARS)) for part in block.text.split(LINE_BREAK)
+            )
+            total += lines * max(pitch, TITLE_MIN_PITCH_TWIPS)
+            if i + 1 == len(blocks) or blocks[i + 1].kind != "title":
+                total += pitch
+        elif block.kind == "table":
+            widths = list(block.widths_mm)
+            if len(widths) != len(block.rows[0]):
+                widths = [TEXT_WIDTH_MM / len(block.rows[0])] * len(block.rows[0])
+            for row in block.rows:
+                lines = max(
+                    lines_needed(_cell_lines(text, w), (w - _CELL_MARGINS_MM) / _BODY_CHAR_MM)
+                    for w, text in zip(widths, row, strict=True)
+                )
+                total += max(lines * pitch, _twips(block.row_height_mm)) + 20
+        elif block.kind == "image":
+            total += _twips(block.widths_mm[1]) + 100
+        elif block.kind in _LINE_HEIGHTS:
+            total += _LINE_HEIGHTS[block.kind] * lines_needed(block.text, _LINE_CHARS * 1.6)
+        elif block.kind != "onepage":
+            first = _STYLES[block.kind][4]
+            total += pitch * lines_needed(block.text, _LINE_CHARS, indent=first)
+        i += 1
+    return total
+
+
+def fit_pitch(blocks: Sequence[Block]) -> int:
+    """The body line spacing that puts ``blocks`` on one page: the grid's own when they fit,
+    else the widest that fits, not below MIN_PITCH_TWIPS (then the grid's own: it spills)."""
+    room = _TEXT_HEIGHT_TWIPS * _FIT_SHARE
+    for pitch in range(LINE_TWIPS, MIN_PITCH_TWIPS - 1, -5):
+        if _estimate_twips(blocks, pitch) <= room:
+            return pitch
+    return LINE_TWIPS
+
+
 def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
     blocks = _seal_room([copy.copy(b) for b in blocks])
     _closing_groups(blocks)
+    pitch = fit_pitch(blocks) if any(b.kind == "onepage" for b in blocks) else LINE_TWIPS
+    for i, block in enumerate(blocks):  # a label ending in a colon stays with its table
+        if block.text.endswith("：") and i + 1 < len(blocks) and blocks[i + 1].kind == "table":
+            block.keep_with_next = True
     pictures = 0
     joint: list[str] = []
     skip_date = False
     for i, block in enumerate(blocks):
+        if block.kind == "onepage":
+            continue
         if block.kind == "image":
             pictures += 1
             yield _image_xml(block, pictures)
@@ -743,14 +840,14 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
             date = (
                 blocks[i + 1].text if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
             )
-            yield _joint_signature_xml(joint, date)
+            yield _joint_signature_xml(joint, date, pitch)
             skip_date = date is not None
             joint = []
             continue
         if block.kind == "table":
             if block.page_break_before:
                 yield _paragraph_xml("blank", "", page_break_before=True)
-            yield _table_xml(block)
+            yield _table_xml(block, pitch)
             continue
         right = 0.0
         text = block.text
@@ -773,9 +870,12 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
             or block.kind in ("title", "heading1", "heading2", "smallhead"),
             page_break_before=block.page_break_before,
             right_chars=right,
+            pitch=pitch,
         )
         if block.kind == "title" and (i + 1 == len(blocks) or blocks[i + 1].kind != "title"):
-            yield _paragraph_xml("blank", "")  # GB/T 9704 7.3.1: one empty line below the title
+            yield _paragraph_xml(
+                "blank", "", pitch=pitch
+            )  # GB/T 9704 7.3.1: one empty line below the title
 
 
 def _core_xml(title: str, author: str, now: datetime) -> str:

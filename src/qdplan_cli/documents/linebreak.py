@@ -245,14 +245,17 @@ class _Line:
         gap = _WIDE_GAP if latin != self.latin and self.pos > 0 else 0.0
         return _wide(piece) + gap
 
-    def place(self, piece: str) -> None:
+    def place(self, piece: str) -> bool:
+        """Put the piece on the line; True when it had to start a new line."""
         w = self.width(piece)
-        if self.pos + w > self.capacity + 1e-9 and self.pos > 0:
+        wrapped = self.pos + w > self.capacity + 1e-9 and self.pos > 0
+        if wrapped:
             self.pos = 0.0
             self.latin = False
             w = self.width(piece)
         self.pos += w
         self.latin = piece[0].isascii() and piece[0].isalnum()
+        return wrapped
 
     def fits(self, piece: str) -> bool:
         """Whole on this line, or at the start of the next (a line break of its own)."""
@@ -287,3 +290,15 @@ def keep_identifiers(text: str, capacity: float, *, indent: float = 0) -> str:
             pieces.append(piece)
         out.append("".join(pieces))
     return "\n".join(out)
+
+
+def lines_needed(text: str, capacity: float, *, indent: float = 0) -> int:
+    """How many lines ``text`` takes in a paragraph of ``capacity`` characters a line, by the
+    wide measure (an estimate that errs towards more lines)."""
+    count = 0
+    for n, part in enumerate(text.split("\n")):
+        line = _Line("wide", capacity, indent if n == 0 else 0)
+        count += 1
+        for piece, _ident in _units(part):
+            count += line.place(piece)
+    return count

@@ -14,6 +14,8 @@ layout. One line is one block:
 @blank                  one empty line
 @pagebreak              the next block starts a new page
 @keep … @endkeep        the blocks between stay on one page
+@onepage                the document fits one page: the writer tightens the line spacing
+                        rather than spill (GB/T 9704 7.3.5), down to a limit
 @sign 文字              issuer (署名), centred over the date that follows
 @date 2026年12月3日     date (成文日期), four characters in from the right
 @cols 38 118            column widths in mm of the next table
@@ -66,6 +68,7 @@ Kind = Literal[
     "small",
     "smallhead",
     "image",
+    "onepage",
 ]
 
 
@@ -181,6 +184,8 @@ def parse(text: str, source: str) -> list[Block]:
                 add(Block("blank"))
             elif name == "pagebreak":
                 pending_break = True
+            elif name == "onepage":
+                blocks.append(Block("onepage"))
             elif name == "keep":
                 keep_open = True
             elif name == "endkeep":
@@ -219,6 +224,7 @@ def parse(text: str, source: str) -> list[Block]:
                     [
                         "@blank",
                         "@pagebreak",
+                        "@onepage",
                         "@keep",
                         "@endkeep",
                         "@cols",
@@ -247,6 +253,6 @@ def block_texts(blocks: list[Block]) -> list[str]:
     for block in blocks:
         if block.kind == "table":
             texts.extend(cell for row in block.rows for cell in row)
-        elif block.text and block.kind != "image":
+        elif block.text and block.kind not in ("image", "onepage"):
             texts.append(block.text)
     return texts
