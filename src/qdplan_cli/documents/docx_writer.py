@@ -555,13 +555,15 @@ CLOSING_TEXT_LINES = 3
 
 
 def _closing_groups(blocks: Sequence[Block]) -> None:
-    """Keep a signature (blank lines, issuers, date) on one page with the paragraphs of text
-    before it (CLOSING_TEXT_LINES of them, fewer where a table or a page break comes first)."""
+    """Keep a signature (blank lines, issuers, date), or a table of rows to sign, on one page
+    with its heading and the paragraphs of text before it (CLOSING_TEXT_LINES of them, fewer
+    where a table or a page break comes first)."""
     for i, block in enumerate(blocks):
-        if block.kind not in ("sign", "date"):
+        signatures = block.kind == "table" and block.row_height_mm > 0  # rows to sign or seal
+        if block.kind not in ("sign", "date") and not signatures:
             continue
         j = i - 1
-        while j >= 0 and blocks[j].kind in ("blank", "sign"):
+        while j >= 0 and blocks[j].kind in ("blank", "sign", "heading1", "heading2"):
             blocks[j].keep_with_next = True
             j -= 1
         kept = 0
