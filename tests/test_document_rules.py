@@ -4,9 +4,11 @@ for seals, the commitment pre-filled under the wrong words, the wrong fee standa
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -15,25 +17,26 @@ from qdplan_cli.documents.linebreak import break_lines, keep_identifiers, width
 
 from .renderkit import DATA, isolated_config, load_toml, render, text_of, write_case  # noqa: F401
 
-# Long titles of real published notices (trading-centre sites, 2013–2024), and ours.
+# Long titles of real published notices (trading-centre sites, 2013–2024), and ours; "|" marks
+# where the template's two title lines meet (the project's name | the document's own name).
 REAL_TITLES = {
-    "鞍山市突发事件预警信息发布平台工程项目推迟开标情况说明": [
+    "鞍山市突发事件预警信息发布平台工程项目|推迟开标情况说明": [
         "鞍山市突发事件预警信息发布平台工程项目",
         "推迟开标情况说明",
     ],
-    "娄底市吉星路网道路工程及园林苗圃基地搬迁BT建设项目补充公告": [
-        "娄底市吉星路网道路工程及园林苗圃基地搬迁",
-        "BT建设项目补充公告",
+    "娄底市吉星路网道路工程及园林苗圃基地搬迁BT建设项目|补充公告": [
+        "娄底市吉星路网道路工程及园林苗圃",
+        "基地搬迁BT建设项目补充公告",
     ],
-    "三界镇梅郢村精品示范村人居环境治理项目澄清公告": [
+    "三界镇梅郢村精品示范村人居环境治理项目|澄清公告": [
         "三界镇梅郢村精品示范村人居环境治理项目",
         "澄清公告",
     ],
-    "关于青岛西海岸新区某某道路改造工程施工延期开标的补充公告": [
+    "关于青岛西海岸新区某某道路改造工程施工|延期开标的补充公告": [
         "关于青岛西海岸新区某某道路改造工程施工",
         "延期开标的补充公告",
     ],
-    "关于青岛市某某大学质子加速器采购项目（QDCG-2026-1205）延期开标的公告": [
+    "关于青岛市某某大学质子加速器采购项目（QDCG-2026-1205）|延期开标的公告": [
         "关于青岛市某某大学质子加速器采购项目",
         "（QDCG-2026-1205）延期开标的公告",
     ],
@@ -43,7 +46,7 @@ WORDS = ("采购", "开标", "延期", "工程", "施工", "项目", "公告", "
 
 @pytest.mark.parametrize("title", sorted(REAL_TITLES))
 def test_titles_break_at_phrase_boundaries_upper_line_longer(title: str) -> None:
-    lines = break_lines(title, 20)
+    lines = break_lines(title.replace("|", ""), 20, phrases=title.split("|"))
     assert lines == REAL_TITLES[title]
     widths = [width(line) for line in lines]
     assert widths == sorted(widths, reverse=True) or len(lines) > 2  # 上长下短
@@ -51,6 +54,35 @@ def test_titles_break_at_phrase_boundaries_upper_line_longer(title: str) -> None
         for word in WORDS:  # never split inside a word
             for k in range(1, len(word)):
                 assert not (a.endswith(word[:k]) and b.startswith(word[k:])), (a, b, word)
+
+
+def _real_names() -> list[tuple[list[str], str]]:
+    with (DATA / "names" / "real_names.toml").open("rb") as handle:
+        entries = tomllib.load(handle)["name"]
+    return [(entry["words"].split(" "), entry["url"]) for entry in entries]
+
+
+def test_at_least_fifty_real_names_and_titles_each_with_its_source() -> None:
+    names = _real_names()
+    assert len(names) >= 50
+    assert all(url.startswith(("http://", "https://")) for _words, url in names)
+
+
+@pytest.mark.parametrize("columns", [8, 10, 12, 14, 17, 20])
+def test_real_names_break_only_between_their_words(columns: int) -> None:
+    """Seal columns (14), table cells (8–12) and titles (20): each line break of a published
+    name or title falls between two of its words, never inside one (…服务/中心, …有限公/司)."""
+    split = []
+    for words, url in _real_names():
+        text = "".join(words)
+        lines = break_lines(text, columns)
+        assert "".join(lines) == text
+        bounds = set(itertools.accumulate(len(w) for w in words))
+        wide = any(width(w) > columns for w in words)  # a word wider than the line must break
+        cuts = list(itertools.accumulate(len(line) for line in lines))[:-1]
+        if not wide and any(cut not in bounds for cut in cuts):
+            split.append(f"{' / '.join(lines)}  ({url})")
+    assert not split, "\n".join(split)
 
 
 def test_a_short_title_stays_on_one_line() -> None:

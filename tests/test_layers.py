@@ -23,6 +23,7 @@ HOMES: dict[str, set[str]] = {
     "sqlite3": {"record.store"},
     "psycopg": {"record.archive"},
     "matplotlib": {"documents.charts"},
+    "rjieba": {"documents.linebreak"},
 }
 # What each room may import of ours.
 ALLOWED: dict[str, set[str]] = {

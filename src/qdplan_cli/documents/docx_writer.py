@@ -20,6 +20,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -531,8 +532,8 @@ def _paragraph_xml(
     if right_chars:
         ppr += f"<w:ind{_attrs(_indent_attrs(right_chars=right_chars))}/>"
     if kind in _PAGE_WIDE:  # a table cell's own lines are decided by _cell_lines
-        line = TEXT_WIDTH_MM / ((size + CHAR_SPACING_TWIPS / 20) * 25.4 / 72)
-        text = keep_identifiers(text, line - right_chars, indent=first)
+        chars = TEXT_WIDTH_MM / ((size + CHAR_SPACING_TWIPS / 20) * 25.4 / 72)
+        text = keep_identifiers(text, chars - right_chars, indent=first)
     run = _run_xml(text, font, size) if text else ""
     return f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p>"
 
@@ -698,6 +699,9 @@ def _joint_cell_text(names: Sequence[str], k: int, date: str | None) -> str:
     for mark in ("（盖章）", "（签字）", "（盖章或签字）"):
         if unit.endswith(mark):
             unit, seal = unit.removesuffix(mark), mark
+    # A name too long for its column breaks between words (…社区卫生服务中心 never "服务/中心").
+    column = _LINE_CHARS / len(names)
+    unit = LINE_BREAK.join(break_lines(unit, int(column)))
     text = f"{role}{seal}{sep}{LINE_BREAK}{unit}" if sep else names[k]
     if date is not None and k == len(names) - 1:
         text += LINE_BREAK + date
@@ -747,7 +751,7 @@ _TEXT_HEIGHT_TWIPS = _twips(PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"
 # this (19 pt under 16 pt type: about Word's single spacing); the title's lines to TITLE_MIN_PITCH; a document that still does not fit keeps the 22-line grid.
 MIN_PITCH_TWIPS = 380
 TITLE_MIN_PITCH_TWIPS = 520  # 26 pt under 22 pt type
-_FIT_SHARE = 0.98  # of the text block: what the estimate may fill (it errs towards more lines)
+_FIT_SHARE = 0.995  # of the text block: the estimate errs towards more lines already
 _LINE_CHARS = TEXT_WIDTH_MM / _BODY_CHAR_MM
 
 
@@ -776,9 +780,7 @@ def _estimate_twips(blocks: Sequence[Block], pitch: int) -> float:
                 lines = lines_needed(_sign_text(names[0]), _LINE_CHARS)
             total += lines * pitch
         elif block.kind == "title":
-            lines = sum(
-                len(break_lines(part, TITLE_LINE_CHARS)) for part in block.text.split(LINE_BREAK)
-            )
+            lines = len(_title_lines(block))
             total += lines * max(pitch, TITLE_MIN_PITCH_TWIPS)
             if i + 1 == len(blocks) or blocks[i + 1].kind != "title":
                 total += pitch
@@ -807,14 +809,39 @@ def fit_pitch(blocks: Sequence[Block]) -> int:
     """The body line spacing that puts ``blocks`` on one page: the grid's own when they fit,
     else the widest that fits, not below MIN_PITCH_TWIPS (then the grid's own: it spills)."""
     room = _TEXT_HEIGHT_TWIPS * _FIT_SHARE
-    for pitch in range(LINE_TWIPS, MIN_PITCH_TWIPS - 1, -5):
+    pitches: list[int] = [*range(LINE_TWIPS, MIN_PITCH_TWIPS, -5), MIN_PITCH_TWIPS]
+    for pitch in pitches:
         if _estimate_twips(blocks, pitch) <= room:
             return pitch
     return LINE_TWIPS
 
 
+def _join_titles(blocks: Sequence[Block]) -> list[Block]:
+    """Consecutive title lines are one title, broken as a whole (linebreak.break_lines) with
+    the template's lines as its phrases."""
+    result: list[Block] = []
+    for block in blocks:
+        if block.kind == "title" and result and result[-1].kind == "title":
+            last = result[-1]
+            parts = last.parts or (last.text,)
+            result[-1] = replace(last, text=last.text + block.text, parts=(*parts, block.text))
+        else:
+            result.append(copy.copy(block))
+    return result
+
+
+def _title_lines(block: Block) -> list[str]:
+    if LINE_BREAK in block.text:  # a title with its own line breaks keeps them
+        return [
+            line
+            for part in block.text.split(LINE_BREAK)
+            for line in break_lines(part, TITLE_LINE_CHARS)
+        ]
+    return break_lines(block.text, TITLE_LINE_CHARS, phrases=block.parts)
+
+
 def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
-    blocks = _seal_room([copy.copy(b) for b in blocks])
+    blocks = _seal_room(_join_titles(blocks))
     _closing_groups(blocks)
     pitch = fit_pitch(blocks) if any(b.kind == "onepage" for b in blocks) else LINE_TWIPS
     for i, block in enumerate(blocks):  # a label ending in a colon stays with its table
@@ -861,10 +888,7 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
             right = DATE_RIGHT_CHARS
         elif block.kind == "title":
             # GB/T 9704 7.3.1: broken at phrase boundaries, 上长下短 (linebreak.break_lines).
-            text = LINE_BREAK.join(
-                LINE_BREAK.join(break_lines(part, TITLE_LINE_CHARS))
-                for part in text.split(LINE_BREAK)
-            )
+            text = LINE_BREAK.join(_title_lines(block))
         yield _paragraph_xml(
             block.kind,
             text,

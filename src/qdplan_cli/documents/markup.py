@@ -4,7 +4,8 @@ Templates hold wording and structure; the DOCX writer turns these blocks into th
 layout. One line is one block:
 
 ```
-# 标题                 title (consecutive ``#`` lines form one title)
+# 标题                 title (consecutive ``#`` lines form one title: its lines are chosen
+                        together, preferring a break where one ``#`` line ends)
 ## 一、标题             first-level heading (黑体)
 ### （一）标题          second-level heading (楷体)
 > 各潜在投标人：         addressee (主送), flush left
@@ -95,6 +96,8 @@ class Block:
     widths_mm: tuple[float, ...] = ()
     compact: bool = False
     row_height_mm: float = 0
+    # titles only: the ``#`` lines a title was written in (its phrase boundaries)
+    parts: tuple[str, ...] = ()
 
 
 _PREFIXES: tuple[tuple[str, Kind], ...] = (
