@@ -136,3 +136,72 @@ def test_the_checklist_prints_no_markup_and_keeps_each_step_apart(
     assert len(steps) >= 4, steps
     assert all(re.search(r"(〕|完成）)$", line) for line in steps), steps
     assert not any(re.search(r"〕\s*[□√]", line) for line in steps), steps
+
+
+@needs_tools
+def test_the_layout_checker_finds_no_failure_in_any_document(
+    rendered_documents: Rendered, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from . import check_official_layout as checker
+
+    failures = {}
+    for docx in rendered_documents.all_docx():
+        checker.fails.clear()
+        checker.main(str(docx))
+        if checker.fails:
+            failures[f"{docx.parent.name}/{docx.name}"] = list(checker.fails)
+    capsys.readouterr()
+    assert not failures, failures
+
+
+# CT_TblPrBase (ECMA-376 17.4.60): the order of a table's properties.
+TBLPR_ORDER = [
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
+    "tblDescription",
+]
+
+
+@needs_tools
+def test_table_properties_in_schema_order_fonts_declared_and_word_2013_mode(
+    rendered_documents: Rendered,
+) -> None:
+    wrong = []
+    for docx in rendered_documents.all_docx():
+        parts = _parts_text(docx)
+        for tblpr in re.findall(r"<w:tblPr>(.*?)</w:tblPr>", parts["word/document.xml"]):
+            names = re.findall(r"<w:(\w+)[ />]", tblpr)
+            names = [n for n in names if n in TBLPR_ORDER]
+            if names != sorted(names, key=TBLPR_ORDER.index):
+                wrong.append(f"{docx.name}: {names}")
+        assert (
+            'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"'
+            in parts["word/settings.xml"]
+        ), docx
+        fonts = parts["word/fontTable.xml"]
+        used = set(
+            re.findall(
+                r'<w:rFonts [^>]*w:eastAsia="([^"]+)"',
+                parts["word/document.xml"] + parts["word/styles.xml"],
+            )
+        )
+        for name in used:
+            entry = re.search(rf'<w:font w:name="{name}">(.*?)</w:font>', fonts)
+            assert entry, (docx.name, name)
+            assert '<w:charset w:val="86"/>' in entry.group(1) and "<w:panose1 " in entry.group(1)
+            assert "<w:altName " in entry.group(1)
+    assert not wrong, wrong

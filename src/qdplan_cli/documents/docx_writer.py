@@ -1,8 +1,8 @@
 """Markup blocks → DOCX in the GB/T 9704-2012 layout. The only module that imports python-docx.
 
 The layout (shared/DOCX-LAYOUT.md): A4; margins top 37, left 28, right 26, bottom 35 mm; body
-3号仿宋 (16 pt 仿宋_GB2312) on an exact 28.95 pt line (22 lines × 28 characters a page);
-title 2号小标宋 (22 pt 方正小标宋简体); headings 黑体 / 楷体_GB2312; "— N —" page numbers in
+3号仿宋 (16 pt 仿宋) on an exact 28.95 pt line (22 lines × 28 characters a page);
+title 2号小标宋 (22 pt 方正小标宋简体); headings 黑体 / 楷体; "— N —" page numbers in
 4号宋体, odd pages right and even pages left. python-docx pitfalls handled here: eastAsia fonts
 on docDefaults, every style and every run with the *Theme attributes removed (#154); zh-CN
 themeFontLang (#1601); the Letter page and spacing-after of the default template reset; both
@@ -35,11 +35,30 @@ if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.text.paragraph import Paragraph
 
-BODY_FONT = "仿宋_GB2312"
+# The fonts of GB/T 9704 as stock Windows 10/11 names them (the Chinese Supplemental Fonts, part
+# of every Chinese Windows, and what WPS lists): 仿宋 (simfang.ttf), 楷体 (simkai.ttf), 黑体, 宋体.
+# 仿宋_GB2312 and 楷体_GB2312 were Windows XP's and are on few machines now; 方正小标宋简体 is a
+# commercial font: the title names it, with 宋体 as its stand-in where it is missing (fontTable).
+BODY_FONT = "仿宋"
 TITLE_FONT = "方正小标宋简体"
 HEADING1_FONT = "黑体"
-HEADING2_FONT = "楷体_GB2312"
+HEADING2_FONT = "楷体"
 PAGE_NUMBER_FONT = "宋体"
+# fontTable.xml: name → (altName: a stock Windows font to use where it is missing, or its
+# English name; PANOSE-1; family; pitch). All GB2312 (charset 86): Word and WPS pick a Chinese
+# font for a missing one instead of a Western default.
+FONT_TABLE: dict[str, tuple[str, str, str, str]] = {
+    BODY_FONT: ("FangSong", "02010609060101010101", "modern", "fixed"),
+    HEADING2_FONT: ("KaiTi", "02010609060101010101", "modern", "fixed"),
+    HEADING1_FONT: ("SimHei", "02010609060101010101", "modern", "fixed"),
+    PAGE_NUMBER_FONT: ("SimSun", "02010600030101010101", "auto", "variable"),
+    TITLE_FONT: (PAGE_NUMBER_FONT, "02000000000000000000", "auto", "variable"),
+}
+# The Unicode and code-page ranges of a GB2312 font (as SimSun declares them).
+_GB2312_SIG = (
+    'w:usb0="00000003" w:usb1="288F0000" w:usb2="00000016" w:usb3="00000000" '
+    'w:csb0="00040001" w:csb1="00000000"'
+)
 BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号
 PAGE_NUMBER_PT = 14  # 4号
@@ -415,6 +434,18 @@ _RELATIONSHIP_RE = re.compile(r'<Relationship [^>]*Target="([^"]+)"[^>]*/>')
 _OVERRIDE_RE = re.compile(r'<Override [^>]*PartName="([^"]+)"[^>]*/>')
 
 
+def _font_table_xml(template: str) -> str:
+    """The document's fonts only, each with GB2312 charset, PANOSE and its stand-in."""
+    fonts = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+        f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="{pitch}"/>'
+        f"<w:sig {_GB2312_SIG}/></w:font>"
+        for name, (alt, panose, family, pitch) in FONT_TABLE.items()
+    )
+    head = template[: template.index(">", template.index("<w:fonts")) + 1]
+    return head + fonts + "</w:fonts>"
+
+
 def _strip_package(data: bytes) -> bytes:
     dropped = {name.rsplit("/", 1)[-1] for name in _DROPPED_PARTS}
 
@@ -430,6 +461,14 @@ def _strip_package(data: bytes) -> bytes:
             if item.filename in _DROPPED_PARTS:
                 continue
             part = source.read(item.filename)
+            if item.filename == "word/fontTable.xml":
+                part = _font_table_xml(part.decode("utf-8")).encode("utf-8")
+            elif item.filename == "word/settings.xml":
+                # Word 2013+ (15), not 兼容模式 (14, Word 2010).
+                part = part.replace(
+                    b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"',
+                    b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"',
+                )
             if item.filename.endswith(".rels"):
                 part = _RELATIONSHIP_RE.sub(keep, part.decode("utf-8")).encode("utf-8")
             elif item.filename == "[Content_Types].xml":
@@ -725,9 +764,9 @@ def _joint_signature_xml(names: Sequence[str], date: str | None, pitch: int = LI
     return (
         "<w:tbl><w:tblPr>"
         f'<w:tblW w:w="{width * len(names)}" w:type="dxa"/><w:jc w:val="center"/>'
-        '<w:tblLayout w:type="fixed"/>'
         '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
         '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/>'  # schema order: tblBorders, shd, tblLayout, tblCellMar
         '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
         "</w:tblCellMar></w:tblPr><w:tblGrid>"
         + "".join(f'<w:gridCol w:w="{width}"/>' for _ in names)
