@@ -234,15 +234,19 @@ def test_fee_sheet_of_a_construction_project_does_not_pass_off_the_procurement_s
     capsys: pytest.CaptureFixture[str],
     isolated_config: Path,  # noqa: F811
 ) -> None:
-    code, _, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "a", capsys)
+    code, out, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "a", capsys)
     assert code == 0, err
     text = text_of(tmp_path / "a" / "expert_fee_sheet.docx")
     assert "该标准为政府采购评审劳务报酬标准，建设工程项目请按本项目适用的" in text
+    # The way to set it is told to the witness, not printed on the sheet (a config key).
+    assert "配置" not in text and "construction_source" not in text
+    assert "[fees] construction_source" in out + err
     _with_config(
         isolated_config, '[fees]\nconstruction_source = "某某建设工程评标专家劳务报酬标准"\n'
     )
-    code, _, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "b", capsys)
+    code, out, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "b", capsys)
     assert code == 0, err
+    assert "construction_source" not in out + err
     text = text_of(tmp_path / "b" / "expert_fee_sheet.docx")
     assert "本表按某某建设工程评标专家劳务报酬标准计算" in text
     assert "28号" not in text.split("二、计费原则")[0]

@@ -131,11 +131,20 @@ def render(
     # Every file is built in memory first (render_documents builds and checks the DOCX):
     # a refusal or a failure leaves nothing half-written.
     fee_data = None
+    fee_hint = ""
     if with_fees:
         from qdplan_cli.documents.publish import fee_sheet_docx
         from qdplan_cli.local.config import load_config
 
-        fee_data = fee_sheet_docx(the_case, load_config(), moment, templates)
+        fee_config = load_config()
+        fee_data = fee_sheet_docx(the_case, fee_config, moment, templates)
+        if the_case.project.type.value == "construction" and "construction" not in {
+            t.value for t in fee_config.fee_sources
+        }:
+            fee_hint = (
+                "劳务费计算表按政府采购评审标准计算：建设工程项目适用的标准可在配置 "
+                "[fees] construction_source 中写明（qdplan config edit）。"
+            )
     # One set: every DOCX (and with --pdf every PDF) appears together or not at all.
     items = [(f"{r.doc.value}.docx", r.data, not r.public) for r in rendered]
     if fee_data is not None:
@@ -177,6 +186,8 @@ def render(
                 "新的时间：未定，公告留填写横线，发布前手填（可填 incident.new_time 或用 --earliest）"
             )
     result.hints.extend(decision.warnings)
+    if fee_hint and fee_target is not None:
+        result.hints.append(fee_hint)
     result.pdfs = done.pdfs
     show_written(result)
     if pdf_error is not None:
