@@ -192,6 +192,8 @@ def test_table_properties_in_schema_order_fonts_declared_and_word_2013_mode(
             'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"'
             in parts["word/settings.xml"]
         ), docx
+        # A line before a moved project number is not spread letter by letter.
+        assert "<w:doNotExpandShiftReturn/>" in parts["word/settings.xml"], docx
         fonts = parts["word/fontTable.xml"]
         used = set(
             re.findall(

@@ -464,7 +464,11 @@ def _strip_package(data: bytes) -> bytes:
             if item.filename == "word/fontTable.xml":
                 part = _font_table_xml(part.decode("utf-8")).encode("utf-8")
             elif item.filename == "word/settings.xml":
-                # Word 2013+ (15), not 兼容模式 (14, Word 2010).
+                # A line ended by a line break of ours (before a project number, keep_identifiers)
+                # stays as set, not spread out letter by letter; Word 2013+ (15), not 兼容模式.
+                part = part.replace(
+                    b"<w:useFELayout/>", b"<w:doNotExpandShiftReturn/><w:useFELayout/>"
+                )
                 part = part.replace(
                     b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"',
                     b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"',
