@@ -98,11 +98,19 @@ def render(
         raise UserError("请给出 --case 案例文件或 --incident 事件编号（二者选一）", field="--case")
     rt = Runtime(now, calendar_file=calendar)  # business hours and holidays from the config
     record_hash: str | None = None
+    record_events: int | None = None
     if case is not None:
         the_case = load_case(case)
     else:
+        from qdplan_cli.record.chain import check_incident
+
         with rt.open_store() as store:
             the_case, record_hash = stored_case(store, incident)
+            # How many events the printed hash stands for (the QR code on the record).
+            links = check_incident(store, the_case.incident_id).links
+            record_events = next(
+                (n for n, link in enumerate(links, 1) if link.hash.startswith(record_hash)), None
+            )
     moment = rt.now
     decision = rt.decide(the_case.situation)
     # The expert fee sheet is not one of the decision's documents: it is added when the case
@@ -126,6 +134,7 @@ def render(
             use_earliest=earliest,
             expert_names=expert_names,
             record_hash=record_hash,
+            record_events=record_events,
             config=rt.config,
         )
     # Every file is built in memory first (render_documents builds and checks the DOCX):

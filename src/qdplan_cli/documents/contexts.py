@@ -65,6 +65,7 @@ VARIABLES: dict[str, str] = {
     "project.opening_time": "原定开标时间（含日期、星期）",
     "incident.id": "事件编号",
     "incident.record_hash": "记录校验码（render --incident 时：事件记录校验链的前 12 位，qdplan verify 核对）",
+    "incident.record_events": "记录的事件条数（render --incident 时；与事件编号、校验码一起印入记录二维码）",
     "incident.stage": "所处环节（开标准备阶段 / 开标过程中 / 评标环节）",
     "incident.stage_id": "环节编号（prep / opening / evaluation）",
     "incident.fault": "故障类型（全称）",
@@ -217,6 +218,7 @@ def build_context(
     timing: NoticeTime,
     now: datetime,
     record_hash: str | None = None,
+    record_events: int | None = None,
     config: Config | None = None,
 ) -> dict[str, Any]:
     """The variables every template receives (confidential names excepted).
@@ -267,6 +269,7 @@ def build_context(
             {
                 "id": case.incident_id,
                 "record_hash": record_hash,
+                "record_events": record_events,
                 "stage": stage_label(decision.stage, p.type),
                 "stage_id": decision.stage.value,
                 "fault": FAULT_LABELS[decision.fault],
@@ -498,6 +501,10 @@ def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[
     return extra
 
 
+# The picture name of the record's QR code in a template (``@image 记录二维码 25 25``).
+RECORD_QR = "记录二维码"
+
+
 def render_documents(
     case: Case,
     decision: Decision,
@@ -508,6 +515,7 @@ def render_documents(
     use_earliest: bool = False,
     expert_names: bool = False,
     record_hash: str | None = None,
+    record_events: int | None = None,
     config: Config | None = None,
 ) -> list[RenderedDocument]:
     """Render, build and check every document; raises before anything is written. ``config``
@@ -516,7 +524,9 @@ def render_documents(
 
     docs = documents_to_render(decision, only)
     timing = notice_time(case, decision, use_earliest=use_earliest)
-    base = build_context(case, decision, timing, now, record_hash, config)
+    base = build_context(
+        case, decision, timing, now, record_hash, record_events=record_events, config=config
+    )
     rendered: list[RenderedDocument] = []
     for doc in docs:
         info = templates.find(doc.value)
@@ -531,8 +541,23 @@ def render_documents(
             context.update(expert_context(case, decision, with_names=expert_names))
         text = templates.render(doc.value, context)
         blocks = parse(text, str(info.path))
+        images = {}
+        if any(b.kind == "image" and b.text == RECORD_QR for b in blocks):
+            if record_hash is None or record_events is None:
+                raise UserError(
+                    f"模板 {info.path} 的 @image {RECORD_QR} 只能在 render --incident 时使用",
+                    field="--templates",
+                )
+            from qdplan_cli.documents import qr
+
+            code = qr.RecordCode(case.incident_id, record_hash, record_events)
+            images[RECORD_QR] = qr.png(code)
         data = build_docx(
-            blocks, title=document_title(blocks, doc), author=case.project.agency, now=now
+            blocks,
+            title=document_title(blocks, doc),
+            author=case.project.agency,
+            now=now,
+            images=images,
         )
         if doc in PUBLIC_DOCUMENTS:
             check_confidential(DOCUMENT_LABELS[doc], doc.value, data, case, info.path)
