@@ -313,3 +313,33 @@ def test_closure_plan_has_times_room_person_phones_and_meals(
         "餐饮",
     ):
         assert needle in text.replace("\n", ""), needle  # a number may start a line
+
+
+def test_wording_of_issue_22_point_8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The opening-stage filing form says 新的开标时间; a judgement made at the 2-hour line is
+    said as one, with the fact of the later fix; a power cut is 恢复供电, not 排除."""
+    data = load_toml("opening-network-plan3.toml")
+    data["incident"]["resolved_at"] = data["incident"]["new_time"].replace(
+        day=8, hour=14, minute=22
+    )
+    code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
+    assert code == 0, err
+    filing = text_of(tmp_path / "a" / "filing_report.docx")
+    assert "新的开标时间：2026年12月11日（周五）09:00。" in filing
+    assert "（评标" not in filing and "评审）" not in filing
+    assert "经判断故障在2小时内无法解决（故障实际于2026年12月8日（周二）14:22排除" in filing
+    code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "b", capsys)
+    assert code == 0, err
+    notice = text_of(tmp_path / "b" / "delay_notice.docx")
+    assert "未能恢复供电" in notice and "未能排除" not in notice
+
+
+def test_a_plan_is_cited_where_the_plans_are_defined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22 point 8: 方案二 is defined in 第五条 1, whatever clause the fault comes under."""
+    code, _, err = render(DATA / "evaluation-power-plan2.toml", tmp_path, capsys)
+    assert code == 0, err
+    text = text_of(tmp_path / "closure_plan.docx").replace("\n", "")
+    assert "第五条 3、第五条 1 方案二的规定" in text
+    assert "第五条 3方案二" not in text

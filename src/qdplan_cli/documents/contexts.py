@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.documents.markup import Block, parse
 from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
+from qdplan_cli.plan.clauses import PLAN_CLAUSES
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.labels import (
     DOCUMENT_LABELS,
@@ -87,6 +88,7 @@ VARIABLES: dict[str, str] = {
     "decision.outcome": "处置结论（中文）",
     "decision.outcome_id": "处置结论编号（proceed / delay_notice / choose_plan …）",
     "decision.basis": "依据条款（如 第四条（一）3）",
+    "decision.plan_basis": "三种方案的出处（开标过程中 第四条（二）1，评标环节 第五条 1）",
     "decision.clauses": "涉及的全部条款（列表）",
     "decision.plan": "招标人选择的方案（1、2、3）",
     "decision.plan_label": "所选方案全称",
@@ -297,6 +299,10 @@ def build_context(
                 "outcome": outcome_label(decision.outcome, p.type),
                 "outcome_id": decision.outcome.value,
                 "basis": clause_label(decision_clause(decision)),
+                # Where the three plans are defined: 第四条（二）1 (opening), 第五条 1 (evaluation).
+                "plan_basis": clause_label(
+                    PLAN_CLAUSES.get(decision.stage, decision_clause(decision))
+                ),
                 "clauses": [clause_label(c) for c in sorted(decision.clauses, key=_clause_key)],
                 "plan": decision.plan,
                 "plan_label": plan_label(decision.plan, decision.stage, p.type)
