@@ -102,7 +102,7 @@ def render(
     if case is not None:
         the_case = load_case(case)
     else:
-        from qdplan_cli.record.chain import check_incident
+        from qdplan_cli.record.checks import check_incident
 
         with rt.open_store() as store:
             the_case, record_hash = stored_case(store, incident)
