@@ -343,3 +343,22 @@ def test_a_plan_is_cited_where_the_plans_are_defined(
     text = text_of(tmp_path / "closure_plan.docx").replace("\n", "")
     assert "第五条 3、第五条 1 方案二的规定" in text
     assert "第五条 3方案二" not in text
+
+
+def test_the_records_course_includes_the_filing_issue_and_publication_acts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22 point 8: 经过 lists what was done, with its time, not only the witness's notes."""
+    data = load_toml("opening-network-plan3.toml")
+    data["incident"]["plan_filed_at"] = data["incident"]["supplement_issued_at"].replace(minute=35)
+    code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
+    assert code == 0, err
+    record = text_of(tmp_path / "a" / "incident_record.docx")
+    course = record.split("一、经过记录")[1].split("二、")[0]
+    assert "2026年12月8日（周二）11:35，方案报监管部门备案。" in course
+    assert "2026年12月8日（周二）11:40，发出延期开标书面补充公告。" in course
+    assert course.index("11:15") < course.index("11:35") < course.index("11:40")
+    code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "b", capsys)
+    assert code == 0, err
+    course = text_of(tmp_path / "b" / "incident_record.docx").split("一、经过记录")[1]
+    assert "2026年12月3日（周四）10:40，发布延迟开标公告。" in course.split("二、")[0]

@@ -214,6 +214,22 @@ def _dt(moment: datetime | None) -> str | None:
     return format_dt(moment) if moment is not None else None
 
 
+def _course(case: Case) -> list[tuple[datetime, str]]:
+    """The record's 经过: the witness's entries and the acts with their times — the plan's
+    filing, the supplementary notice's issue, the delay notice's publication — in time order."""
+    from qdplan_cli.plan.fields import ACT_LABELS, Act
+
+    s = case.situation
+    acts = [
+        (s.plan_filed_at, ACT_LABELS[Act.PLAN_FILED]),
+        (s.supplement_issued_at, ACT_LABELS[Act.SUPPLEMENT_ISSUED]),
+        (s.notice_published_at, ACT_LABELS[Act.NOTICE_PUBLISHED]),
+    ]
+    entries = [(e.at, e.text) for e in case.timeline]
+    entries += [(at, text) for at, text in acts if at is not None]
+    return sorted(entries, key=lambda entry: entry[0])
+
+
 def build_context(
     case: Case,
     decision: Decision,
@@ -290,8 +306,8 @@ def build_context(
             },
         ),
         "timeline": [
-            Fields(f"timeline[{i}]", {"at": format_dt(e.at), "text": e.text})
-            for i, e in enumerate(case.sorted_timeline(), start=1)
+            Fields(f"timeline[{i}]", {"at": format_dt(at), "text": text})
+            for i, (at, text) in enumerate(_course(case), start=1)
         ],
         "decision": Fields(
             "decision",
