@@ -569,8 +569,14 @@ def _paragraph_xml(
         ppr += "<w:keepNext/>"
     if page_break_before:
         ppr += "<w:pageBreakBefore/>"  # pitfall 7: never a page-break run
-    if pitch != LINE_TWIPS and kind not in _LINE_HEIGHTS:
-        line = max(pitch, TITLE_MIN_PITCH_TWIPS) if kind == "title" else pitch
+    if pitch != LINE_TWIPS:
+        line = (
+            _small_line(kind, pitch)
+            if kind in _LINE_HEIGHTS
+            else max(pitch, TITLE_MIN_PITCH_TWIPS)
+            if kind == "title"
+            else pitch
+        )
         ppr += f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>'
     if right_chars:
         ppr += f"<w:ind{_attrs(_indent_attrs(right_chars=right_chars))}/>"
@@ -831,21 +837,39 @@ def _estimate_twips(blocks: Sequence[Block], pitch: int) -> float:
             widths = list(block.widths_mm)
             if len(widths) != len(block.rows[0]):
                 widths = [TEXT_WIDTH_MM / len(block.rows[0])] * len(block.rows[0])
+            line = _small_line("smallcell", pitch) if block.compact else pitch
+            char_mm = _SMALL_CHAR_MM if block.compact else _BODY_CHAR_MM
             for row in block.rows:
                 lines = max(
-                    lines_needed(_cell_lines(text, w), (w - _CELL_MARGINS_MM) / _BODY_CHAR_MM)
+                    lines_needed(
+                        text if block.compact else _cell_lines(text, w),
+                        (w - _CELL_MARGINS_MM) / char_mm,
+                    )
                     for w, text in zip(widths, row, strict=True)
                 )
-                total += max(lines * pitch, _twips(block.row_height_mm)) + 20
+                total += max(lines * line, _twips(block.row_height_mm)) + 20
         elif block.kind == "image":
             total += _twips(block.widths_mm[1]) + 100
         elif block.kind in _LINE_HEIGHTS:
-            total += _LINE_HEIGHTS[block.kind] * lines_needed(block.text, _LINE_CHARS * 1.6)
+            chars = TEXT_WIDTH_MM / _SMALL_CHAR_MM * 0.93  # small type wraps sooner than counted
+            total += _small_line(block.kind, pitch) * lines_needed(block.text, chars)
         elif block.kind != "onepage":
             first = _STYLES[block.kind][4]
             total += pitch * lines_needed(block.text, _LINE_CHARS, indent=first)
         i += 1
     return total
+
+
+# Small type (the checklist, the cards) tightens in proportion, never below 10.5 pt a line.
+SMALL_MIN_LINE_TWIPS = 210
+_SMALL_CHAR_MM = SMALL_PT * 25.4 / 72
+
+
+def _small_line(kind: str, pitch: int) -> int:
+    """The exact line height of a small-type style when the body grid is ``pitch``."""
+    if pitch == LINE_TWIPS:
+        return _LINE_HEIGHTS[kind]
+    return max(SMALL_MIN_LINE_TWIPS, round(_LINE_HEIGHTS[kind] * pitch / LINE_TWIPS))
 
 
 def fit_pitch(blocks: Sequence[Block]) -> int:
