@@ -1,9 +1,13 @@
-"""The incident wizard: a loop over what the engine reports as ``missing``.
+"""The incident wizard: advice first, then a loop over what the engine reports as ``missing``.
 
-The question flow lives in the engine: the wizard asks ``decision.missing[0]``, records the
-answer as an event (saved before the next question), decides again, shows the checklist, and
-repeats until nothing is missing. Every question offers "← 返回上一步"; a changed answer is itself
-an event (old → new). The wizard reads time only through the ``clock`` it is given.
+A new incident asks the stage, the fault and the onset first (the onset defaults to now): after
+those three answers the status block names who to call, with names and numbers. The project
+comes next, one keystroke to take the last project or the prepared file, or to leave it for
+later (the hub offers it until a document needs it). Then the question flow of the engine: the
+wizard asks ``decision.missing[0]``, records the answer as an event (saved before the next
+question), decides again and repeats until nothing is missing. Every question offers
+"← 返回上一步"; a changed answer is itself an event (old → new). The wizard reads time only
+through the ``clock`` it is given.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
 from qdplan_cli.plan.labels import (
     FAULT_LABELS,
     PROJECT_TYPE_LABELS,
-    STAGE_LABELS,
     clause_label,
     plan_label,
+    stage_label,
     terms,
 )
 from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage, check_plan
@@ -44,6 +48,7 @@ from qdplan_cli.ui import prompts
 from qdplan_cli.ui.wording import (
     DETAIL_PROMPTS,
     FACT_QUESTIONS,
+    JUDGES,
     PROJECT_FIELD_PROMPTS,
     WIZARD,
     YES_NO,
@@ -54,12 +59,19 @@ if TYPE_CHECKING:
 
 BACK = "__back__"
 RESOLVED = "__resolved__"
+LATER = "__later__"
 PROJECT = "project"
 STARTED = "started_at"
+# The first questions of a new incident, in order: advice (who to call) follows the third.
+FIRST = (Fact.STAGE.value, Fact.FAULT.value, STARTED, PROJECT)
 
 
 class _Back(Exception):
     """The witness chose "← 返回上一步"."""
+
+
+class _Later(Exception):
+    """The witness put the question off (the hub, then the question again)."""
 
 
 # Times that cannot lie ahead of now (the one future-time rule of plan/times).
@@ -119,7 +131,7 @@ class Wizard:
     store: Store
     runtime: Runtime
     incident_id: str | None  # None until the first real answer creates the incident
-    history: list[str] = field(default_factory=lambda: [PROJECT, STARTED])
+    history: list[str] = field(default_factory=lambda: list(FIRST))
     prefill: dict[str, Any] = field(default_factory=dict)  # a project to offer, not recorded
     prefill_from_file: bool = False
     launched: datetime | None = None
@@ -128,8 +140,8 @@ class Wizard:
     @classmethod
     def resuming(cls, store: Store, runtime: Runtime, incident: Incident) -> Wizard:
         """A wizard on a stored incident; "back" reaches its answers in the order given."""
-        answered = [f for f in incident.answered if f != STARTED]
-        return cls(store, runtime, incident.id, [PROJECT, STARTED, *answered])
+        answered = [f for f in incident.answered if f not in FIRST]
+        return cls(store, runtime, incident.id, [*FIRST, *answered])
 
     def clock(self) -> datetime:
         return self.runtime.tick()
@@ -167,7 +179,9 @@ class Wizard:
         prompts.set_status(lambda width: status_lines(state, self.clock(), width))
 
     def _project_type(self, incident: Incident) -> ProjectType:
-        return ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value))
+        """The recorded project's type; before a project is recorded, the offered one's words."""
+        kind = incident.project.get("type") or self.prefill.get("type")
+        return ProjectType(kind or ProjectType.CONSTRUCTION.value)
 
     def _words(self, incident: Incident) -> dict[str, str]:
         return terms(self._project_type(incident))
@@ -189,40 +203,44 @@ class Wizard:
     # ----------------------------------------------------------------- the loop
 
     def start(self) -> None:
-        """A new incident: the project (its answer creates the incident), the onset time, then
-        the facts. Nothing is stored before that first answer."""
+        """A new incident: stage, fault, onset (who to call is on screen after them), then the
+        project, then the facts. The first answer (the stage) creates the incident; nothing is
+        stored before it."""
         self.launched = self.clock()
-        project = self._new_project()
-        now = self.clock()
-        source = "wizard:file" if self.prefill_from_file else "wizard"
-        event = created_event(now, project, self.launched, source)
-        self.incident_id = self.store.create_incident(now, [event], now)
-        prompts.done(WIZARD["created"].format(id=self.incident_id))
-        incident = self.load()
-        self.set_status(incident, self.runtime.decide_incident(incident))
-        self._ask_with_back(1)
+        index = 0
+        while index < len(FIRST):
+            try:
+                if index == 0 and self.incident_id is None:
+                    self._ask_first_stage()
+                else:
+                    incident = self.load()  # the block above each question: who to call
+                    self.set_status(incident, self.runtime.decide_incident(incident))
+                    self.ask_field(FIRST[index], back=index > 0)
+                index += 1
+            except _Back:
+                index -= 1
         self.run()
 
-    def _new_project(self) -> dict[str, Any]:
-        """A new incident's project: empty unless the witness picks the offered one."""
-        offered = self.prefill
-        if not any(v for k, v in offered.items() if k != "type"):
-            prompts.hint(WIZARD["project_first"])
-            return self._project_form({})
-        summary = project_summary(offered)
-        keep = (
-            WIZARD["project_keep_file" if self.prefill_from_file else "project_keep_last"].format(
-                summary=summary
-            ),
-            "keep",
-        )
-        edit = (WIZARD["project_edit_offered"], "edit")
-        new = (WIZARD["project_new"], "new")
-        choices = [keep, edit, new] if self.prefill_from_file else [new, keep, edit]
-        answer = prompts.select(WIZARD["project_question"], choices)
-        if answer == "keep":
-            return dict(offered)
-        return self._project_form(offered if answer == "edit" else {})
+    def _ask_first_stage(self) -> None:
+        """The stage question of a new incident; its answer creates the incident, with the
+        onset defaulting to the launch time and the project left for its own question."""
+        incident = self.load()
+        words = self._words(incident)
+        question, hint = (t.format(**words) for t in FACT_QUESTIONS[Fact.STAGE])
+        prompts.hint(hint)
+        stage = self._choose(question, self._stage_choices(incident), None, back=False)
+        now = self.clock()
+        source = "wizard:file" if self.prefill_from_file else "wizard"
+        events = [
+            created_event(now, {}, self.launched, source),
+            answer_event(now, Fact.STAGE.value, stage, None),
+        ]
+        self.incident_id = self.store.create_incident(now, events, now)
+        prompts.done(WIZARD["created"].format(id=self.incident_id))
+
+    def _stage_choices(self, incident: Incident) -> list[tuple[str, str]]:
+        kind = self._project_type(incident)
+        return [(stage_label(s, kind), s.value) for s in Stage]
 
     def run(self) -> None:
         """Ask what the engine says is missing until nothing is; then the hub menu."""
@@ -242,11 +260,21 @@ class Wizard:
                     self.ask_field(fact.value, back=True, decision=decision)
                 except _Back:
                     self._ask_with_back(len(self.history) - 1)
+                except _Later:
+                    if not self.hub(incident, decision):
+                        self._leave(decision)
+                        return
                 continue
             if not self.hub(incident, decision):
-                self.show(self.load(), decision, page=False)
-                prompts.set_status(None)
+                self._leave(decision)
                 return
+
+    def _leave(self, decision: Decision) -> None:
+        incident = self.load()
+        self.show(incident, decision, page=False)
+        prompts.set_status(None)
+        if not project_filled(incident.project):
+            prompts.hint(WIZARD["project_missing"].format(prog=invoked_as(), id=incident.id))
 
     def _notice_choices(self, incident: Incident, decision: Decision) -> list[tuple[str, str]]:
         """When a notice is due, the times that settle the earliest lawful new time (4.1.x:
@@ -333,6 +361,8 @@ class Wizard:
         else:
             label = WIZARD["resolved_fix"].format(at=format_dt(incident.resolved_at))
             choices.append((label, "resolved_fix"))
+        if not project_filled(incident.project):
+            choices.append((WIZARD["project_fill"], PROJECT))
         choices.append((WIZARD["full"], "full"))
         choices.append((WIZARD["back"], BACK))
         choices.append((WIZARD["details"], "details"))
@@ -366,6 +396,8 @@ class Wizard:
             self.show(incident, decision)
         elif answer == "details":
             self.ask_details(incident)
+        elif answer == PROJECT:
+            self._ask_project(incident, back=False)
         elif answer == BACK:
             self._ask_with_back(len(self.history) - 1)
         elif answer == "done":
@@ -374,12 +406,16 @@ class Wizard:
 
     # ----------------------------------------------------------------- times, ticks, experts
 
-    def ask_when(self, question: str, *, current: datetime | None = None) -> datetime:
-        """A moment: "刚刚" (now), the value recorded before, or a typed time. Escape: back."""
+    def ask_when(
+        self, question: str, *, current: datetime | None = None, current_label: str = ""
+    ) -> datetime:
+        """A moment: "刚刚" (now), the value recorded before (or named by ``current_label``,
+        e.g. "故障发生时（{time}）"), or a typed time. Escape: back."""
         now = self.clock()
         choices = [(WIZARD["started_now"].format(time=format_dt(now)), "now")]
         if current is not None:
-            choices.append((WIZARD["started_keep"].format(time=format_dt(current)), "keep"))
+            label = current_label or WIZARD["started_keep"]
+            choices.append((label.format(time=format_dt(current)), "keep"))
         choices.append((WIZARD["started_other"], "other"))
         choices.append((WIZARD["back"], BACK))
         answer = prompts.select(question, choices)
@@ -441,15 +477,23 @@ class Wizard:
 
     def ask_attendance(self, incident: Incident) -> None:
         """Experts' arrival and release (a count sharing times), for the fee sheet (5.1, 5.5)."""
+        words = self._words(incident)
         count = self._count(WIZARD["attendance_count"])
-        arrived = self.ask_when(WIZARD["attendance_arrived"], current=incident.started_at)
+        arrived = self.ask_when(
+            WIZARD["attendance_arrived"].format(**words),
+            current=incident.started_at,
+            current_label=WIZARD["at_onset"],
+        )
         left = self.ask_when(WIZARD["attendance_left"])
         if left < arrived:
             prompts.hint(WIZARD["attendance_order"])
             return
         evaluated = prompts.select(
-            WIZARD["attendance_evaluated"],
-            [(YES_NO[0], "true"), (WIZARD["not_evaluated"], "false")],
+            WIZARD["attendance_evaluated"].format(**words),
+            [
+                (WIZARD["evaluated"].format(**words), "true"),
+                (WIZARD["not_evaluated"].format(**words), "false"),
+            ],
         )
         self.record(
             attendance_event(self.clock(), arrived, left, count, evaluated=evaluated == "true")
@@ -461,7 +505,10 @@ class Wizard:
         arrivals = [a["arrived_at"] for a in incident.attendance]
         arrived_default = min(arrivals) if arrivals else incident.started_at
         left = self.ask_when(WIZARD["expert_left_when"])
-        arrived = self.ask_when(WIZARD["expert_left_arrived"], current=arrived_default)
+        label = "" if arrivals else WIZARD["at_onset"]
+        arrived = self.ask_when(
+            WIZARD["expert_left_arrived"], current=arrived_default, current_label=label
+        )
         if left < arrived:
             prompts.hint(WIZARD["attendance_order"])
             return
@@ -483,6 +530,8 @@ class Wizard:
                 return
             except _Back:
                 index -= 1
+            except _Later:
+                return
 
     def _would_be_asked(self, index: int) -> bool:
         name = self.history[index]
@@ -572,7 +621,8 @@ class Wizard:
         self, fact: Fact, incident: Incident, back: bool, decision: Decision | None
     ) -> None:
         words = self._words(incident)
-        question, hint = (t.format(**words) for t in FACT_QUESTIONS[fact])
+        judge = JUDGES.get(str(incident.incident.get("fault")), "技术人员")
+        question, hint = (t.format(**words, judge=judge) for t in FACT_QUESTIONS[fact])
         if fact is Fact.WITHIN_2H and decision is not None and decision.two_hour_line:
             hint += f"（2小时节点：{format_dt(decision.two_hour_line)}）"
         stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
@@ -585,7 +635,7 @@ class Wizard:
         current = incident.incident.get(fact.value)
         choices: list[tuple[str, str]]
         if fact is Fact.STAGE:
-            choices = [(STAGE_LABELS[s], s.value) for s in Stage]
+            choices = self._stage_choices(incident)
         elif fact is Fact.FAULT:
             choices = [(FAULT_LABELS[f], f.value) for f in Fault]
         elif fact is Fact.PLAN:
@@ -599,6 +649,14 @@ class Wizard:
                 )
                 for p in allowed
             ]
+            if self._plan_by_the_clock(incident, decision):
+                # The 2-hour question was skipped (the line has passed): a keystroke meant for
+                # it lands on "not yet", never on a plan.
+                line = decision.two_hour_line if decision is not None else None
+                prompts.alarm(
+                    WIZARD["plan_after_line"].format(line=format_dt(line), **words)
+                )
+                choices.insert(0, (WIZARD["plan_later"].format(**words), LATER))
         else:
             choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
             if incident.resolved_at is None:
@@ -606,6 +664,8 @@ class Wizard:
             if current is not None:
                 current = "true" if current else "false"
         answer = self._choose(question, choices, current, back)
+        if answer == LATER:
+            raise _Later
         if answer == RESOLVED:
             self.mark_resolved(incident)
             return
@@ -617,6 +677,19 @@ class Wizard:
         old = incident.incident.get(fact.value)
         if value != old:
             self.record(answer_event(self.clock(), fact.value, value, old))
+
+    @staticmethod
+    def _plan_by_the_clock(incident: Incident, decision: Decision | None) -> bool:
+        """The plan is asked because the 2-hour line passed, not because the witness answered
+        that the fault cannot be solved within 2 hours (and no plan was chosen yet)."""
+        return (
+            decision is not None
+            and decision.two_hour_line is not None
+            and decision.now is not None
+            and decision.now >= decision.two_hour_line
+            and incident.incident.get(Fact.WITHIN_2H.value) is not False
+            and incident.incident.get(Fact.PLAN.value) is None
+        )
 
     def _ask_started(self, incident: Incident, back: bool) -> None:
         now = self.clock()
@@ -648,27 +721,51 @@ class Wizard:
             self.record(answer_event(self.clock(), STARTED, value, current))
 
     def _ask_project(self, incident: Incident, back: bool) -> None:
+        """One keystroke: the recorded project, the offered one (the last incident's or the
+        prepared file), or later (the hub offers it until a document needs it)."""
         current = dict(incident.project)
-        filled = any(v for k, v in current.items() if k != "type")
-        if filled:
+        offered = self.prefill
+        if project_filled(current):
+            summary = project_summary(current)
             choices = [
-                (WIZARD["project_keep"].format(summary=project_summary(current)), "keep"),
+                (WIZARD["project_keep"].format(summary=summary), "keep"),
                 (WIZARD["project_edit"], "edit"),
                 (WIZARD["project_new"], "new"),
             ]
-            answer = self._choose(WIZARD["project_question"], choices, None, back)
-            if answer == "keep":
-                return
-            base = current if answer == "edit" else {}
+        elif project_filled(offered):
+            key = "project_keep_file" if self.prefill_from_file else "project_keep_last"
+            choices = [
+                (WIZARD[key].format(summary=project_summary(offered)), "offered"),
+                (WIZARD["project_new"], "new"),
+                (WIZARD["project_edit_offered"], "edit_offered"),
+                (WIZARD["project_later"], "later"),
+            ]
         else:
+            choices = [
+                (WIZARD["project_later_kind"].format(kind=PROJECT_TYPE_LABELS[t]), f"later:{t}")
+                for t in ProjectType
+            ]
+            choices.append((WIZARD["project_now"], "new"))
+        answer = self._choose(WIZARD["project_question"], choices, None, back)
+        new: dict[str, Any]
+        if answer == "keep":
+            return
+        if answer == "offered":
+            new = dict(offered)
+        elif answer == "later":
+            new = {"type": offered.get("type", ProjectType.CONSTRUCTION.value)}
+        elif answer.startswith("later:"):
+            new = {"type": answer.removeprefix("later:")}
+        else:
+            base = {"edit": current, "edit_offered": offered}.get(answer, {})
             prompts.hint(WIZARD["project_first"])
-            base = {}
-        new = self._project_form(base)
+            new = self._project_form(base)
         if new != current:
             self.record(project_event(self.clock(), new, current))
 
     def _project_form(self, base: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        words = terms(ProjectType(base.get("type", ProjectType.CONSTRUCTION.value)))
         for key in PROJECT_KEYS:
             if key == "type":
                 kind = prompts.select(
@@ -677,6 +774,7 @@ class Wizard:
                     default=str(base.get("type", ProjectType.CONSTRUCTION.value)),
                 )
                 out["type"] = kind
+                words = terms(ProjectType(kind))  # the later questions in the project's words
             elif key == "opening_time":
                 previous = base.get(key)
                 default = previous.strftime("%Y-%m-%d %H:%M") if previous else ""
@@ -689,7 +787,13 @@ class Wizard:
                     out[key] = parse_clock_time(raw, self.clock())
                     _say_back(raw, self.clock())
             else:
-                raw = prompts.text(PROJECT_FIELD_PROMPTS[key], default=str(base.get(key, "")))
+                question = PROJECT_FIELD_PROMPTS[key].format(**words)
+                raw = prompts.text(question, default=str(base.get(key, "")))
                 if raw:
                     out[key] = raw
         return out
+
+
+def project_filled(project: Mapping[str, Any]) -> bool:
+    """Anything beyond the type: a project the witness would recognise."""
+    return any(v for k, v in project.items() if k != "type")
