@@ -58,11 +58,11 @@ def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee
 
     monkeypatch.setattr(prompts, "select", select)
     keys = (
-        pick(0)  # the project file
+        pick(2)  # 评标环节
+        + pick(2)  # 断电
         + pick(1)  # onset: other
         + typed("09:10")
-        + pick(2)  # 评标环节
-        + pick(2)  # 断电
+        + pick(0)  # the project file
         + pick(2)  # 2小时内? (能, 不能, 故障已排除): 故障已排除
         + pick(1)  # 故障何时排除？ other
         + typed("10:40")  # cleared within the 2 hours: wait and resume (5.1)
