@@ -70,9 +70,7 @@ PEOPLE_PREFIX = "  电话："
 PEOPLE_JOIN = "；"
 
 
-def _people(
-    step: Step, contacts: Mapping[Role, Sequence[Contact]]
-) -> list[tuple[Role, str, str]]:
+def _people(step: Step, contacts: Mapping[Role, Sequence[Contact]]) -> list[tuple[Role, str, str]]:
     """The configured people of the roles the step reaches (or who do it): (role, name, phone)."""
     roles = step.to if step.kind is StepKind.CALL and step.to else (step.by or step.to)
     out = []

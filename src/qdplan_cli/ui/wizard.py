@@ -653,9 +653,7 @@ class Wizard:
                 # The 2-hour question was skipped (the line has passed): a keystroke meant for
                 # it lands on "not yet", never on a plan.
                 line = decision.two_hour_line if decision is not None else None
-                prompts.alarm(
-                    WIZARD["plan_after_line"].format(line=format_dt(line), **words)
-                )
+                prompts.alarm(WIZARD["plan_after_line"].format(line=format_dt(line), **words))
                 choices.insert(0, (WIZARD["plan_later"].format(**words), LATER))
         else:
             choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
