@@ -6,6 +6,8 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from qdplan_cli.plan.calendar import WorkCalendar
 from qdplan_cli.plan.decide import decide
 from qdplan_cli.plan.model import Outcome
@@ -457,3 +459,32 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
     assert fields[-2:] == ["supplement_issued_at", "new_time"]
     exported = run("export", incident_id)
     assert "supplement_issued_at = 2026-12-08 09:14:00+08:00" in exported.out
+
+
+def test_after_the_line_a_keystroke_meant_for_the_skipped_question_picks_no_plan(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qdplan_cli.ui import prompts
+
+    alarms: list[str] = []
+    monkeypatch.setattr(prompts, "alarm", alarms.append)
+    keys = (
+        pick(1)  # 开标过程中
+        + pick(2)  # 停电
+        + pick(1)  # onset: other
+        + "06:00"  # three hours ago: the 2-hour line (08:00) has passed
+        + ENTER
+        + pick(0)  # the project file
+        + ENTER  # meant for "能否在2小时内解决？", which is not asked: lands on 暂不选择
+        + LEAVE  # the hub
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert "plan" not in [field for field, _, _ in answers(store, incident_id)]
+    assert any("不再询问“能否在2小时内解决”" in text for text in alarms), alarms
