@@ -488,3 +488,44 @@ def test_after_the_line_a_keystroke_meant_for_the_skipped_question_picks_no_plan
     store, incident_id = only_incident()
     assert "plan" not in [field for field, _, _ in answers(store, incident_id)]
     assert any("不再询问“能否在2小时内解决”" in text for text in alarms), alarms
+
+
+def test_facts_out_of_the_plans_order_are_shown_at_once_with_the_clause(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qdplan_cli.ui import prompts
+
+    alarms: list[str] = []
+    monkeypatch.setattr(prompts, "alarm", alarms.append)
+    keys = (
+        pick(0)  # 开标准备阶段
+        + pick(1)  # 系统故障
+        + pick(1)  # onset: other
+        + "08:40"
+        + ENTER
+        + pick(0)  # the project file (opening 09:00, passed: a delay notice)
+        # hub: 勾选, 进展, 延迟开标公告已发布, 拟定新时间, 故障已排除, …
+        + pick(2)
+        + "09:10"  # published while the system is still down (待系统服务恢复后)
+        + ENTER
+    )
+    with keyboard.typing(keys + LEAVE):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    assert len(alarms) == 1 and "第四条（一）2" in alarms[0] and "待系统服务恢复后" in alarms[0]
+    alarms.clear()
+    keys = (
+        pick(3)  # 拟定的新开标时间 (the earliest: 11:10)
+        + "2026-12-08 10:00"
+        + ENTER
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--resume")
+    assert result.code == 0, result.err
+    early = [a for a in alarms if "早于最早时间" in a]
+    assert len(early) == 1 and "例外理由" in early[0] and "原则上" in early[0], alarms

@@ -64,6 +64,7 @@ class StatusInput:
     contacts: Mapping[Role, Sequence[Contact]]
     resolved_at: datetime | None = None
     title: str = ""
+    alarms: tuple[str, ...] = ()  # facts out of the plan's order, in a few words each
 
 
 PEOPLE_PREFIX = "  电话："
@@ -202,7 +203,10 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
         head += f" — {PLAN_NUMERALS[d.plan]}"
     lines.append(("bold", head))
     clock = clock_lines(d, now, state.resolved_at)
-    room = MAX_LINES - 1 - len(clock) - (1 if d.earliest_new_time else 0)
+    if state.alarms:  # one line: the first rule of order broken (the rest on the checklist)
+        more = f"（另 {len(state.alarms) - 1} 项）" if len(state.alarms) > 1 else ""
+        lines.append(("alarm", f"顺序不符：{state.alarms[0]}{more}"))
+    room = MAX_LINES - len(lines) - len(clock) - (1 if d.earliest_new_time else 0)
     steps = next_steps(d, state.ticks, 2)
     for index, (number, step) in enumerate(steps):
         text = fit(f"下一步 {number}. {step_text(step)}", width)

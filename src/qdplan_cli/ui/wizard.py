@@ -136,6 +136,7 @@ class Wizard:
     prefill_from_file: bool = False
     launched: datetime | None = None
     _cached: Incident | None = field(default=None, repr=False)
+    _alarmed: frozenset[str] = field(default=frozenset(), repr=False)
 
     @classmethod
     def resuming(cls, store: Store, runtime: Runtime, incident: Incident) -> Wizard:
@@ -167,14 +168,22 @@ class Wizard:
             prompts.done(WIZARD["recorded"].format(text=event.text))
 
     def set_status(self, incident: Incident, decision: Decision) -> None:
-        """The block above every prompt from now on, its clock live (``ui.status``)."""
+        """The block above every prompt from now on, its clock live (``ui.status``); a fact
+        out of the plan's order is shown at once, in the alarm style, when it first appears."""
+        from qdplan_cli.plan.order import out_of_order
         from qdplan_cli.ui.status import StatusInput, status_lines
 
+        found = out_of_order(incident.situation_case().situation, decision) if incident.id else ()
+        for hit in found:
+            if hit.text not in self._alarmed:
+                prompts.alarm(WIZARD["out_of_order"].format(text=hit.text))
+        self._alarmed = frozenset(hit.text for hit in found)
         state = StatusInput(
             decision,
             dict(incident.ticks),
             self.runtime.contacts or {},
             incident.resolved_at,
+            alarms=tuple(hit.short for hit in found),
         )
         prompts.set_status(lambda width: status_lines(state, self.clock(), width))
 
