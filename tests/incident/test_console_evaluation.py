@@ -132,3 +132,10 @@ def test_fee_sheet_command_reads_the_wizard_made_incident_too(
     fees = run("fees", "--case", str(case))
     assert fees.code == 0, fees.err
     assert "2800元" in fees.out
+    # … and straight from the record, with no export in between.
+    (incident_id,) = Store.open().incident_ids()
+    direct = run("fees", "--incident", incident_id)
+    assert direct.code == 0, direct.err
+    assert "2800元" in direct.out
+    neither = run("fees")
+    assert neither.code == 2 and "--incident" in neither.err

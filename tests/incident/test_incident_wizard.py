@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -529,3 +530,54 @@ def test_facts_out_of_the_plans_order_are_shown_at_once_with_the_clause(
     assert result.code == 0, result.err
     early = [a for a in alarms if "早于最早时间" in a]
     assert len(early) == 1 and "例外理由" in early[0] and "原则上" in early[0], alarms
+
+
+def test_a_procurement_project_hears_procurement_words_in_every_question(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qdplan_cli.ui import prompts
+
+    said: list[str] = []
+    real_select, real_text = prompts.select, prompts.text
+
+    def select(message: str, choices: list[tuple[str, str]], *args: Any, **kw: Any) -> str:
+        said.extend([message, *(title for title, _ in choices)])
+        return real_select(message, choices, *args, **kw)
+
+    def text(message: str, *args: Any, **kw: Any) -> str:
+        said.append(message)
+        return real_text(message, *args, **kw)
+
+    monkeypatch.setattr(prompts, "select", select)
+    monkeypatch.setattr(prompts, "text", text)
+    monkeypatch.setattr(prompts, "hint", said.append)
+    project = tmp_path / "project.toml"
+    project.write_text(PROJECT_TOML.replace('"construction"', '"procurement"'), encoding="utf-8")
+    keys = (
+        pick(2)  # 评审环节
+        + pick(2)  # 断电
+        + pick(0)  # onset
+        + pick(0)  # the project file
+        + pick(1)  # 2小时内：不能
+        + pick(0)  # 方案一
+        # hub: 勾选, 进展, 方案备案, 专家到离, 专家提前离开, 故障已排除, …
+        + pick(3)
+        + ENTER  # one expert
+        + pick(1)  # arrived: 故障发生时
+        + pick(0)  # left: now
+        + pick(0)  # 已开始评审
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project))
+    assert result.code == 0, result.err
+    words = "\n".join(said)
+    assert "评审环节" in words and "采购人选择哪种应急方案？" in words
+    assert "这些专家是否已开始评审？" in words and "故障发生时（" in words
+    assert "物业楼层服务人员判断" in words  # a power cut: not 技术人员
+    for wrong in ("评标", "招标人", "投标人"):
+        assert wrong not in words, (wrong, words)

@@ -20,7 +20,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from qdplan_cli.plan.labels import FAULT_LABELS, STAGE_LABELS
+from qdplan_cli.plan.labels import FAULT_LABELS, stage_label
 from qdplan_cli.plan.model import Decision, Role
 from qdplan_cli.plan.times import format_dt_seconds
 from qdplan_cli.record.events import project_summary
@@ -54,7 +54,9 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     situation = " · ".join(
         x
         for x in (
-            STAGE_LABELS[decision.stage] if decision.stage else ("环节未确认" if not stage else ""),
+            stage_label(decision.stage, decision.project_type)
+            if decision.stage
+            else ("环节未确认" if not stage else ""),
             FAULT_LABELS[decision.fault] if decision.fault else ("故障未确认" if not fault else ""),
             f"当前 {format_dt_seconds(now)}",
         )

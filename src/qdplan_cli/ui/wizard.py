@@ -316,7 +316,8 @@ class Wizard:
     def ask_time_field(self, incident: Incident, key: str) -> None:
         current = incident.incident.get(key)
         if key == "override_reason":
-            reason = prompts.text(WIZARD["override_reason_input"]).strip()
+            words = self._words(incident)
+            reason = prompts.text(WIZARD["override_reason_input"].format(**words)).strip()
             if reason and reason != current:
                 self.record(answer_event(self.clock(), key, reason, current))
             return

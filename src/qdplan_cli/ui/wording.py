@@ -14,7 +14,7 @@ from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_FIELDS
 FACT_QUESTIONS: Final = {
     Fact.STAGE: (
         "故障发生在哪个环节？",
-        "预案：开标准备阶段按第四条（一），开标过程中按第四条（二），评标环节按第五条处置",
+        "预案：开标准备阶段按第四条（一），开标过程中按第四条（二），{evaluation}环节按第五条处置",
     ),
     Fact.FAULT: (
         "发生了什么故障？",
@@ -23,8 +23,8 @@ FACT_QUESTIONS: Final = {
     ),
     Fact.FALLBACK_WORKS: (
         "更换无线、移动数据等应急网络后，能否正常进行？",
-        "预案：更换应急网络后可正常开标（评标）的，可按计划正常进行"
-        "（开标过程中、评标环节在见证人员见证下）",
+        "预案：更换应急网络后可正常开标（{evaluation}）的，可按计划正常进行"
+        "（开标过程中、{evaluation}环节在见证人员见证下）",
     ),
     Fact.QUICK_FIX_WORKS: (
         "经简单维修，能否快速排除故障？",
@@ -69,7 +69,7 @@ WIZARD: Final = {
     "plan_filed_at": "方案已报监管部门备案（方案三：已现场公布）：记录时间（此后方案照常执行）",
     "new_time": "填写拟定的新开标时间",
     "override_reason": "新时间早于原则上的最早时间：写明例外理由（写入时间线和书面记录）",
-    "override_reason_input": "例外理由（如：到场投标人均书面同意提前开标）：",
+    "override_reason_input": "例外理由（如：到场{bidders}均书面同意提前开标）：",
     "notice_published_at_input": "延迟开标公告发布时间（如 10:40 或 2026-12-08 10:40；{keep}）：",
     "supplement_issued_at_input": "补充公告发出时间（如 11:40 或 2026-12-08 11:40；{keep}）：",
     "plan_filed_at_input": "方案备案（公布）时间（如 11:20 或 2026-12-08 11:20；{keep}）：",
