@@ -225,3 +225,46 @@ def test_watch_shows_the_board_and_lines_logged_by_another_process(
     term.child.expect(pexpect.EOF)
     term.child.close()
     assert term.child.exitstatus == 0
+
+
+def test_show_leads_with_the_conclusion_and_pages_the_rest_at_80x24(
+    qdplan_home: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    case = tmp_path / "case.toml"
+    case.write_text(
+        PROJECT + '[incident]\nstage = "evaluation"\nfault = "power"\n'
+        "started_at = 2026-12-08T09:10:00\nwithin_2h = false\nplan = 2\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "QDPLAN_HOME": str(qdplan_home), "QDPLAN_CONFIG": str(config)}
+    made = subprocess.run(
+        [str(venv_bin("qdplan")), "incident", "--case", str(case), "--no-input"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr.decode("utf-8")
+    term = Terminal(["show"], qdplan_home, config)
+    term.child.setecho(False)
+    screen = term.wait_for("结论：")
+    lines = screen.splitlines()
+    # The pager's first screen starts with the summary: incident, conclusion, next step; the
+    # timeline and the checklist come after it.
+    first = next(i for i, line in enumerate(lines) if line.startswith("结论："))
+    assert lines[first - 1].startswith("事件 ") and "·" in lines[first - 1], screen
+    assert re.search(r"下一步 1\. .*\n  电话：.*0532-\d{8}", screen), screen
+    assert first < next(i for i, line in enumerate(lines) if line.startswith("┌")), screen
+    assert lines[-1].strip() in (":", "") or "(END)" not in screen, screen  # less is waiting
+    save("show-80x24-first-page.txt", screen)
+    term.send("q")
+    term.child.expect(pexpect.EOF)
+    term.stream.feed(term.child.before)
+    term.child.close()
+    assert term.child.exitstatus == 0
+    # Once the pager is left, the summary is printed again: the conclusion stays on screen.
+    after = term.text().rstrip().splitlines()
+    assert any(line.startswith("结论：") for line in after[-8:]), "\n".join(after)

@@ -25,16 +25,8 @@ from qdplan_cli.plan.model import Decision, Role
 from qdplan_cli.plan.times import format_dt_seconds
 from qdplan_cli.record.events import project_summary
 from qdplan_cli.record.incident import Incident, numbered_steps
-from qdplan_cli.ui.console import make_console
+from qdplan_cli.ui.console import STATUS_STYLES, make_console
 from qdplan_cli.ui.status import StatusInput, fit, status_lines
-
-STYLES = {
-    "bold": "bold",
-    "warn": "yellow",
-    "alarm": "bold white on red",
-    "ok": "green",
-    "dim": "dim",
-}
 
 
 @dataclass(frozen=True)
@@ -65,7 +57,7 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     parts.append(Text(fit(situation, inner)))
     state = StatusInput(decision, target.ticks, board.contacts, target.resolved_at)
     for style, line in status_lines(state, now, inner):
-        parts.append(Text(line, style=STYLES.get(style, "")))
+        parts.append(Text(line, style=STATUS_STYLES.get(style, "")))
     steps = numbered_steps(decision)
     done = sum(1 for _, sid, _ in steps if sid in target.ticks)
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
