@@ -155,3 +155,63 @@ def test_the_readme_shows_the_screens_of_a_real_run(
         return
     for name, body in named.items():
         assert body == shots[name], f"README screen {name!r} differs from the run:\n{shots[name]}"
+
+
+def test_a_tick_made_in_another_terminal_reaches_the_waiting_wizard(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import subprocess
+
+    from qdplan_cli.ui import prompts
+
+    from .conftest import venv_bin
+
+    monkeypatch.setattr(prompts, "REFRESH_S", 0.05)
+    Path(os.environ["QDPLAN_CONFIG"]).write_text(CONFIG, encoding="utf-8")
+    project = tmp_path / "project.toml"
+    project.write_text(PROJECT, encoding="utf-8")
+    screen = Screen()
+    output = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")  # type: ignore[arg-type]
+    result: list[Result] = []
+    with create_pipe_input() as pipe:
+
+        def wizard() -> None:
+            with create_app_session(input=pipe, output=output):
+                result.append(run("incident", "--project", str(project)))
+
+        worker = threading.Thread(target=wizard)
+        worker.start()
+        try:
+            for question, keys in (
+                ("故障发生在哪个环节？", DOWN + ENTER),  # 开标过程中
+                ("发生了什么故障？", DOWN + ENTER),  # 系统故障
+                ("故障何时发生？", ENTER),
+                ("哪个项目？", ENTER),
+                ("2小时内解决？", ENTER),  # 能
+            ):
+                screen.menu(question)
+                pipe.send_text(keys)
+            before = screen.menu("下一步做什么？")
+            assert "下一步 1. " in before, before
+            # Another terminal ticks step 1 while the wizard waits at its menu.
+            ticked = subprocess.run(
+                [str(venv_bin("qdplan")), "tick", "1"],
+                env={**os.environ},
+                capture_output=True,
+                check=False,
+            )
+            assert ticked.returncode == 0, ticked.stderr.decode("utf-8")
+            deadline = time.monotonic() + 20
+            while "下一步 1. " in (after := screen.text()):
+                assert time.monotonic() < deadline, after
+                time.sleep(0.05)
+            assert "下一步 2. " in after, after
+            pipe.send_text("\x1b[A" + ENTER)  # 退出
+        finally:
+            pipe.close()
+            worker.join(timeout=20)
+    assert result and result[0].code == 0, result

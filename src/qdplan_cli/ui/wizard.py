@@ -12,6 +12,7 @@ through the ``clock`` it is given.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -56,6 +57,7 @@ from qdplan_cli.ui.wording import (
 
 if TYPE_CHECKING:
     from qdplan_cli.runtime import Runtime
+    from qdplan_cli.ui.status import StatusInput
 
 BACK = "__back__"
 RESOLVED = "__resolved__"
@@ -169,23 +171,44 @@ class Wizard:
 
     def set_status(self, incident: Incident, decision: Decision) -> None:
         """The block above every prompt from now on, its clock live (``ui.status``); a fact
-        out of the plan's order is shown at once, in the alarm style, when it first appears."""
+        out of the plan's order is shown at once, in the alarm style, when it first appears.
+        While a question waits, what another terminal records (``qdplan tick``, ``log``,
+        ``resolve``) is read at the next redraw and the block follows it."""
+        from qdplan_cli.ui.status import status_lines
+
+        state = self._status_input(incident, decision, alarm=True)
+        seen = incident.last_seq
+
+        def lines(width: int) -> list[tuple[str, str]]:
+            nonlocal state, seen
+            if self.incident_id is not None and self.store.events(self.incident_id, after=seen):
+                fresh = self.load()
+                seen = fresh.last_seq
+                with contextlib.suppress(UserError):
+                    state = self._status_input(fresh, self.runtime.decide_incident(fresh))
+            return status_lines(state, self.clock(), width)
+
+        prompts.set_status(lines)
+
+    def _status_input(
+        self, incident: Incident, decision: Decision, *, alarm: bool = False
+    ) -> StatusInput:
         from qdplan_cli.plan.order import out_of_order
-        from qdplan_cli.ui.status import StatusInput, status_lines
+        from qdplan_cli.ui.status import StatusInput
 
         found = out_of_order(incident.situation_case().situation, decision) if incident.id else ()
-        for hit in found:
-            if hit.text not in self._alarmed:
-                prompts.alarm(WIZARD["out_of_order"].format(text=hit.text))
-        self._alarmed = frozenset(hit.text for hit in found)
-        state = StatusInput(
+        if alarm:
+            for hit in found:
+                if hit.text not in self._alarmed:
+                    prompts.alarm(WIZARD["out_of_order"].format(text=hit.text))
+            self._alarmed = frozenset(hit.text for hit in found)
+        return StatusInput(
             decision,
             dict(incident.ticks),
             self.runtime.contacts or {},
             incident.resolved_at,
             alarms=tuple(hit.short for hit in found),
         )
-        prompts.set_status(lambda width: status_lines(state, self.clock(), width))
 
     def _project_type(self, incident: Incident) -> ProjectType:
         """The recorded project's type; before a project is recorded, the offered one's words."""
