@@ -194,6 +194,7 @@ def _say_resume(rt: Runtime, target: Incident) -> None:
 
 
 def _run(wizard: Wizard, step: Callable[[], None]) -> None:
+    from qdplan_cli.ui.prompts import set_status
     from qdplan_cli.ui.wording import WIZARD
 
     try:
@@ -207,6 +208,8 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
                 err=True,
             )
         raise typer.Exit(130) from None
+    finally:
+        set_status(None)  # the block reads this wizard's store: not past its run
     say(WIZARD["finished"].format(id=wizard.incident_id, prog=invoked_as()))
 
 

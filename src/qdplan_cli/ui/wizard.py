@@ -239,6 +239,7 @@ class Wizard:
         project, then the facts. The first answer (the stage) creates the incident; nothing is
         stored before it."""
         self.launched = self.clock()
+        prompts.set_status(None)  # no block before the incident exists
         index = 0
         while index < len(FIRST):
             try:
