@@ -454,7 +454,7 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
     assert result.code == 0, result.err
     # 4.2.1 方案三: issued Tue → Wed is the one full working day → Thu 09:00.
     assert "最早 2026年12月10日（周四）09:00" in result.out
-    assert "早于最早合法时间" in result.out
+    assert "早于原则上的最早时间" in result.out
     store, incident_id = only_incident()
     fields = [field for field, _, _ in answers(store, incident_id)]
     assert fields[-2:] == ["supplement_issued_at", "new_time"]
@@ -528,7 +528,7 @@ def test_facts_out_of_the_plans_order_are_shown_at_once_with_the_clause(
     with keyboard.typing(keys):
         result = run("incident", "--resume")
     assert result.code == 0, result.err
-    early = [a for a in alarms if "早于最早时间" in a]
+    early = [a for a in alarms if "早于原则上的最早时间" in a]
     assert len(early) == 1 and "例外理由" in early[0] and "原则上" in early[0], alarms
 
 

@@ -52,7 +52,7 @@ SHORT: dict[Rule, str] = {
     Rule.ONSET_BEFORE_OPENING: "开标前发生的故障应按开标准备阶段处置",
     Rule.NOTICE_BEFORE_RECOVERY: "延迟开标公告应待恢复后发布",
     Rule.ANNOUNCED_BEFORE_FILED: "补充公告应经监管部门备案后现场公布",
-    Rule.EARLY_NEW_TIME: "新时间早于最早时间：须写明例外理由",
+    Rule.EARLY_NEW_TIME: "新时间早于原则上的最早时间：须写明例外理由",
 }
 
 
@@ -140,9 +140,9 @@ def out_of_order(s: Situation, decision: Decision | None = None) -> tuple[OutOfO
             OutOfOrder(
                 Rule.EARLY_NEW_TIME,
                 clause,
-                f"拟定的新开标时间 {format_dt(s.new_time)} 早于最早时间 {format_dt(earliest)}"
-                f"（原则上{after}）",
-                "确有理由提前的，写明例外理由（写入时间线和书面记录）；否则改为最早时间或更晚",
+                f"拟定的新开标时间 {format_dt(s.new_time)} 早于原则上的最早时间 "
+                f"{format_dt(earliest)}（原则上{after}）",
+                "确有理由提前的，写明例外理由（写入时间线和书面记录）；否则改为原则上的最早时间或更晚",
             )
         )
     return tuple(found)

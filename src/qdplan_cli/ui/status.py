@@ -4,8 +4,8 @@ At most six lines, none wider than the terminal: the conclusion; the next one or
 steps, each on its own line, followed by who to reach with their names and phone numbers (a
 number is never cut: the people wrap onto a second line, or the role is shortened, or left
 out); the 2-hour line (or the bid deadline) with the time left, computed from the ``now`` it is
-given, so a prompt that redraws it every second shows the countdown live; the earliest lawful
-new time when one applies. A step the plan takes only 必要时 says so at its start.
+given, so a prompt that redraws it every second shows the countdown live; the earliest new time
+the plan sets in principle (原则上) when one applies. A step the plan takes only 必要时 says so at its start.
 
 Pure text: (style, text) pairs that ``ui.prompts`` shows with prompt_toolkit and ``ui.watch``
 with Rich. No clock is read here.
@@ -224,5 +224,5 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
         lines.append(("ok", "清单各步骤均已勾选完成"))
     lines.extend(clock)
     if d.earliest_new_time is not None:
-        lines.append(("ok", f"最早的新时间：{format_dt(d.earliest_new_time)}"))
+        lines.append(("ok", f"原则上的最早新时间：{format_dt(d.earliest_new_time)}"))
     return [(style, fit(text, width)) for style, text in lines[:MAX_LINES]]

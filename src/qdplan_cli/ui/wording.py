@@ -22,18 +22,19 @@ FACT_QUESTIONS: Final = {
         "停电通知物业楼层服务人员",
     ),
     Fact.FALLBACK_WORKS: (
-        "更换无线、移动数据等应急网络后，能否正常进行？",
-        "预案：更换应急网络后可正常开标（{evaluation}）的，可按计划正常进行"
-        "（开标过程中、{evaluation}环节在见证人员见证下）",
+        "更换无线、移动数据等其它应急网络后，能否正常进行？",
+        "预案：{agency}可尝试使用无线、移动数据等其它应急网络；可正常开标的，可按计划正常开标"
+        "（开标过程中在见证人员见证下）",
     ),
     Fact.QUICK_FIX_WORKS: (
         "经简单维修，能否快速排除故障？",
-        "预案：经简单维修可快速排除故障的，按计划正常进行；仍不能的由{agency}与{tenderer}协商处置",
+        "预案：经简单维修可快速排除故障的，在见证人员见证下，可按计划正常进行；"
+        "仍不能的由{agency}与{tenderer}协商，视情确定处置措施",
     ),
     Fact.FIXED_BEFORE_DEADLINE: (
         "故障能否在{deadline}前修复？",
-        "预案：截止前可修复的，可按计划正常开标（系统故障由{agency}会同{tenderer}研究是否延期）；"
-        "无法修复的，出具延迟开标公告",
+        "预案：截止前可修复的，可按计划正常开标（停电：应按计划正常开标；系统故障由{agency}会同"
+        "{tenderer}研究决定是否延期开标）；无法修复的，出具延迟开标公告",
     ),
     Fact.BIDDERS_CAN_SIGN_IN: (
         "到场{bidders}能否网上签到？",
@@ -41,11 +42,22 @@ FACT_QUESTIONS: Final = {
     ),
     Fact.WITHIN_2H: (
         "{judge}判断：故障能否在发生后2小时内解决？",
-        "预案：2小时内可以解决的，说明情况、等候修复后继续；无法解决的，{tenderer}选择应急方案",
+        "预案：2小时内可以解决的，{agency}应在见证人员见证下说明情况，待故障修复后继续；"
+        "无法解决的，{tenderer}可以在三种方案中选择一种，并报监管部门备案",
     ),
     Fact.PLAN: (
         "{tenderer}选择哪种应急方案？",
         "预案：{tenderer}可以在方案中选择一种，并报监管部门备案；方案已备案或公布后照常执行",
+    ),
+}
+
+# The evaluation stage asks in 第五条 1's own words: 保障人员可尝试使用无线等其它应急网络 (no
+# 移动数据, which is 第四条's).
+EVALUATION_QUESTIONS: Final = {
+    Fact.FALLBACK_WORKS: (
+        "更换无线等其它应急网络后，能否正常{evaluation}？",
+        "预案：保障人员可尝试使用无线等其它应急网络；可正常{evaluation}的，在见证人员见证下，"
+        "可按计划正常{evaluation}",
     ),
 }
 
@@ -64,8 +76,8 @@ WIZARD: Final = {
     "log": "记录一条进展（写入时间线）",
     "plan_system_only": "；电子交易系统故障只能选方案二或方案三（{clause}）",
     "refresh": "刷新清单（按当前时间重新判断）",
-    "notice_published_at": "延迟开标公告已发布：记录发布时间（算出最早的新开标时间）",
-    "supplement_issued_at": "补充公告已发出：记录发出时间（算出最早的重新开标时间）",
+    "notice_published_at": "延迟开标公告已发布：记录发布时间（算出原则上的最早新开标时间）",
+    "supplement_issued_at": "补充公告已发出：记录发出时间（算出原则上的最早重新开标时间）",
     "plan_filed_at": "方案已报监管部门备案（方案三：已现场公布）：记录时间（此后方案照常执行）",
     "new_time": "填写拟定的新开标时间",
     "override_reason": "新时间早于原则上的最早时间：写明例外理由（写入时间线和书面记录）",
