@@ -242,6 +242,9 @@ def _clock(decision: Decision) -> Text:
     return text
 
 
+# What the commands pass around to print, without importing Rich themselves.
+Renderable = RenderableType
+
 # The status block's styles (``ui.status``) in Rich: ``show``, ``resolve`` and ``watch``.
 STATUS_STYLES = {
     "bold": "bold",

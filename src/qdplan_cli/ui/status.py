@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from qdplan_cli.plan.fields import Act
 from qdplan_cli.plan.labels import PLAN_NUMERALS, outcome_label, role_label, role_short, terms
-from qdplan_cli.plan.model import Decision, ProjectType, Role, Step, StepKind
+from qdplan_cli.plan.model import Decision, ProjectType, Role, Situation, Step, StepKind
+from qdplan_cli.plan.next_action import next_actions
 from qdplan_cli.plan.times import format_dt
-from qdplan_cli.record.incident import numbered_steps
 
 Contact = tuple[str, str]
 Line = tuple[str, str]  # (style: "bold" | "warn" | "alarm" | "ok" | "dim" | "", text)
@@ -65,6 +66,8 @@ class StatusInput:
     resolved_at: datetime | None = None
     title: str = ""
     alarms: tuple[str, ...] = ()  # facts out of the plan's order, in a few words each
+    acts: Mapping[Act, datetime] = field(default_factory=dict)  # the acts recorded, with times
+    situation: Situation | None = None  # what the next actions are read against
 
 
 PEOPLE_PREFIX = "  电话："
@@ -142,11 +145,14 @@ def step_text(step: Step) -> str:
     return text
 
 
-def next_steps(
-    decision: Decision, ticks: Mapping[str, datetime], limit: int = 2
-) -> list[tuple[int, Step]]:
-    """The first ``limit`` steps not yet ticked, in the checklist's order."""
-    return [(n, step) for n, sid, step in numbered_steps(decision) if sid not in ticks][:limit]
+def next_steps(state: StatusInput, limit: int = 2) -> list[tuple[int, str, Step]]:
+    """The next ``limit`` open actions, in the plan's order: (number, what remains, step)."""
+    situation = state.situation or Situation(stage=state.decision.stage, fault=state.decision.fault)
+    actions = next_actions(state.decision, situation, state.ticks, state.acts)
+    return [
+        (a.number, f"待{'、'.join(a.remaining[:1])}：" if a.remaining else "", a.step)
+        for a in actions[:limit]
+    ]
 
 
 def clock_lines(decision: Decision, now: datetime, resolved_at: datetime | None) -> list[Line]:
@@ -207,9 +213,9 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
         more = f"（另 {len(state.alarms) - 1} 项）" if len(state.alarms) > 1 else ""
         lines.append(("alarm", f"顺序不符：{state.alarms[0]}{more}"))
     room = MAX_LINES - len(lines) - len(clock) - (1 if d.earliest_new_time else 0)
-    steps = next_steps(d, state.ticks, 2)
-    for index, (number, step) in enumerate(steps):
-        text = fit(f"下一步 {number}. {step_text(step)}", width)
+    steps = next_steps(state, 2)
+    for index, (number, remains, step) in enumerate(steps):
+        text = fit(f"下一步 {number}. {remains}{step_text(step)}", width)
         people = _people(step, state.contacts)
         block = [text]
         if people:
