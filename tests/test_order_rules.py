@@ -79,19 +79,29 @@ CASES = [
     ),
     (
         "方案三 announced with no filing recorded",
-        replace(OPENING3, supplement_issued_at=t("12-08 11:40")),
+        replace(OPENING3, supplement_announced_at=t("12-08 11:40")),
         Rule.ANNOUNCED_BEFORE_FILED,
         "4.2.1",
     ),
     (
         "方案三 announced before it was filed",
-        replace(OPENING3, supplement_issued_at=t("12-08 11:40"), plan_filed_at=t("12-08 11:50")),
+        replace(
+            OPENING3,
+            supplement_issued_at=t("12-08 11:30"),
+            supplement_announced_at=t("12-08 11:40"),
+            plan_filed_at=t("12-08 11:50"),
+        ),
         Rule.ANNOUNCED_BEFORE_FILED,
         "4.2.1",
     ),
     (
-        "方案三 filed, then announced",
-        replace(OPENING3, supplement_issued_at=t("12-08 11:40"), plan_filed_at=t("12-08 11:20")),
+        "方案三 issued, filed, then announced",
+        replace(
+            OPENING3,
+            supplement_issued_at=t("12-08 11:10"),
+            plan_filed_at=t("12-08 11:20"),
+            supplement_announced_at=t("12-08 11:40"),
+        ),
         None,
         None,
     ),

@@ -109,15 +109,16 @@ def out_of_order(s: Situation, decision: Decision | None = None) -> tuple[OutOfO
                     "记错的，更正发布时间",
                 )
             )
-    if s.stage is Stage.OPENING and s.plan == 3 and s.supplement_issued_at is not None:
+    announced = s.supplement_announced_at
+    if s.stage is Stage.OPENING and s.plan == 3 and announced is not None:
         filed = s.plan_filed_at
-        if filed is None or s.supplement_issued_at < filed:
+        if filed is None or announced < filed:
             when = "尚未记录备案" if filed is None else f"备案记为 {format_dt(filed)}"
             found.append(
                 OutOfOrder(
                     Rule.ANNOUNCED_BEFORE_FILED,
                     "4.2.1",
-                    f"方案三的补充公告记为 {format_dt(s.supplement_issued_at)} 现场公布，{when}："
+                    f"方案三的补充公告记为 {format_dt(announced)} 现场公布，{when}："
                     f"预案要求{role_label(Role.TENDERER, s.project_type)}出具书面补充公告，"
                     "经监管部门备案后现场公布",
                     "已备案的，记录备案时间（早于公布）；尚未备案的，先报监管部门备案再公布",

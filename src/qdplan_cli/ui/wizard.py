@@ -337,13 +337,19 @@ class Wizard:
         from qdplan_cli.plan.model import Document
 
         choices = []
-        for document, key in (
-            (Document.DELAY_NOTICE, "notice_published_at"),
-            (Document.SUPPLEMENTARY_NOTICE, "supplement_issued_at"),
+        for document, keys in (
+            (Document.DELAY_NOTICE, ("notice_published_at",)),
+            # 4.2.1 方案三's three acts, in the plan's order: 出具 → 经监管部门备案 → 现场公布.
+            (
+                Document.SUPPLEMENTARY_NOTICE,
+                ("supplement_issued_at", "plan_filed_at", "supplement_announced_at"),
+            ),
         ):
-            if document in decision.documents:
+            if document not in decision.documents:
+                continue
+            for key in keys:
                 current = incident.value(key)
-                label = WIZARD[key]
+                label = WIZARD["plan3_filed_at" if key == "plan_filed_at" else key]
                 if isinstance(current, datetime):
                     label += f"（已记录 {format_dt(current)}）"
                 choices.append((label, key))
@@ -394,7 +400,7 @@ class Wizard:
             notices = self._notice_choices(incident, decision)
             notice_keys = {key for _, key in notices}
             choices.extend(notices)
-        if incident.situation.plan is not None:
+        if incident.situation.plan is not None and "plan_filed_at" not in notice_keys:
             # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md): offered as
             # long as a plan is chosen, whatever else is recorded (a fix inside 2 h included),
             # so the order in which the witness types never decides whether a filing stands.
