@@ -322,7 +322,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         after_onset=True,
         act=Act.SUPPLEMENT_ISSUED,
         question="补充公告发出时间（如 11:40 或 2026-12-08 11:40；{keep}）：",
-        menu="方案三·出具：延期开标书面补充公告已出具（发出），记录时间（算出原则上的最早重新开标时间）",
+        menu="方案三·出具：书面补充公告已出具（发出），记录时间",
     ),
     Field(
         "supplement_announced_at",
@@ -335,7 +335,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         after_onset=True,
         act=Act.SUPPLEMENT_ANNOUNCED,
         question="补充公告现场公布时间（如 11:50 或 2026-12-08 11:50；{keep}）：",
-        menu="方案三·现场公布：补充公告经监管部门备案后已现场公布，记录时间",
+        menu="方案三·现场公布：补充公告已现场公布，记录时间",
     ),
     Field(
         "new_time",

@@ -350,8 +350,8 @@ class Wizard:
             for key in keys:
                 current = incident.value(key)
                 label = WIZARD["plan3_filed_at" if key == "plan_filed_at" else key]
-                if isinstance(current, datetime):
-                    label += f"（已记录 {format_dt(current)}）"
+                if isinstance(current, datetime):  # short: the menu line fits 80 columns
+                    label += f"（已记录 {current.month}月{current.day}日 {current:%H:%M}）"
                 choices.append((label, key))
         if choices:
             label = WIZARD["new_time"]

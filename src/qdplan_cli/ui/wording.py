@@ -110,7 +110,7 @@ WIZARD: Final = {
     "log_input": "进展内容（如：已通知保障人员张三）：",
     "created": "已创建事件 {id}。每个回答都已立即保存；按 Ctrl-C 可随时中断。",
     "out_of_order": "与预案顺序不符：{text}",
-    "plan3_filed_at": "方案三·经监管部门备案：记录备案时间（此后方案照常执行）",
+    "plan3_filed_at": "方案三·经监管部门备案：记录备案时间",
     "plan_later": "暂不选择（{tenderer}尚未决定；先回到菜单）",
     "plan_after_line": "已过2小时节点（{line}），不再询问“能否在2小时内解决”：转入应急方案，由{tenderer}选择",
     "resume": "继续处理事件 {id}：{summary}",
