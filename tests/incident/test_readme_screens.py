@@ -22,6 +22,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from .conftest import DOWN, ENTER, Clock, Keyboard, Result
+from .test_console_clock import Screen as ClockScreen
 
 pyte = pytest.importorskip("pyte")
 
@@ -55,30 +56,11 @@ opening_time = 2026-12-08T09:00:00
 """
 
 
-class Screen:
-    """What prompt_toolkit writes, fed to an 80×24 terminal emulator."""
-
-    encoding = "utf-8"
-
-    def __init__(self) -> None:
-        self.screen = pyte.Screen(80, 24)
-        self.stream = pyte.Stream(self.screen)
-        self.lock = threading.Lock()
-
-    def write(self, data: str) -> int:
-        with self.lock:
-            self.stream.feed(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return True
+class Screen(ClockScreen):
+    """What prompt_toolkit writes, fed to an 80×24 terminal emulator (trailing blanks dropped)."""
 
     def text(self) -> str:
-        with self.lock:
-            return "\n".join(line.rstrip() for line in self.screen.display).rstrip()
+        return super().text().rstrip()
 
     def menu(self, question: str, timeout: float = 20) -> str:
         """The screen once ``question`` is the live menu (its key hint beside it)."""
