@@ -441,13 +441,13 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
         + pick(0)  # 项目文件
         + pick(1)  # 2小时内：不能
         + pick(2)  # 方案三
-        # hub: 勾选步骤, 记录进展, 补充公告已发出, 拟定新时间, 故障已排除, …
+        # hub: 勾选步骤, 记录进展, 方案三·出具, ·经监管部门备案, ·现场公布, 拟定新时间, …
         + pick(2)
         # the clock reads 09:15, the fault began then: a publication lies neither ahead of
         # now nor before the onset
         + "2026-12-08 09:15"
         + ENTER
-        + pick(3)  # 填写拟定的新开标时间
+        + pick(5)  # 填写拟定的新开标时间
         + "2026-12-09 09:00"
         + ENTER
         + LEAVE
