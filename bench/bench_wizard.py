@@ -127,6 +127,7 @@ def big_incident(home: Path, events: int = EVENTS) -> str:
     """An evaluation incident (power cut, waiting within 2 hours) with ``events`` events."""
     os.environ["QDPLAN_HOME"] = str(home)
     from qdplan_cli.plan.times import shanghai
+    from qdplan_cli.record.casefile import Project
     from qdplan_cli.record.events import answer_event, created_event, log_event
     from qdplan_cli.record.store import Store
 
@@ -134,7 +135,7 @@ def big_incident(home: Path, events: int = EVENTS) -> str:
     start = now - timedelta(minutes=30)
     with Store.open() as store:
         first = [
-            created_event(start, {"name": "基准测试项目"}, start, "wizard"),
+            created_event(start, Project(name="基准测试项目"), start, "wizard"),
             answer_event(start, "stage", "evaluation", None),
             answer_event(start, "fault", "power", None),
             answer_event(start, "within_2h", True, None),
