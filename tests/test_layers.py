@@ -23,6 +23,8 @@ HOMES: dict[str, set[str]] = {
     "sqlite3": {"record.store"},
     "psycopg": {"record.archive"},
     "matplotlib": {"documents.charts"},
+    "cryptography": {"record.signing"},
+    "openpyxl": {"documents.workbook"},
 }
 # What each room may import of ours.
 ALLOWED: dict[str, set[str]] = {

@@ -161,10 +161,16 @@ def test_review_writes_docx_with_charts_and_json_tracing_every_incident(
         media = [n for n in z.namelist() if n.startswith("word/media/")]
         assert len(media) == 3 and all(z.read(n).startswith(b"\x89PNG") for n in media)
         body = z.read("word/document.xml").decode("utf-8")
-    for incident_id in ids:  # the appendix lists every incident
-        assert incident_id.replace("-", "\u2011") in body
     assert "保密" not in body and "专家0" not in body and "专家1" not in body
-    assert "附表一" in body and "附表二" in body
+    # The DOCX stays short: no incident-by-incident list (that is the xlsx), no "X 至 Y" range.
+    assert "附表" in body and "附表二" not in body and " 至 " not in body
+    assert "年度回顾-2026.xlsx" in body
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / "年度回顾-2026.xlsx", read_only=True)
+    rows = list(book["全年事件"].iter_rows(values_only=True))
+    assert [r[2] for r in rows[1:]] == [figures["total"]["incidents"][n] for n in range(30)]
+    assert not any("保密" in str(v) for r in rows for v in r)
 
 
 def test_review_reads_the_archive_and_keeps_halls_apart(
@@ -177,6 +183,11 @@ def test_review_reads_the_archive_and_keeps_halls_apart(
         with Store.open() as store:
             generate_year(store, 2026, 6 + n, seed=n, unresolved=0)
         assert run("archive", "push", "--all").code == 0
+    # The director's read-only role: no names, so the chains cannot be re-checked; said so.
+    monkeypatch.setenv("QDPLAN_ARCHIVE_URL", archive_db.reader_url)
+    director = run("review", "--year", "2026", "--source", "archive", "--out", str(tmp_path / "d"))
+    assert director.code == 0 and "校验链未重新计算" in director.out, director.err
+    monkeypatch.setenv("QDPLAN_ARCHIVE_URL", archive_db.confidential_url)
     result = run(
         "review",
         "--year",
@@ -227,19 +238,21 @@ def test_review_bad_input_names_the_option(run, argv: list[str], field: str) -> 
     assert result.code == 2 and field in result.err
 
 
-def test_review_refuses_a_broken_record(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_review_reports_a_broken_record_and_counts_the_rest(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
     with Store.open() as store:
-        (incident_id,) = generate_year(store, 2026, 1)
+        incident_id, *others = generate_year(store, 2026, 3, unresolved=0)
         path = store.path
     db = sqlite3.connect(path)
     db.execute("DROP TRIGGER events_no_update")
     db.execute("UPDATE events SET text = '改过' WHERE incident_id = ? AND seq = 2", (incident_id,))
     db.commit()
     db.close()
-    result = run("review", "--year", "2026", "--out", str(tmp_path / "o"))
+    result = run("review", "--year", "2026", "--out", str(tmp_path / "o"), "--json")
     assert result.code == 1 and incident_id in result.err and "第 2 条" in result.err
+    figures = {f["key"]: f for f in json.loads(result.out)["figures"]}
+    assert sorted(figures["total"]["incidents"]) == sorted(others)
 
 
 def test_a_recorded_filing_time_counts_as_filed() -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -143,19 +143,23 @@ def local_chain(store: Store, incident_id: str, *, laptop: str, hall: str) -> Ch
     return Chain(incident_id, created_at, rows, report.head, laptop, hall)
 
 
-def local_chains(store: Store, *, laptop: str, hall: str) -> list[Chain]:
-    """Every incident's chain, each checked as ``local_chain`` does (refused when broken)."""
-    chains = []
+def local_chains(store: Store, *, laptop: str, hall: str) -> Iterator[Chain | Broken]:
+    """Every incident's chain, each checked as ``local_chain`` does; one that fails the check
+    comes as ``Broken`` (reported and passed over by the year in review)."""
     for incident_id, created_at, head, length, rows in store.all_raw_chains():
         report = verify(incident_id, created_at, rows, head, length)
         if report.problem is not None:
-            raise ChainBrokenError(
-                f"事件 {incident_id} 的本机记录未通过校验：{report.problem}。"
-                f"请用 qdplan verify {incident_id} 查看",
-                field="ID",
-            )
-        chains.append(Chain(incident_id, created_at, tuple(rows), report.head, laptop, hall))
-    return chains
+            yield Broken(incident_id, report.problem)
+            continue
+        yield Chain(incident_id, created_at, tuple(rows), report.head, laptop, hall)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A chain that failed its check: its id (with the laptop when from the archive) and why."""
+
+    key: str
+    problem: str
 
 
 # ----------------------------------------------------------------- the hand-over file
@@ -329,3 +333,31 @@ def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = Fals
     incident = fold(chain.incident_id, created, events)
     filed = any("备案" in str(r[4]) for r in chain.rows)
     return Item(incident, chain.hall, chain.laptop if with_laptop else "", filed)
+
+
+def gather(
+    chains: Iterable[Chain | Broken], *, years: set[int], with_laptop: bool, check: bool
+) -> tuple[list[Item], list[Broken]]:
+    """The incidents of ``years`` folded for ``review_stats``, one chain at a time (memory holds
+    the folded incidents, never the whole archive's events), and the chains that failed their
+    check (``check``: re-check each; a broken one is reported and skipped, the rest go on)."""
+    from dataclasses import replace as replaced
+
+    items: list[Item] = []
+    broken: list[Broken] = []
+    for chain in chains:
+        if isinstance(chain, Broken):
+            broken.append(chain)
+            continue
+        if check:
+            report = chain.check()
+            if report.problem is not None:
+                key = f"{chain.laptop}/{chain.incident_id}" if with_laptop else chain.incident_id
+                broken.append(Broken(key, report.problem))
+                continue
+        item = review_item(chain, with_laptop=with_laptop, checked=True)
+        if item.onset.year in years:
+            # The review reads facts, not the lines of the log: those are dropped here.
+            slim = replaced(item.incident, log=[], timeline=[])
+            items.append(replaced(item, incident=slim))
+    return items, broken

@@ -347,18 +347,18 @@ class ReviewWritten:
 
 
 def show_review(result: ReviewWritten, *, as_json: bool) -> None:
+    for incident_id, why in result.skipped:  # on stderr: the JSON on stdout stays whole
+        typer.echo(f"事件 {incident_id}：记录未通过校验，未计入回顾！{why}", err=True)
     if as_json:
         typer.echo(result.json_text)
         return
-    for incident_id, why in result.skipped:
-        typer.echo(f"事件 {incident_id}：记录未通过校验，未计入回顾！{why}")
     written = f"{result.docx}、{result.json_path}" + (f" 和 {result.xlsx}" if result.xlsx else "")
     typer.echo(
         f"{result.year}年度回顾：{result.incidents} 起突发情况，开标、评标中超过2小时 "
         f"{result.over_two_hours} 起。已写出 {written}。"
     )
     if result.skipped:
-        typer.echo(f"共 {len(result.skipped)} 个事件的记录未通过校验，已跳过。")
+        typer.echo(f"共 {len(result.skipped)} 个事件的记录未通过校验，已跳过。", err=True)
     if result.unchecked:
         typer.echo(
             "（本账号不能读取姓名，各事件的校验链未重新计算；完整校验请用 archive verify。）"
