@@ -271,3 +271,51 @@ def test_a_recorded_filing_time_counts_as_filed() -> None:
         found = items(store)
     assert {i.id for i in found} == {filed, unfiled}
     assert by_key(review(found, 2026))["gap.unfiled"].ids == [unfiled]
+
+
+def test_a_font_cache_older_than_the_cjk_font_is_rebuilt_once(tmp_path: Path) -> None:
+    """matplotlib's font list is cached on first use; a CJK font installed afterwards is not in
+    it. The review rebuilds the list once instead of saying 没有找到中文字体 for ever."""
+    import os
+    import subprocess
+    import sys
+
+    from qdplan_cli.documents.charts import CJK_FONTS
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl"), "PYTHONIOENCODING": "utf-8"}
+    stale = f"""
+import json
+from pathlib import Path
+import matplotlib
+from matplotlib import font_manager as fm
+names = {list(CJK_FONTS)!r}
+if not any(f.name in names for f in fm.fontManager.ttflist):
+    print("NO-CJK-FONT")
+else:
+    fm.fontManager.ttflist = [f for f in fm.fontManager.ttflist if f.name not in names]
+    path = Path(matplotlib.get_cachedir()) / f"fontlist-v{{fm.FontManager.__version__}}.json"
+    fm.json_dump(fm.fontManager, path)
+    print(path)
+"""
+    made = subprocess.run(
+        [sys.executable, "-c", stale], env=env, capture_output=True, text=True, check=True
+    )
+    if made.stdout.strip() == "NO-CJK-FONT":
+        pytest.skip("本机没有安装中文字体")
+    cache = Path(made.stdout.strip())
+    assert not any(name in cache.read_text(encoding="utf-8") for name in CJK_FONTS)
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from qdplan_cli.documents.charts import cjk_font; print(cjk_font())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() in CJK_FONTS
+    # The cache file itself was rewritten: the next run finds the font straight away.
+    assert any(name in cache.read_text(encoding="utf-8") for name in CJK_FONTS)

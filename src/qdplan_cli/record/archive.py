@@ -26,6 +26,7 @@ The only module that imports psycopg.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -396,7 +397,8 @@ def _malformed(exc: BaseException, url: str) -> str:
                 text = text.replace(secret, "***")
     if url and url in text:
         text = text.replace(url, "（地址）")
-    return text
+    # libpq quotes the part it could not read, which may be (part of) the password.
+    return re.sub(r'"[^"]*"', "“…”", text).strip()
 
 
 def _chain(head: tuple[Any, ...], rows: list[tuple[Any, ...]]) -> Chain:
