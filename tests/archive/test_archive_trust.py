@@ -275,8 +275,8 @@ def test_two_pushes_at_once_serialise(archive_db: ArchiveDb, tmp_path: Path) -> 
         for thread in threads:
             thread.join()
     assert not errors, errors
-    sent = sorted(getattr(r, "incidents") for r in results)
-    unchanged = sorted(getattr(r, "unchanged") for r in results)
+    sent = sorted(r.incidents for r in results)
+    unchanged = sorted(r.unchanged for r in results)
     assert sent == [0, 4] and unchanged == [0, 4]
     assert counts(archive_db)[0] == 4 and counts(archive_db)[2] == 4
 
