@@ -319,3 +319,61 @@ else:
     assert found.stdout.strip() in CJK_FONTS
     # The cache file itself was rewritten: the next run finds the font straight away.
     assert any(name in cache.read_text(encoding="utf-8") for name in CJK_FONTS)
+
+
+def _calc_installed() -> bool:
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return False
+    program = Path(soffice).resolve().parent
+    return any(program.glob("libsclo.*")) or any(program.glob("sclo.dll"))
+
+
+@pytest.mark.skipif(not _calc_installed(), reason="LibreOffice Calc is not installed")
+def test_the_xlsx_opens_in_libreoffice_calc_and_its_counts_match_the_review(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import os
+    import subprocess
+
+    with Store.open() as store:
+        generate_year(store, 2026, 40, seed=5)
+    out = tmp_path / "回顾"
+    result = run("review", "--year", "2026", "--out", str(out), "--json")
+    assert result.code == 0, result.err
+    figures = {f["key"]: f for f in json.loads(result.out)["figures"]}
+    profile = tmp_path / "lo-profile"
+    converted = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8
+            "--outdir",
+            str(tmp_path / "csv"),
+            str(out / "年度回顾-2026.xlsx"),
+        ],
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert converted.returncode == 0, converted.stderr
+    with (tmp_path / "csv" / "年度回顾-2026.csv").open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    column = {name: n for n, name in enumerate(header)}
+    assert len(rows) == figures["total"]["count"] == 40
+    assert sorted(r[column["事件编号"]] for r in rows) == sorted(figures["total"]["incidents"])
+    for plan, key in (("方案一", "plan.1"), ("方案二", "plan.2"), ("方案三", "plan.3")):
+        assert sum(r[column["应急方案"]] == plan for r in rows) == figures[key]["count"]
+    assert sum(r[column["超过2小时"]] == "是" for r in rows) == figures["two_hour.crossed"]["count"]
+    unresolved = sum(r[column["故障排除（北京时间）"]] == "" for r in rows)
+    assert unresolved == figures["gap.unresolved"]["count"]
+    fees = sum(float(r[column["等候劳务费估算（元）"]] or 0) for r in rows)
+    assert fees == figures["experts.fee"]["value"]
+    # Times read back as Beijing date-times, with the date.
+    onset = rows[0][column["故障发生（北京时间）"]]
+    assert onset.startswith("2026-") and ":" in onset
