@@ -65,17 +65,30 @@ def qdplan() -> str:
     raise SystemExit("qdplan is not installed next to this Python")
 
 
+# Linux keeps a process's peak RSS across fork and exec: a child forked from this (large)
+# process would report this process's size. A small launcher forks the measured command, so
+# its peak is the command's own.
+LAUNCHER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], capture_output=True)
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+sys.stderr.buffer.write(proc.stderr)
+sys.stdout.buffer.write(f"{proc.returncode} {elapsed} {peak}\\n".encode() + proc.stdout)
+"""
+
+
 def measured(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall time (s), peak RSS (MB, of that process alone) and stdout of a subprocess."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    out, err = proc.stdout.read(), proc.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{argv[:3]} failed: {err.decode('utf-8', 'replace')[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, out.decode("utf-8", "replace")
+    """Wall time (s), peak RSS (MB, of the command alone) and stdout of a command."""
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *argv], env=env, capture_output=True, check=False
+    )
+    first, _, out = proc.stdout.decode("utf-8", "replace").partition("\n")
+    code, elapsed, peak = first.split()
+    if int(code) != 0:
+        raise SystemExit(f"{argv[:3]} failed: {proc.stderr.decode('utf-8', 'replace')[-2000:]}")
+    return float(elapsed), int(peak) / 1024, out
 
 
 def load() -> str:

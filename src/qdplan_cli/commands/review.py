@@ -92,8 +92,9 @@ def review(
     calendar, hours = runtime.calendar, runtime.hours
 
     def figures(year_: int, hall_: str | None) -> Review:
+        chosen = [i for i in items if i.onset.year == year_ and (hall_ is None or i.hall == hall_)]
         return make_review(
-            items,
+            chosen,
             year_,
             hall=hall_,
             fees=config.fees,

@@ -20,7 +20,7 @@ from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.plan.times import format_date
 from qdplan_cli.record.review_stats import READINGS, Figure, Review
 
-LISTED_IDS = 21
+LISTED_IDS = 9  # three lines of three; more: the xlsx lists them
 IDS_PER_LINE = 3  # a figure counting more incidents points at the incident table instead
 CHART_MM = (150, 68)
 
@@ -42,8 +42,9 @@ def _count(figure: Figure) -> str:
 
 
 def _id(incident_id: str) -> str:
-    """An id as printed: its hyphens do not break the line (U+2011); the JSON keeps the id."""
-    return incident_id.replace("-", "\u2011")
+    """An id as printed: its hyphens do not break the line (U+2011); from the archive, without
+    the laptop (the xlsx has it in a column of its own); the JSON keeps the whole key."""
+    return incident_id.rpartition("/")[2].replace("-", "\u2011")
 
 
 def _number(value: float) -> str:
@@ -183,8 +184,7 @@ def markup(
     if len(context.halls) > 1:
         add(f"## {next(section)}、各场所")
         add("；".join(f"{_e(h.label)} {h.count} 起" for h in r.by_hall) + "。")
-        add("@cols 44 18 22 26 14 14 14")
-        add("@compact")
+        add("@cols 38 16 22 26 18 18 18")
         add("| 场所 | 起数 | 超过2小时 | 用时中位数（分） | 方案一 | 方案二 | 方案三 |")
         add("|---|---|---|---|---|---|---|")
         for h in context.halls:
@@ -203,7 +203,6 @@ def markup(
         partial = "（本年未满，仅供参考）" if until else ""
         add(f"{before.year}年与{r.year}年{partial}的主要数字：")
         add("@cols 70 28 28 28")
-        add("@compact")
         add(f"| 项目 | {before.year}年 | {r.year}年 | 增减 |")
         add("|---|---|---|---|")
         pairs = [
@@ -234,6 +233,10 @@ def markup(
         if figure.key.startswith(("month.", "stage_fault.", "hall.")) and not figure.count:
             continue
         add(f"| {_e(figure.label)} | {_count(figure)} | {_e(_ids(figure, workbook))} |")
+    if any("/" in i for i in r.total.ids):
+        add(
+            "@small 注：事件编号略去了电脑编号；同一编号的逐起明细（含场所、电脑编号）见 Excel 表。"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -51,7 +51,6 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("等候劳务费估算（元）", 12),
     ("已搁置", 8),
 )
-TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def _local(value: object) -> datetime | None:
@@ -112,21 +111,10 @@ def incidents_xlsx(items: Sequence[Item], review: Review, fees: FeeSchedule) -> 
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         header.append(cell)
     sheet.append(header)
-    times = {
-        n for n, (title, _) in enumerate(COLUMNS) if "时间" in title or "（北京时间）" in title
-    }
-    times |= {
-        n for n, (title, _) in enumerate(COLUMNS) if title in ("延迟开标公告发布", "补充公告发出")
-    }
+    # Plain values (a cell object each would triple the time); openpyxl gives date-times a
+    # date-time number format (yyyy-mm-dd h:mm:ss) by itself.
     for item in items:
-        values = _row(item, fees)
-        row = []
-        for n, value in enumerate(values):
-            cell = _cell(sheet, value)
-            if n in times and value is not None:
-                cell.number_format = TIME_FORMAT
-            row.append(cell)
-        sheet.append(row)
+        sheet.append(_row(item, fees))
     figures = book.create_sheet(FIGURES)
     figures.column_dimensions["A"].width = 40
     figures.append(["项目", "起数", "数值", "依据条款"])
