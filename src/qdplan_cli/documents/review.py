@@ -54,11 +54,11 @@ def _number(value: float) -> str:
     return "\u2060".join(text)
 
 
-def _ids(figure: Figure, workbook: str) -> str:
+def _ids(figure: Figure) -> str:
     if not figure.ids:
         return "—"
     if figure.count > LISTED_IDS:
-        return f"共 {figure.count} 起，逐起见 Excel 表《{workbook}》"
+        return f"共 {figure.count} 起，见 Excel 表"
     # Three ids a line, a line break between: an id is never split across lines (the official
     # layout lets Latin text wrap anywhere).
     lines = [figure.ids[n : n + IDS_PER_LINE] for n in range(0, figure.count, IDS_PER_LINE)]
@@ -183,9 +183,12 @@ def markup(
     section = iter(("八", "九"))
     if len(context.halls) > 1:
         add(f"## {next(section)}、各场所")
-        add("；".join(f"{_e(h.label)} {h.count} 起" for h in r.by_hall) + "。")
-        add("@cols 38 16 22 26 18 18 18")
-        add("| 场所 | 起数 | 超过2小时 | 用时中位数（分） | 方案一 | 方案二 | 方案三 |")
+        add(
+            "；".join(f"{_e(h.label)} {h.count} 起" for h in r.by_hall)
+            + "。各场所的超过2小时、排除用时中位数（分钟）和所选方案如下表。"
+        )
+        add("@cols 32 15 28 24 19 19 19")
+        add("| 场所 | 起数 | 超过2小时 | 中位用时 | 方案一 | 方案二 | 方案三 |")
         add("|---|---|---|---|---|---|---|")
         for h in context.halls:
             middle = _number(h.resolution[0].value or 0) if h.resolution else "—"
@@ -232,11 +235,9 @@ def markup(
     for figure in r.figures():
         if figure.key.startswith(("month.", "stage_fault.", "hall.")) and not figure.count:
             continue
-        add(f"| {_e(figure.label)} | {_count(figure)} | {_e(_ids(figure, workbook))} |")
-    if any("/" in i for i in r.total.ids):
-        add(
-            "@small 注：事件编号略去了电脑编号；同一编号的逐起明细（含场所、电脑编号）见 Excel 表。"
-        )
+        add(f"| {_e(figure.label)} | {_count(figure)} | {_e(_ids(figure))} |")
+    short = "事件编号略去了电脑编号；" if any("/" in i for i in r.total.ids) else ""
+    add(f"@small 注：{short}逐起明细（含场所、电脑编号、项目）见 Excel 表《{_e(workbook)}》。")
     return "\n".join(lines) + "\n"
 
 
