@@ -29,6 +29,7 @@ import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
     from qdplan_cli.record.store import Store
 
 SCHEMA = "qdplan"
-BATCH = 50  # incidents per transaction
+BATCH = 200  # incidents per transaction
+PREFETCH = 2  # batches read and checked ahead while one is being sent
 CONNECT_TIMEOUT_S = 10
 
 
@@ -399,6 +401,52 @@ def _malformed(exc: BaseException, url: str) -> str:
         text = text.replace(url, "（地址）")
     # libpq quotes the part it could not read, which may be (part of) the password.
     return re.sub(r'"[^"]*"', "“…”", text).strip()
+
+
+def _ahead(make: Callable[[], Iterator[Chain]], size: int) -> Iterator[Chain]:
+    """``make()``'s chains, produced by a thread up to ``size`` ahead: the laptop reads and
+    checks the next batch while the server takes the current one (the wait on the server
+    releases the GIL). An error in the thread is raised here, in order."""
+    import queue
+    import threading
+
+    done = object()
+    items: queue.Queue[object] = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        """Put ``item`` once there is room; False when the consumer has stopped."""
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chain in make():
+                if not offer(chain):
+                    return
+            offer(done)
+        except BaseException as exc:  # handed over to the consumer
+            offer(exc)
+
+    thread = threading.Thread(target=produce, name="qdplan-push-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = items.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, Chain)
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _chain(head: tuple[Any, ...], rows: list[tuple[Any, ...]]) -> Chain:
@@ -801,14 +849,22 @@ class Archive:
             else:
                 todo.append(incident_id)
 
-        def read() -> Iterator[Chain]:
+        def read(source: Store) -> Iterator[Chain]:
             for incident_id in todo:
                 try:
-                    yield local_chain(store, incident_id, laptop=laptop, hall=hall)
+                    yield local_chain(source, incident_id, laptop=laptop, hall=hall)
                 except ChainBrokenError as exc:
                     result.broken.append((incident_id, exc.message))
 
-        return self.push(read(), key=key, batch=batch, after_batch=after_batch, result=result)
+        chains = _ahead(lambda: read_from(store.path.parent), batch * PREFETCH)
+
+        def read_from(directory: Path) -> Iterator[Chain]:
+            from qdplan_cli.record.store import Store
+
+            with Store.open(directory) as own:  # SQLite connections stay in their thread
+                yield from read(own)
+
+        return self.push(chains, key=key, batch=batch, after_batch=after_batch, result=result)
 
     # ---------------------------------------------------------------- reading
 
