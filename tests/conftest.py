@@ -48,7 +48,11 @@ def _session_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _session_cache: Path) -> None:
     """Keep every test away from the user's real data, config and cache directories (the cache
-    is shared by the session: it only saves time)."""
+    is shared by the session: it only saves time), and away from the checkout: every test runs in
+    its own temporary working directory, so a relative ``--out`` lands there, never in the tree."""
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
     monkeypatch.setenv("QDPLAN_CACHE", str(_session_cache))
     monkeypatch.setenv("QDPLAN_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("QDPLAN_CONFIG", str(tmp_path / "config.toml"))

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.times import localize
 
-from .conftest import invoke
+from .conftest import DATA, invoke
 from .fuzz_strategies import case_dicts
 
 SLOW_S = 5.0
@@ -240,8 +240,6 @@ def test_soak_templates(folder: Path, text: str) -> None:
     from qdplan_cli.plan.decide import decide
     from qdplan_cli.record.casefile import load_case
 
-    from .conftest import DATA
-
     mine = folder / "templates"
     mine.mkdir(exist_ok=True)
     (mine / "delay_notice.txt.j2").write_text(
@@ -272,7 +270,7 @@ argument_values = st.one_of(
             "--json", "--all", "--resume", "--allow-broken", "--earliest", "--expert-names",
             "--calendar", "-o", "--out", "delay_notice", "20261208-0915-1", "2026-12-08 09:00",
             "2001-01-01 09:00", "9999-12-31T23:59", "x" * 5000, "/dev/zero", "", "--", "-",
-            "tests/data/prep-power-delay.toml", "tests/data/evaluation-power-plan2.toml",
+            str(DATA / "prep-power-delay.toml"), str(DATA / "evaluation-power-plan2.toml"),
         ]
     ),
     st.text(max_size=20),
