@@ -297,7 +297,9 @@ def test_config_line_gives_the_archive_address(
         encoding="utf-8",
     )
     make_year(1)
-    assert run("archive", "push", "--all").code == 0
+    result = run("archive", "push", "--all")
+    assert result.code == 0
+    assert "pgpass" in result.err  # a password in the config file: told where it belongs
     assert archive_db.sql("SELECT hall, laptop FROM qdplan.incidents") == [
         ("西海岸分中心", "一号笔记本")
     ]

@@ -237,12 +237,12 @@ def test_two_pushes_at_once_serialise(archive_db: ArchiveDb, tmp_path: Path) -> 
     advisory lock), neither fails, each incident is stored once."""
     import psycopg
 
-    from qdplan_cli.record.archive import PUSH_LOCK, Archive
+    from qdplan_cli.record.archive import PUSH_LOCK, Archive, PushResult
     from qdplan_cli.record.handover import FINISHED_KINDS
 
     ids = make_year(4)
     key = laptop_key()
-    results: list[object] = []
+    results: list[PushResult] = []
     errors: list[BaseException] = []
 
     def push() -> None:

@@ -23,6 +23,7 @@ from qdplan_cli.ui.reports import (
     ArchivedCheck,
     ArchiveSent,
     FoundIncident,
+    say,
     show_archive_init,
     show_archive_key,
     show_archive_sent,
@@ -57,9 +58,16 @@ def _open_archive(runtime: Runtime) -> Archive:
             "档案库功能需要中心版组件（psycopg）：请安装 qdplan[centre]（pip install 'qdplan[centre]'）",
             field="档案库",
         )
-    from qdplan_cli.record.archive import Archive
+    from qdplan_cli.record.archive import Archive, has_password
 
-    return Archive.connect(archive_url(runtime))
+    url = archive_url(runtime)
+    if not os.environ.get("QDPLAN_ARCHIVE_URL", "").strip() and has_password(url):
+        say(
+            "提示：配置文件的档案库地址中写了密码。请改为把密码放进仅本人可读的 pgpass 文件"
+            "（见 README“档案库”一节），并从地址中删去密码。",
+            err=True,
+        )
+    return Archive.connect(url)
 
 
 def _source(runtime: Runtime) -> tuple[str, str]:

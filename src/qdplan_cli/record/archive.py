@@ -270,6 +270,14 @@ _NETWORK_TAIL = "档案库中没有写入半截的内容，本机记录未改动
 _FIX_TAIL = "档案库中没有写入任何内容，本机记录未改动；改正后再运行"
 
 
+def has_password(url: str) -> bool:
+    """Whether the connection string carries a password (libpq's pgpass is the place for it)."""
+    try:
+        return bool(psycopg.conninfo.conninfo_to_dict(url).get("password"))
+    except psycopg.ProgrammingError:
+        return False
+
+
 def _unavailable(url: str, exc: BaseException, *, during: str = "") -> ArchiveUnavailableError:
     text = str(exc)
     lowered = text.lower()
