@@ -109,7 +109,11 @@ def review(
     stem = f"年度回顾-{year}" + (f"-{hall}" if hall else "")
     context = Context(
         previous=previous if previous.total.count else None,
-        halls=tuple(figures(year, h.label) for h in result.by_hall) if hall is None else (),
+        halls=(
+            tuple(figures(year, h.label) for h in result.by_hall)
+            if hall is None and len(result.by_hall) > 1
+            else ()
+        ),
         workbook=f"{stem}.xlsx",
     )
     rendered = render(result, issuer=config.hall_name, now=runtime.now, context=context)

@@ -357,7 +357,20 @@ def gather(
                 continue
         item = review_item(chain, with_laptop=with_laptop, checked=True)
         if item.onset.year in years:
-            # The review reads facts, not the lines of the log: those are dropped here.
-            slim = replaced(item.incident, log=[], timeline=[])
+            # Memory holds every incident of the years: only what the review and the workbook
+            # read is kept (the facts, the project's number and name, how many experts), not
+            # the log, the ticks or the names.
+            whole = item.incident
+            slim = replaced(
+                whole,
+                project={k: whole.project[k] for k in ("number", "name") if k in whole.project},
+                confidential={k: [""] * len(v) for k, v in whole.confidential.items()},
+                log=[],
+                timeline=[],
+                answered=[],
+                ticks={},
+                tick_texts={},
+                attendance=[],
+            )
             items.append(replaced(item, incident=slim))
     return items, broken
