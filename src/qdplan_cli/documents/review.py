@@ -187,12 +187,12 @@ def markup(
             "；".join(f"{_e(h.label)} {h.count} 起" for h in r.by_hall)
             + "。各场所的超过2小时、排除用时中位数（分钟）和所选方案如下表。"
         )
-        add("@cols 32 15 28 24 19 19 19")
-        add("| 场所 | 起数 | 超过2小时 | 中位用时 | 方案一 | 方案二 | 方案三 |")
-        add("|---|---|---|---|---|---|---|")
+        add("@cols 40 16 34 27 39")
+        add("| 场所 | 起数 | 超过2小时 | 中位用时 | 方案一、二、三 |")
+        add("|---|---|---|---|---|")
         for h in context.halls:
             middle = _number(h.resolution[0].value or 0) if h.resolution else "—"
-            plans = " | ".join(str(p.count) for p in h.plans)
+            plans = "／".join(str(p.count) for p in h.plans)
             add(
                 f"| {_e(h.hall or '')} | {h.total.count} | {h.two_hour.count} | {middle} | "
                 f"{plans} |"
