@@ -108,7 +108,7 @@ def main() -> int:
     import psycopg
 
     from qdplan_cli.record.archive import Archive
-    from qdplan_cli.record.handover import FINISHED_KINDS, local_chain
+    from qdplan_cli.record.handover import local_chain
     from qdplan_cli.record.signing import generate
     from qdplan_cli.record.store import Store
     from tests.pgserver import server
@@ -133,14 +133,18 @@ def main() -> int:
                 archive.init()
                 start = time.perf_counter()
                 with Store.open(home) as store:
-                    ids = sorted(store.finished_ids(sorted(FINISHED_KINDS)))
-                    result = archive.push_store(store, ids, laptop="L1", hall="H", key=key)
+                    ids = store.incident_ids()
+                    result = archive.push_store(
+                        store, ids, laptop="L1", hall="H", key=key, finished_only=True
+                    )
                 push = time.perf_counter() - start
                 assert result.incidents == size and not result.broken, result
                 start = time.perf_counter()
                 with Store.open(home) as store:
-                    ids = sorted(store.finished_ids(sorted(FINISHED_KINDS)))
-                    again = archive.push_store(store, ids, laptop="L1", hall="H", key=key)
+                    ids = store.incident_ids()
+                    again = archive.push_store(
+                        store, ids, laptop="L1", hall="H", key=key, finished_only=True
+                    )
                 repeat = time.perf_counter() - start
                 assert again.unchanged == size and again.events == 0, again
             # COPY of the same rows, prepared beforehand: only the load is timed.

@@ -95,14 +95,13 @@ def _targets(
         raise UserError(
             "请给出事件编号（见 qdplan list），或用 --all 发送全部已结束的事件", field="ID"
         )
-    targets = store.incident_ids() if every else [store.resolve_id(i) for i in ids]
-    finished = store.finished_ids(sorted(FINISHED_KINDS)) if finished_only else set()
+    if every:  # for a push, unfinished ones are told apart after the heads are compared
+        return store.incident_ids(), 0
+    targets = [store.resolve_id(i) for i in ids]
+    finished = store.finished_ids(sorted(FINISHED_KINDS), among=targets) if finished_only else set()
     chosen, skipped = [], 0
     for incident_id in targets:
         if finished_only and incident_id not in finished:
-            if every:
-                skipped += 1
-                continue
             raise UserError(
                 f"事件 {incident_id} 尚未结束（没有记录故障排除），不发送到档案库；"
                 f"排除后用 qdplan resolve {incident_id} 记录",
@@ -158,23 +157,26 @@ def push(
     every: Annotated[bool, typer.Option("--all", help="发送全部已结束的事件。")] = False,
 ) -> None:
     """把已结束（已排除故障）的事件连同全部记录发送到档案库；重复发送不会改变任何内容。"""
+    from qdplan_cli.record.handover import FINISHED_KINDS
     from qdplan_cli.record.signing import laptop_key
 
     runtime = Runtime()
     laptop, hall = _source(runtime)
     with runtime.open_store() as store:
-        targets, skipped = _targets(store, ids or [], every, finished_only=True)
-        if not targets:
-            show_archive_sent(ArchiveSent(0, 0, 0, skipped=skipped, nothing=True))
+        targets, _ = _targets(store, ids or [], every, finished_only=True)
+        if not store.any_finished(sorted(FINISHED_KINDS)):  # nothing to send: stay offline
+            show_archive_sent(ArchiveSent(0, 0, 0, skipped=len(targets), nothing=True))
             return
         key = laptop_key()
         with _open_archive(runtime) as archive:
-            pushed = archive.push_store(store, targets, laptop=laptop, hall=hall, key=key)
+            pushed = archive.push_store(
+                store, targets, laptop=laptop, hall=hall, key=key, finished_only=True
+            )
     result = ArchiveSent(
         pushed.incidents,
         pushed.events,
         pushed.unchanged,
-        skipped,
+        pushed.unfinished,
         pushed.refused,
         "archive",
         broken=pushed.broken,

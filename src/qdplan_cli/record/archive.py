@@ -325,6 +325,7 @@ class PushResult:
     unchanged: int = 0  # already in the archive, whole
     refused: list[tuple[str, str]] = field(default_factory=list)  # (incident id, why)
     broken: list[tuple[str, str]] = field(default_factory=list)  # local chains that fail the check
+    unfinished: int = 0  # not finished, not sent (push_store with finished_only)
 
 
 @dataclass(frozen=True)
@@ -838,12 +839,15 @@ class Archive:
         laptop: str,
         hall: str,
         key: LaptopKey,
+        finished_only: bool = False,
         batch: int = BATCH,
         after_batch: Callable[[int], None] | None = None,
     ) -> PushResult:
         """Push this laptop's incidents ``incident_ids``: those whose head the archive already
-        holds are passed over without reading them; the others are read and checked one by one,
-        and one that fails the check is reported in ``broken`` and skipped, the rest go on."""
+        holds are passed over without reading them (a repeat push reads no event); of the
+        others, unfinished ones are counted in ``unfinished`` and left (``finished_only``), the
+        rest read and checked one by one: one that fails the check is reported in ``broken``
+        and skipped, the rest go on."""
         self.require_schema()
         summaries = {s[0]: s for s in store.chain_heads()}
         keys = [(i, summaries[i][1]) for i in incident_ids if i in summaries]
@@ -856,6 +860,10 @@ class Archive:
                 result.unchanged += 1
             else:
                 todo.append(incident_id)
+        if finished_only and todo:
+            finished = store.finished_ids(sorted(FINISHED_KINDS), among=todo)
+            result.unfinished = sum(1 for i in todo if i not in finished)
+            todo = [i for i in todo if i in finished]
 
         def read(source: Store) -> Iterator[Chain]:
             for incident_id in todo:

@@ -769,16 +769,30 @@ class Store:
                 )
             ]
 
-    def finished_ids(self, kinds: Sequence[str]) -> set[str]:
-        """The incidents with an event of one of ``kinds`` (resolved, discarded)."""
+    def any_finished(self, kinds: Sequence[str]) -> bool:
+        """Whether any incident has an event of one of ``kinds``."""
         marks = ", ".join("?" for _ in kinds)
         with self.errors():
-            return {
-                str(r[0])
-                for r in self.db.execute(
-                    f"SELECT DISTINCT incident_id FROM events WHERE kind IN ({marks})", tuple(kinds)
-                )
-            }
+            row = self.db.execute(
+                f"SELECT 1 FROM events WHERE kind IN ({marks}) LIMIT 1", tuple(kinds)
+            ).fetchone()
+        return row is not None
+
+    def finished_ids(self, kinds: Sequence[str], among: Sequence[str] | None = None) -> set[str]:
+        """The incidents (of ``among``, else all) with an event of one of ``kinds`` (resolved,
+        discarded)."""
+        marks = ", ".join("?" for _ in kinds)
+        query = f"SELECT DISTINCT incident_id FROM events WHERE kind IN ({marks})"
+        found: set[str] = set()
+        with self.errors():
+            if among is None:
+                return {str(r[0]) for r in self.db.execute(query, tuple(kinds))}
+            for start in range(0, len(among), 500):
+                part = tuple(among[start : start + 500])
+                ids = ", ".join("?" for _ in part)
+                rows = self.db.execute(f"{query} AND incident_id IN ({ids})", (*kinds, *part))
+                found.update(str(r[0]) for r in rows)
+        return found
 
     def all_raw_chains(self) -> list[tuple[str, str, str, int, list[tuple[Any, ...]]]]:
         """Every incident's ``(id, created_at, chain_head, chain_length, raw rows)``, oldest
