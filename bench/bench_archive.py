@@ -28,6 +28,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qdplan_cli.record.archive import Archive, PushResult
+    from qdplan_cli.record.signing import LaptopKey
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -57,14 +62,6 @@ def tsv(value: object) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def qdplan() -> str:
-    folder = Path(sys.executable).parent
-    for name in ("qdplan", "qdplan.exe"):
-        if (folder / name).exists():
-            return str(folder / name)
-    raise SystemExit("qdplan is not installed next to this Python")
-
-
 # Linux keeps a process's peak RSS across fork and exec: a child forked from this (large)
 # process would report this process's size. A small launcher forks the measured command, so
 # its peak is the command's own.
@@ -91,6 +88,18 @@ def measured(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return float(elapsed), int(peak) / 1024, out
 
 
+def push_all(archive: Archive, home: Path, key: LaptopKey) -> tuple[float, PushResult]:
+    """``qdplan archive push --all``'s path, timed."""
+    from qdplan_cli.record.store import Store
+
+    start = time.perf_counter()
+    with Store.open(home) as store:
+        result = archive.push_store(
+            store, store.incident_ids(), laptop="L1", hall="H", key=key, finished_only=True
+        )
+    return time.perf_counter() - start, result
+
+
 def load() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -107,6 +116,7 @@ def main() -> int:
 
     import psycopg
 
+    from bench.bench_review import qdplan
     from qdplan_cli.record.archive import Archive
     from qdplan_cli.record.handover import local_chain
     from qdplan_cli.record.signing import generate
@@ -131,25 +141,16 @@ def main() -> int:
             url = pg.url(target)
             with Archive.connect(url) as archive:
                 archive.init()
-                start = time.perf_counter()
-                with Store.open(home) as store:
-                    ids = store.incident_ids()
-                    result = archive.push_store(
-                        store, ids, laptop="L1", hall="H", key=key, finished_only=True
-                    )
-                push = time.perf_counter() - start
+
+                push, result = push_all(archive, home, key)
                 assert result.incidents == size and not result.broken, result
-                start = time.perf_counter()
-                with Store.open(home) as store:
-                    ids = store.incident_ids()
-                    again = archive.push_store(
-                        store, ids, laptop="L1", hall="H", key=key, finished_only=True
-                    )
-                repeat = time.perf_counter() - start
+                repeat, again = push_all(archive, home, key)
                 assert again.unchanged == size and again.events == 0, again
             # COPY of the same rows, prepared beforehand: only the load is timed.
             with Store.open(home) as store:
-                chains = [local_chain(store, i, laptop="L1", hall="H") for i in ids]
+                chains = [
+                    local_chain(store, i, laptop="L1", hall="H") for i in store.incident_ids()
+                ]
             from qdplan_cli.record.handover import chain_payload
 
             def lines(rows: list[tuple[object, ...]]) -> bytes:
