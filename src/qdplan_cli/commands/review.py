@@ -57,7 +57,7 @@ def review(
     from qdplan_cli.local.config import Config
     from qdplan_cli.plan.decide import earliest_reopening
     from qdplan_cli.record.handover import gather, local_chains
-    from qdplan_cli.record.review_stats import Review
+    from qdplan_cli.record.review_stats import Item, Review
     from qdplan_cli.record.review_stats import review as make_review
 
     runtime = Runtime()
@@ -91,8 +91,8 @@ def review(
             )
     calendar, hours = runtime.calendar, runtime.hours
 
-    def figures(year_: int, hall_: str | None) -> Review:
-        chosen = [i for i in items if i.onset.year == year_ and (hall_ is None or i.hall == hall_)]
+    def figures(pool: list[Item], year_: int, hall_: str | None) -> Review:
+        chosen = [i for i in pool if i.onset.year == year_ and (hall_ is None or i.hall == hall_)]
         return make_review(
             chosen,
             year_,
@@ -101,26 +101,30 @@ def review(
             reopening=lambda issued: earliest_reopening(issued, calendar, hours),
         )
 
-    result = figures(year, hall)
+    result = figures(items, year, hall)
     if hall is not None and not result.total.count and not any(i.hall == hall for i in items):
         known = "、".join(sorted({i.hall for i in items})) or "（无）"
         raise UserError(f"没有场所 {hall!r} 的事件（有：{known}）", field="--hall")
-    previous = figures(year - 1, hall)
+    previous = figures(items, year - 1, hall)
     stem = f"年度回顾-{year}" + (f"-{hall}" if hall else "")
     context = Context(
         previous=previous if previous.total.count else None,
         halls=(
-            tuple(figures(year, h.label) for h in result.by_hall)
+            tuple(figures(items, year, h.label) for h in result.by_hall)
             if hall is None and len(result.by_hall) > 1
             else ()
         ),
         workbook=f"{stem}.xlsx",
     )
-    rendered = render(result, issuer=config.hall_name, now=runtime.now, context=context)
     counted = set(result.total.ids)
     chosen = [i for i in items if i.key in counted]
     chosen.sort(key=lambda i: (i.onset, i.key))
     workbook = incidents_xlsx(chosen, result, config.fees)
+    text = to_json(result)
+    # The incidents are not needed past this point: freed before the charts' libraries load,
+    # so the peak holds one or the other, not both.
+    del items, chosen, counted
+    rendered = render(result, issuer=config.hall_name, now=runtime.now, context=context)
     from qdplan_cli.local.files import write_atomically
 
     try:
@@ -129,7 +133,6 @@ def review(
         xlsx_path = out / f"{stem}.xlsx"
         write_atomically(docx_path, rendered.docx, private=False)
         write_atomically(xlsx_path, workbook, private=False)
-        text = to_json(result)
         write_atomically(json_path, text.encode("utf-8"), private=False)
     except OSError as exc:
         raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None

@@ -254,4 +254,18 @@ def render(
 
 
 def to_json(review: Review) -> str:
-    return json.dumps(review.to_dict(), ensure_ascii=False, indent=2)
+    """The review as JSON: one line per figure and per incident (readable, and encoded by the
+    C encoder a line at a time: an indented dump of 50,000 incidents would hold millions of
+    small strings at once)."""
+    data = review.to_dict()
+    lines = ["{"]
+    for key, value in data.items():
+        if key in ("figures", "incidents"):
+            continue
+        lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},")
+    for key, last in (("figures", False), ("incidents", True)):
+        lines.append(f'  "{key}": [')
+        lines.append(",\n".join("    " + json.dumps(x, ensure_ascii=False) for x in data[key]))
+        lines.append("  ]" if last else "  ],")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

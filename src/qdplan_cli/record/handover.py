@@ -52,6 +52,7 @@ FINISHED_KINDS = frozenset({"resolved", "discard"})
 LAPTOP_FILE = "laptop-id"
 EVENT_KEYS = ("seq", "at", "recorded_at", "kind", "text", "data", "prev", "hash")
 
+SLIM_TEXT = 32  # characters of a free text the year in review keeps
 Row = tuple[Any, ...]  # (seq, at, recorded_at, kind, text, data_text, prev, hash)
 
 
@@ -363,6 +364,10 @@ def gather(
             whole = item.incident
             slim = replaced(
                 whole,
+                # Free texts count by whether they are filled in: kept short.
+                incident={
+                    k: v[:SLIM_TEXT] if isinstance(v, str) else v for k, v in whole.incident.items()
+                },
                 project={k: whole.project[k] for k in ("number", "name") if k in whole.project},
                 confidential={k: [""] * len(v) for k, v in whole.confidential.items()},
                 log=[],
