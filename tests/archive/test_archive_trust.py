@@ -380,3 +380,48 @@ def test_the_password_comes_from_a_pgpass_file(
     result = run("archive", "push", "--all")
     assert result.code == 0, result.err
     assert counts(archive_db)[0] == 1
+
+
+def test_a_clash_with_another_writer_is_exit_5_in_chinese(archive_db: ArchiveDb) -> None:
+    """Something other than qdplan (no advisory lock) writes the same incident while a push is
+    under way: the push stops with exit 5 and a Chinese message, nothing of its batch written."""
+    import psycopg
+
+    from qdplan_cli.record.archive import Archive, ArchiveBusyError
+
+    (incident_id,) = make_year(1)
+    with Store.open() as store:
+        created = store.created_at(incident_id)
+    caught: list[BaseException] = []
+
+    def push() -> None:
+        try:
+            with Store.open() as store, Archive.connect(archive_db.push_url) as archive:
+                archive.push_store(store, [incident_id], laptop="L1", hall="H", key=laptop_key())
+        except BaseException as exc:  # noqa: BLE001 - examined below
+            caught.append(exc)
+
+    with psycopg.connect(archive_db.admin_url) as other:  # a transaction left open
+        other.execute(
+            "INSERT INTO qdplan.incidents (laptop, incident_id, created_at, hall) "
+            "VALUES ('L1', %s, %s, 'H')",
+            (incident_id, created),
+        )
+        thread = threading.Thread(target=push)
+        thread.start()
+        with psycopg.connect(archive_db.admin_url, autocommit=True) as watcher:
+            while True:  # until the push waits on the other transaction's row
+                (waiting,) = watcher.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                ).fetchone() or (0,)
+                if waiting:
+                    break
+                watcher.execute("SELECT pg_sleep(0.05)")  # poll the server, not a fixed wait
+        other.commit()
+        thread.join()
+    (error,) = caught
+    assert isinstance(error, ArchiveBusyError) and error.exit_code == 5
+    assert "本批未写入" in str(error) and "稍后再运行" in str(error)
+    assert not any(word in str(error) for word in ("duplicate", "violates", "psycopg"))
+    assert counts(archive_db) == (1, 0, 0)  # only the other writer's row

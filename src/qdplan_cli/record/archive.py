@@ -793,11 +793,11 @@ class Archive:
                     with cur.copy(f"COPY {SCHEMA}.{table} ({columns}) FROM STDIN") as copy:
                         for row in rows:
                             copy.write_row(row)
-            except (psycopg.errors.RaiseException, psycopg.errors.UniqueViolation) as exc:
+            except (psycopg.errors.RaiseException, psycopg.errors.UniqueViolation):
                 # Not another qdplan (pushes take the lock): something else wrote meanwhile.
                 raise ArchiveBusyError(
-                    f"档案库拒收：{exc.diag.message_primary or exc}。可能有别的程序同时写入；"
-                    "本批未写入，请稍后再运行一次",
+                    "档案库拒收：另一个程序同时写入了同样的事件。本批未写入，本机记录未改动；"
+                    "请稍后再运行一次",
                     field="档案库",
                 ) from None
         result.incidents += sent_incidents
