@@ -524,6 +524,12 @@ class Archive:
             raise _unavailable(self.url, exc, during=during) from None
         except psycopg.errors.InsufficientPrivilege as exc:
             raise _unavailable(self.url, exc, during=during) from None
+        except psycopg.Error as exc:  # anything else the server says: no traceback, no English
+            raise ArchiveUnavailableError(
+                f"档案库 {where(self.url)} 返回了意外的错误（代码 {exc.sqlstate or '无'}）。"
+                f"{during}{_FIX_TAIL}；如一再出现，请把这段提示发给中心管理员",
+                field="档案库",
+            ) from None
 
     def can_read_names(self) -> bool:
         with self.errors(), self.conn.cursor() as cur:
