@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qdplan_cli.plan.times import shanghai
+from qdplan_cli.record.casefile import Project
 from qdplan_cli.record.events import (
     answer_event,
     created_event,
@@ -51,7 +52,7 @@ def make(
     texts: bool = True,
 ) -> str:
     events = [
-        created_event(start, {"name": "某工程", "type": "construction"}, start, "wizard"),
+        created_event(start, Project(name="某工程"), start, "wizard"),
         answer_event(start, "stage", stage, None),
         answer_event(start, "fault", fault, None),
     ]
@@ -339,12 +340,18 @@ def test_the_xlsx_opens_in_libreoffice_calc_and_its_counts_match_the_review(
     import os
     import subprocess
 
+    from qdplan_cli.record.events import discard_event
+
     with Store.open() as store:
-        generate_year(store, 2026, 40, seed=5)
+        ids = generate_year(store, 2026, 40, seed=5)
+        last = datetime.fromisoformat(store.raw_events(ids[7])[-1][1])
+        store.append(ids[7], discard_event(last, "误建"), last)  # set aside: listed, not counted
     out = tmp_path / "回顾"
     result = run("review", "--year", "2026", "--out", str(out), "--json")
     assert result.code == 0, result.err
-    figures = {f["key"]: f for f in json.loads(result.out)["figures"]}
+    data = json.loads(result.out)
+    figures = {f["key"]: f for f in data["figures"]}
+    figures["discarded"] = data["discarded"]
     profile = tmp_path / "lo-profile"
     converted = subprocess.run(
         [
@@ -365,7 +372,10 @@ def test_the_xlsx_opens_in_libreoffice_calc_and_its_counts_match_the_review(
     with (tmp_path / "csv" / "年度回顾-2026.csv").open(encoding="utf-8", newline="") as handle:
         header, *rows = list(csv.reader(handle))
     column = {name: n for n, name in enumerate(header)}
-    assert len(rows) == figures["total"]["count"] == 40
+    discarded = [r for r in rows if r[column["已作废（未计入）"]] == "是"]
+    assert len(discarded) == figures["discarded"]["count"] == 1
+    rows = [r for r in rows if r not in discarded]
+    assert len(rows) == figures["total"]["count"] == 40 - len(discarded)
     assert sorted(r[column["事件编号"]] for r in rows) == sorted(figures["total"]["incidents"])
     for plan, key in (("方案一", "plan.1"), ("方案二", "plan.2"), ("方案三", "plan.3")):
         assert sum(r[column["应急方案"]] == plan for r in rows) == figures[key]["count"]

@@ -16,7 +16,8 @@ import pytest
 from platformdirs import user_data_dir
 
 from qdplan_cli.plan.times import shanghai
-from qdplan_cli.record.chain import check_incident
+from qdplan_cli.record.casefile import Project
+from qdplan_cli.record.checks import check_incident
 from qdplan_cli.record.events import created_event
 from qdplan_cli.record.store import MIGRATIONS, Store, data_dir
 
@@ -27,7 +28,9 @@ posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and file 
 
 
 def new_incident(store: Store) -> str:
-    return store.create_incident(NOW, [created_event(NOW, {"name": "测试项目"}, NOW, "test")], NOW)
+    return store.create_incident(
+        NOW, [created_event(NOW, Project(name="测试项目"), NOW, "test")], NOW
+    )
 
 
 def test_data_dir_follows_qdplan_home_or_the_platform(

@@ -116,7 +116,7 @@ def review(
         ),
         workbook=f"{stem}.xlsx",
     )
-    counted = set(result.total.ids)
+    counted = set(result.total.ids) | set(result.discarded.ids)  # the xlsx lists both
     chosen = [i for i in items if i.key in counted]
     chosen.sort(key=lambda i: (i.onset, i.key))
     workbook = incidents_xlsx(chosen, result, config.fees)

@@ -128,6 +128,11 @@ def markup(
         f"{r.year}年{until}，本中心开评标过程中共记录突发情况 {r.total.count} 起。"
         f"本回顾依据各见证人员电脑上的事件记录汇总，每一项数字对应的事件编号见附表，"
         f"逐起明细见同时写出的 Excel 表《{_e(workbook)}》。"
+        + (
+            f"另有已作废的事件 {r.discarded.count} 起，未计入任何数字（Excel 表中注明）。"
+            if r.discarded.count
+            else ""
+        )
     )
     add("## 一、各月情况")
     busiest = max(r.by_month, key=lambda f: f.count)

@@ -43,13 +43,13 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("超过2小时", 8),
     ("应急方案", 10),
     ("备案时间", 18),
-    ("记录提到备案", 10),
+    ("已备案", 8),
     ("延迟开标公告发布", 18),
     ("补充公告发出", 18),
     ("新的开标时间", 18),
     ("专家人数", 8),
     ("等候劳务费估算（元）", 12),
-    ("已搁置", 8),
+    ("已作废（未计入）", 10),
 )
 
 
@@ -60,15 +60,14 @@ def _local(value: object) -> datetime | None:
 
 
 def _row(item: Item, fees: FeeSchedule) -> list[str | float | datetime | None]:
-    facts = item.incident.incident
+    s = item.incident.situation
     stage, fault = item.stage(), item.fault()
     duration = item.duration()
-    experts = len(item.incident.confidential.get("experts", []))
+    experts = item.incident.experts_present
     fee: int | None = None
     resolved = item.incident.resolved_at
-    if stage is Stage.EVALUATION and experts and resolved is not None:
+    if stage is Stage.EVALUATION and experts and resolved is not None:  # as review_stats counts
         fee = fee_line(Attendance(item.onset, resolved, count=experts), fees).total
-    plan = facts.get("plan")
     over = (
         duration is not None and stage in (Stage.OPENING, Stage.EVALUATION) and duration > TWO_HOURS
     )
@@ -76,23 +75,23 @@ def _row(item: Item, fees: FeeSchedule) -> list[str | float | datetime | None]:
         item.hall,
         item.laptop,
         item.incident.id,
-        str(item.incident.project.get("number", "")),
-        str(item.incident.project.get("name", "")),
+        item.incident.project.number,
+        item.incident.project.name,
         STAGE_LABELS[stage] if stage is not None else "",
         FAULT_SHORT[fault] if isinstance(fault, Fault) else "",
         _local(item.onset),
         _local(resolved),
         round(duration.total_seconds() / 60, 1) if duration is not None else None,
         "是" if over else "否",
-        PLAN_NUMERALS.get(plan, "") if isinstance(plan, int) else "",
-        _local(facts.get("plan_filed_at")),
+        PLAN_NUMERALS.get(s.plan, "") if s.plan is not None else "",
+        _local(s.plan_filed_at),
         "是" if item.filed else "否",
-        _local(facts.get("notice_published_at")),
-        _local(facts.get("supplement_issued_at")),
-        _local(facts.get("new_time")),
+        _local(s.notice_published_at),
+        _local(s.supplement_issued_at),
+        _local(s.new_time),
         experts,
-        fee,
-        "是" if item.incident.discarded is not None else "否",
+        fee if not item.discarded else None,
+        "是" if item.discarded else "否",
     ]
 
 

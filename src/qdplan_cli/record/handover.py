@@ -52,7 +52,6 @@ FINISHED_KINDS = frozenset({"resolved", "discard"})
 LAPTOP_FILE = "laptop-id"
 EVENT_KEYS = ("seq", "at", "recorded_at", "kind", "text", "data", "prev", "hash")
 
-SLIM_TEXT = 32  # characters of a free text the year in review keeps
 Row = tuple[Any, ...]  # (seq, at, recorded_at, kind, text, data_text, prev, hash)
 
 
@@ -332,8 +331,7 @@ def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = Fals
     ]
     created = localize(datetime.fromisoformat(chain.created_at))
     incident = fold(chain.incident_id, created, events)
-    filed = any("备案" in str(r[4]) for r in chain.rows)
-    return Item(incident, chain.hall, chain.laptop if with_laptop else "", filed)
+    return Item(incident, chain.hall, chain.laptop if with_laptop else "")
 
 
 def gather(
@@ -358,24 +356,16 @@ def gather(
                 continue
         item = review_item(chain, with_laptop=with_laptop, checked=True)
         if item.onset.year in years:
-            # Memory holds every incident of the years: only what the review and the workbook
-            # read is kept (the facts, the project's number and name, how many experts), not
-            # the log, the ticks or the names.
-            whole = item.incident
+            # Memory holds every incident of the years: the review and the workbook read the
+            # field table's state, the acts and the attendance; the log and ticks are dropped.
             slim = replaced(
-                whole,
-                # Free texts count by whether they are filled in: kept short.
-                incident={
-                    k: v[:SLIM_TEXT] if isinstance(v, str) else v for k, v in whole.incident.items()
-                },
-                project={k: whole.project[k] for k in ("number", "name") if k in whole.project},
-                confidential={k: [""] * len(v) for k, v in whole.confidential.items()},
+                item.incident,
                 log=[],
                 timeline=[],
                 answered=[],
                 ticks={},
                 tick_texts={},
-                attendance=[],
+                damaged=[],
             )
             items.append(replaced(item, incident=slim))
     return items, broken

@@ -36,6 +36,10 @@ from qdplan_cli.record.chain import (
     ledger_hash,
 )
 
+# An event's ``data`` as its JSON text decodes: the one JSON edge of the store (the typed
+# payloads are ``record.events``).
+JsonObject = dict[str, Any]
+
 DB_NAME = "qdplan.db"
 BUSY_TIMEOUT_S = 30.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -242,7 +246,7 @@ class EventRow:
     recorded_at: str
     kind: str
     text: str
-    data: dict[str, Any]
+    data: JsonObject
     prev: str = ""
     hash: str = ""
     damaged: str = ""  # why the stored data could not be decoded (then ``data`` is empty)
@@ -255,7 +259,7 @@ class NewEvent:
     kind: str
     at: datetime
     text: str = ""
-    data: dict[str, Any] | None = None
+    data: JsonObject | None = None
 
 
 def _primary_code(exc: sqlite3.Error) -> int:
