@@ -645,12 +645,27 @@ class Archive:
         )
         return {(r[0], r[1]): _Held(r[2], r[3], int(r[4]), str(r[5])) for r in cur.fetchall()}
 
-    def held_heads(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
-        """``(incident_id, created_at)`` → ``(chain_length, chain_head)`` held by the archive."""
+    def held_heads(
+        self, keys: Sequence[tuple[str, str]], *, laptop: str = ""
+    ) -> dict[tuple[str, str], tuple[int, str]]:
+        """``(incident_id, created_at)`` → ``(chain_length, chain_head)`` held by the archive:
+        first every head ``laptop`` pushed (one scan of its index), then by identity those of
+        ``keys`` not found there (incidents that came from another laptop)."""
         out: dict[tuple[str, str], tuple[int, str]] = {}
+        wanted = set(keys)
         with self.errors(), self.conn.transaction(), self.conn.cursor() as cur:
-            for start in range(0, len(keys), 10000):
-                for key, held in self._held(cur, keys[start : start + 10000]).items():
+            if laptop:
+                cur.execute(
+                    f"SELECT incident_id, created_at, chain_length, chain_head "
+                    f"FROM {SCHEMA}.current_heads WHERE laptop = %s",
+                    (laptop,),
+                )
+                for incident_id, created_at, length, head in cur:
+                    if (incident_id, created_at) in wanted:
+                        out[(incident_id, created_at)] = (int(length), str(head))
+            rest = [k for k in keys if k not in out]
+            for start in range(0, len(rest), 10000):
+                for key, held in self._held(cur, rest[start : start + 10000]).items():
                     out[key] = (held.length, held.head)
         return out
 
@@ -857,7 +872,7 @@ class Archive:
         self.require_schema()
         summaries = {s[0]: s for s in store.chain_heads()}
         keys = [(i, summaries[i][1]) for i in incident_ids if i in summaries]
-        held = self.held_heads(keys)
+        held = self.held_heads(keys, laptop=laptop)
         result = PushResult()
         todo = []
         for incident_id, created_at in keys:
