@@ -31,7 +31,7 @@ FIGURES = "各项数字"
 # (header, width in characters)
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("场所", 16),
-    ("电脑编号", 16),
+    ("电脑编号", 21),
     ("事件编号", 18),
     ("项目编号", 18),
     ("项目名称", 30),
