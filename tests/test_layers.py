@@ -23,6 +23,12 @@ HOMES: dict[str, set[str]] = {
     "sqlite3": {"record.store"},
     "psycopg": {"record.archive"},
     "matplotlib": {"documents.charts"},
+    "rjieba": {"documents.linebreak"},
+    "segno": {"documents.qr"},
+    "zxingcpp": {"local.scan"},
+    "PIL": {"local.scan"},
+    "cryptography": {"record.signing"},
+    "openpyxl": {"documents.workbook"},
 }
 # What each room may import of ours.
 ALLOWED: dict[str, set[str]] = {

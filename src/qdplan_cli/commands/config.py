@@ -34,13 +34,12 @@ def config_init(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置文件。")] = False,
 ) -> None:
     """写出一份带中文说明的配置文件模板。"""
-    from qdplan_cli.local.config import CONFIG_TEMPLATE, config_path
+    from qdplan_cli.local.config import config_path, write_template
 
     path = config_path()
     if path.exists() and not force:
         raise UserError("配置文件已存在；如要覆盖，请加 --force", field=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    write_template(path)
     say(f"已写出配置文件：{path}")
     say("编辑后运行 qdplan config show 检查。")
 
@@ -57,12 +56,11 @@ def config_show() -> None:
 @config_app.command("edit")
 def config_edit() -> None:
     """用编辑器打开配置文件（没有时先写出模板）。"""
-    from qdplan_cli.local.config import CONFIG_TEMPLATE, config_path
+    from qdplan_cli.local.config import config_path, write_template
 
     path = config_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+        write_template(path)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor:
         subprocess.run([*editor.split(), str(path)], check=False)
