@@ -80,8 +80,18 @@ def config_edit() -> None:
 
 def fees(
     case: Annotated[
-        Path, typer.Option(help="案例文件（含 [[attendance]] 专家到离时间）。", dir_okay=False)
-    ],
+        Path | None,
+        typer.Option(help="案例文件（含 [[attendance]] 专家到离时间）。", dir_okay=False),
+    ] = None,
+    incident: Annotated[
+        str | None,
+        typer.Option(
+            "--incident",
+            metavar="ID",
+            help="改用已记录的事件（编号见 qdplan list），按其中记录的专家到离时间计算。",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
     out: Annotated[
         Path | None,
@@ -102,9 +112,21 @@ def fees(
     from qdplan_cli.local.config import load_config
     from qdplan_cli.plan.fees import fee_sheet
     from qdplan_cli.record.casefile import load_case
+    from qdplan_cli.record.incident import stored_case
 
-    loaded = load_case(case)
+    if (case is None) == (incident is None):
+        raise UserError("请给出 --case 案例文件或 --incident 事件编号（二者选一）", field="--case")
+    if case is not None:
+        loaded = load_case(case)
+    else:
+        with Runtime().open_store() as store:
+            loaded, _ = stored_case(store, incident)
     if not loaded.attendance:
+        if case is None:
+            raise UserError(
+                f"事件 {incident} 没有记录专家到离时间（向导菜单：记录专家到达、结束时间）",
+                field="--incident",
+            )
         raise UserError(
             "案例文件中没有 [[attendance]]（专家到达 arrived_at、离开 left_at 时间，可用 count 表示同时到离的人数）",
             field="attendance",
