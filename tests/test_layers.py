@@ -27,6 +27,8 @@ HOMES: dict[str, set[str]] = {
     "segno": {"documents.qr"},
     "zxingcpp": {"local.scan"},
     "PIL": {"local.scan"},
+    "cryptography": {"record.signing"},
+    "openpyxl": {"documents.workbook"},
 }
 # What each room may import of ours.
 ALLOWED: dict[str, set[str]] = {
