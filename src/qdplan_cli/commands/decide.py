@@ -126,6 +126,10 @@ def decide(
     supplement_issued_at: Annotated[
         str | None, typer.Option(help="延期开标书面补充公告发出时间。")
     ] = None,
+    supplement_announced_at: Annotated[
+        str | None,
+        typer.Option(help="方案三：延期开标书面补充公告经监管部门备案后现场公布的时间。"),
+    ] = None,
     new_time: Annotated[str | None, typer.Option(help="拟定的新开标（评标）时间。")] = None,
     plan_filed_at: Annotated[
         str | None,
