@@ -164,6 +164,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except UnicodeEncodeError as exc:
+        if "surrogate" not in str(exc):
+            raise
+        # A path with a lone surrogate (bytes no encoding can name): refused, never a traceback.
+        sys.stderr.write("错误：文件路径或参数含有无法识别的字符（编码不正确）\n")
+        sys.exit(2)
     except ValueError as exc:
         if "null byte" not in str(exc):
             raise

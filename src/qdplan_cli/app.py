@@ -384,6 +384,7 @@ COMMAND_MODULES: dict[str, str] = {
     "pack": "paper",
     "checklist": "paper",
     "verify": "verify",
+    "backup": "backup",
     "archive": "archive",
     "review": "review",
 }

@@ -5,6 +5,14 @@
 - WAL journal, ``synchronous=FULL``, one ``BEGIN IMMEDIATE`` transaction per change: an event the
   caller has acknowledged on screen survives ``kill -9`` or a power cut, and two processes
   appending to the same incident both land, in order (the second waits for the first).
+- Every committed write is checkpointed at once (``wal_checkpoint(TRUNCATE)``): ``qdplan.db``
+  alone holds every acknowledged event even while the wizard or ``watch`` stays open, so a copy
+  of that one file, a lost ``-wal`` or a damaged one loses nothing. Writes come at the witness's
+  pace (a few a minute), so the extra sync per write costs nothing anyone waits for, and unlike
+  a timed checkpoint it leaves no window. A checkpoint a reader holds up is retried at the next
+  write and on close; until then the ``-wal`` is checked by ``journal_problems`` (``verify``).
+- ``backup`` copies the database through SQLite's backup API: one consistent snapshot, while
+  other processes keep writing.
 - Events are never updated or deleted (triggers refuse it), and every event carries a hash
   chained to the one before it (see ``event_hash``; ``chain.verify`` checks it). The current
   state of an incident is a fold over its events (``incident.fold``).
@@ -16,11 +24,14 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
 import json
 import os
 import sqlite3
 import stat
+import struct
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +49,7 @@ from qdplan_cli.record.chain import (
 
 DB_NAME = "qdplan.db"
 BUSY_TIMEOUT_S = 30.0
+CHECKPOINT_WAIT_MS = 2000  # how long a checkpoint waits for a reader (``watch``) to step aside
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MOVE_ASIDE = (
     "qdplan 没有改动这个文件。请把它移到别处（例如改名为 qdplan.db.bak）后重试，"
@@ -345,6 +357,105 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
         )
 
 
+# ----------------------------------------------------------------- the WAL, read as bytes
+#
+# SQLite ignores, without a word, a WAL frame whose checksum fails and every frame after it, and
+# a WAL file that is gone. Both lose committed writes if they were not yet checkpointed. Before
+# SQLite opens the database (and rebuilds its index from what it can read), the WAL and its
+# index (``-shm``) are read here as the file format defines them
+# (https://www.sqlite.org/fileformat2.html#walformat).
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+
+
+def _wal_checksum(data: bytes, big_endian: bool, s0: int, s1: int) -> tuple[int, int]:
+    words = memoryview(data).cast("I")
+    if big_endian != (sys.byteorder == "big"):
+        swapped = array.array("I", data)
+        swapped.byteswap()
+        words = memoryview(swapped)
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def _wal_index(shm: Path) -> tuple[int, int, tuple[int, int]] | None:
+    """``(frames, page size, salts)`` of the committed WAL as the index last knew it, or None
+    when there is no usable index (no file, not initialised, or torn)."""
+    try:
+        with shm.open("rb") as handle:
+            head = handle.read(96)
+    except OSError:
+        return None
+    if len(head) < 96 or head[:48] != head[48:96]:
+        return None
+    _version, _unused, _change, is_init, _big, page, frames, _pages = struct.unpack(
+        "=3IBBHII", head[:24]
+    )
+    salts = struct.unpack("=2I", head[32:40])
+    if not is_init:
+        return None
+    return frames, (65536 if page == 1 else page), (salts[0], salts[1])
+
+
+def journal_problems(path: Path) -> list[str]:
+    """What is wrong with the database's WAL, read before SQLite opens it: a WAL that the index
+    says held committed writes but is gone or cut short, or one with a damaged frame before
+    later ones (its committed writes are ignored from there on). Empty when all is well (no
+    WAL, an emptied one, or a crash's unfinished last write)."""
+    wal = path.with_name(path.name + "-wal")
+    index = _wal_index(path.with_name(path.name + "-shm"))
+    try:
+        data = wal.read_bytes() if wal.exists() else None
+    except OSError as exc:
+        return [f"无法读取预写日志 {wal.name}（{exc.strerror}）"]
+    if data is None or len(data) < _WAL_HEADER:
+        if index is not None and index[0] > 0:
+            state = "不见了" if data is None else "被截短"
+            return [
+                f"预写日志 {wal.name} {state}：其中已确认的 {index[0]} 页数据尚未写回数据库文件，"
+                "最近的记录可能已丢失"
+            ]
+        return []
+    magic, _version, page, _ckpt, salt1, salt2, c0, c1 = struct.unpack(">8I", data[:_WAL_HEADER])
+    if magic not in _WAL_MAGIC or page < 512 or page & (page - 1):
+        return [f"预写日志 {wal.name} 的文件头已损坏：其中的记录无法读出，可能已丢失"]
+    big = magic == _WAL_MAGIC[1]
+    s = _wal_checksum(data[:24], big, 0, 0)
+    if s != (c0, c1):
+        return [f"预写日志 {wal.name} 的文件头已损坏：其中的记录无法读出，可能已丢失"]
+    size = _FRAME_HEADER + page
+    frames = (len(data) - _WAL_HEADER) // size
+    good = 0
+    for i in range(frames):
+        start = _WAL_HEADER + i * size
+        header = data[start : start + _FRAME_HEADER]
+        _pgno, commit, f1, f2, k0, k1 = struct.unpack(">6I", header)
+        if (f1, f2) != (salt1, salt2):
+            break  # a frame left from before the last reset: not part of this WAL
+        s = _wal_checksum(header[:8] + data[start + _FRAME_HEADER : start + size], big, *s)
+        if s != (k0, k1):
+            later = any(
+                data[_WAL_HEADER + j * size + 8 : _WAL_HEADER + j * size + 16]
+                == struct.pack(">2I", salt1, salt2)
+                for j in range(i + 1, frames)
+            )
+            if later or commit:
+                return [
+                    f"预写日志 {wal.name} 第 {i + 1} 页已损坏：SQLite 会忽略它及其后的 "
+                    f"{frames - i - 1} 页，其中已确认的记录丢失"
+                ]
+            break  # an unfinished last write (a crash): never acknowledged
+        good = i + 1
+    if index is not None and index[2] == (salt1, salt2) and index[0] > good:
+        return [
+            f"预写日志 {wal.name} 比它的索引记载的短 {index[0] - good} 页：最近的记录可能已丢失"
+        ]
+    return []
+
+
 def no_such_incident(incident_id: str) -> UserError:
     """The one message for an incident id the store does not hold."""
     shown = incident_id if len(incident_id) <= 40 else incident_id[:40] + "…"
@@ -357,6 +468,8 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        # The WAL's state as found before SQLite opened it (``journal_problems``).
+        self.journal_problems: list[str] = []
 
     @classmethod
     def open(cls, directory: Path | None = None) -> Store:
@@ -373,11 +486,13 @@ class Store:
                 create_private(path)
         except OSError as exc:
             raise storage_error(path, exc) from None
+        journal = journal_problems(path) if existed else []
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise storage_error(path, exc) from None
         store = cls(db, path)
+        store.journal_problems = journal
         try:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             if existed:
@@ -400,7 +515,49 @@ class Store:
         return store
 
     def close(self) -> None:
+        self.checkpoint()
         self.db.close()
+
+    def checkpoint(self) -> bool:
+        """Copy every committed write from the WAL into ``qdplan.db`` and empty the WAL; waits
+        up to ``CHECKPOINT_WAIT_MS`` for a reader. Whether it finished: when it did not (a
+        reader held it up, or the file is read-only), the writes are safe in the WAL and the next
+        write or ``close`` tries again."""
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+            try:
+                row = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        except sqlite3.Error:
+            return False
+        return row is not None and row[0] == 0
+
+    def backup(self, target: Path) -> tuple[int, int]:
+        """Copy the whole database to ``target`` (a new file, created 0600) through SQLite's
+        backup API: one consistent snapshot even while another process writes. The copy is a
+        single self-contained file (no WAL). Returns its ``(incidents, events)``."""
+        try:
+            create_private(target)
+            copy = sqlite3.connect(target, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise storage_error(target, exc) from None
+        try:
+            with self.errors():
+                self.db.backup(copy)
+            try:
+                copy.execute("PRAGMA journal_mode = DELETE")
+                check = copy.execute("PRAGMA quick_check").fetchone()
+                counts = copy.execute(
+                    "SELECT (SELECT COUNT(*) FROM incidents), (SELECT COUNT(*) FROM events)"
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise storage_error(target, exc) from None
+            if check is None or check[0] != "ok":
+                raise StorageError(f"备份文件 {target} 写入后检查未通过：{check}", field="--out")
+            return int(counts[0]), int(counts[1])
+        finally:
+            copy.close()
 
     def __enter__(self) -> Store:
         return self
@@ -431,6 +588,7 @@ class Store:
                     with contextlib.suppress(sqlite3.Error):
                         self.db.execute("ROLLBACK")
                 raise
+        self.checkpoint()  # qdplan.db alone now holds what was just acknowledged
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -621,6 +779,13 @@ class Store:
             raise no_such_incident(incident_id)
         return str(row[0]), str(row[1]), int(row[2])
 
+    def missing_tables(self) -> list[str]:
+        """Which of the store-wide chain's tables are gone (dropped outside qdplan)."""
+        with self.errors():
+            found = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            have = {str(r[0]) for r in found}
+        return [t for t in ("ledger", "store_chain") if t not in have]
+
     def ledger(self) -> list[tuple[Any, ...]]:
         """The store-wide chain as stored: ``(n, incident_id, seq, item, prev, hash)`` rows."""
         with self.errors():
@@ -628,16 +793,17 @@ class Store:
                 "SELECT n, incident_id, seq, item, prev, hash FROM ledger ORDER BY n"
             ).fetchall()
 
-    def ledger_record(self) -> tuple[str, int, int]:
+    def ledger_record(self) -> tuple[str, int, int | None]:
         """``(head, length, counter)``: the store-wide chain's registered head and length, and
-        SQLite's own counter of ledger entries ever inserted (``sqlite_sequence``)."""
+        SQLite's own counter of ledger entries ever inserted (``sqlite_sequence``; None when
+        its row is gone)."""
         with self.errors():
             row = self.db.execute("SELECT head, length FROM store_chain WHERE id = 1").fetchone()
             counter = self.db.execute(
                 "SELECT seq FROM sqlite_sequence WHERE name = 'ledger'"
             ).fetchone()
         head, length = (str(row[0]), int(row[1])) if row else ("", 0)
-        return head, length, int(counter[0]) if counter else 0
+        return head, length, (int(counter[0]) if counter else None)
 
     def all_chain_records(self) -> dict[str, tuple[str, list[tuple[Any, ...]]]]:
         """Every incident's ``created_at`` and its events' ``(seq, hash)``, for the ledger check."""
