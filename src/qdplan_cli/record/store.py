@@ -276,6 +276,13 @@ def _primary_code(exc: sqlite3.Error) -> int:
 
 def storage_error(path: Path, exc: BaseException) -> UserError:
     """The user-facing error for an SQLite or OS failure on the database at ``path``."""
+    if isinstance(exc, UnicodeDecodeError):
+        # SQLite's own message quoted bytes of a damaged schema that are not UTF-8.
+        return UserError(
+            f"事件数据库 {path} 已损坏，无法读取（数据库结构中有无法解读的字节）。{MOVE_ASIDE}；"
+            "损坏的文件请保留备份，交维护人员恢复",
+            field="QDPLAN_HOME",
+        )
     if isinstance(exc, sqlite3.Error):
         code = _primary_code(exc)
         if code in _CORRUPT_CODES:
@@ -456,6 +463,42 @@ def journal_problems(path: Path) -> list[str]:
     return []
 
 
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _readable(value: str) -> bool:
+    """Whether ``value`` came out of the database as valid UTF-8 (see ``_lenient_text``)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: str) -> str:
+    """Undecodable bytes of a stored text as U+FFFD, for showing."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _sealed(
+    incident_id: str,
+    seq: int,
+    at: str,
+    recorded_at: str,
+    kind: str,
+    text: str,
+    data: dict[str, Any],
+    row: Sequence[Any],
+) -> bool:
+    """Whether a stored event still matches its own hash (``row``'s ``prev`` and ``hash``)."""
+    try:
+        content = canonical_content(incident_id, seq, at, recorded_at, kind, text, data)
+    except (TypeError, ValueError):
+        return False
+    return event_hash(str(row[7]), content) == row[8]
+
+
 def no_such_incident(incident_id: str) -> UserError:
     """The one message for an incident id the store does not hold."""
     shown = incident_id if len(incident_id) <= 40 else incident_id[:40] + "…"
@@ -491,6 +534,10 @@ class Store:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise storage_error(path, exc) from None
+        # Text that is not valid UTF-8 (a bad sector, a flipped bit) is read with the bad bytes
+        # kept as surrogates instead of failing the whole query: the one row is reported and
+        # skipped (``events``), the chain check finds it, every other row reads.
+        db.text_factory = _lenient_text
         store = cls(db, path)
         store.journal_problems = journal
         try:
@@ -504,7 +551,7 @@ class Store:
             store._migrate()
         except BaseException as exc:
             db.close()
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, sqlite3.Error | UnicodeDecodeError):
                 raise storage_error(path, exc) from None
             raise
         # The -wal and -shm files take the database's mode; make sure of it where they exist.
@@ -570,7 +617,7 @@ class Store:
         """SQLite failures as the user-facing errors of ``storage_error``."""
         try:
             yield
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise storage_error(self.path, exc) from None
 
     @contextlib.contextmanager
@@ -738,19 +785,28 @@ class Store:
         # reports it (one damaged event never stops the reading of the others).
         result: list[EventRow] = []
         for r in rows:
+            texts = [str(v) for v in r[2:7]]
             try:
                 data = json.loads(r[6])
                 damaged = "" if isinstance(data, dict) else "数据不是一个表"
             except (TypeError, ValueError, RecursionError):
                 data, damaged = {}, "数据无法解读"
+            if not all(_readable(t) for t in texts):
+                damaged = "含有无法解读的字节（数据库文件损坏）"
+                texts = [_shown(t) for t in texts]
+            at, recorded_at, kind, text, _ = texts
+            if not damaged and not _sealed(r[0], r[1], at, recorded_at, kind, text, data, r):
+                # A flipped bit or an edit behind the tool's back: what the event says cannot be
+                # trusted, so it is reported and left out like an unreadable one.
+                damaged = "与其校验码不符（被改动或已损坏）"
             result.append(
                 EventRow(
                     r[0],
                     r[1],
-                    str(r[2]),
-                    str(r[3]),
-                    str(r[4]),
-                    str(r[5]),
+                    at,
+                    recorded_at,
+                    kind,
+                    text,
                     data if not damaged else {},
                     r[7],
                     r[8],
