@@ -496,7 +496,7 @@ def _sealed(
         content = canonical_content(incident_id, seq, at, recorded_at, kind, text, data)
     except (TypeError, ValueError):
         return False
-    return event_hash(str(row[7]), content) == row[8]
+    return bool(event_hash(str(row[7]), content) == row[8])
 
 
 def no_such_incident(incident_id: str) -> UserError:
