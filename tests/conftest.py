@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from hypothesis import settings
 
 from qdplan_cli.__main__ import main
