@@ -581,10 +581,10 @@ def _path(node: nodes.Node, aliases: Mapping[str, str]) -> str | None:
 
 def _collect(node: nodes.Node, aliases: dict[str, str], found: dict[str, None]) -> None:
     if isinstance(node, nodes.For):
-        iterable = node.iter
-        if isinstance(iterable, nodes.Filter) and iterable.name == "qdplan_counted":
-            iterable = iterable.node  # the step counter the sandbox wraps every loop in
-        assert iterable is not None
+        iterable: nodes.Node = node.iter
+        if isinstance(iterable, nodes.Filter) and iterable.node is not None:
+            if iterable.name == "qdplan_counted":
+                iterable = iterable.node  # the step counter the sandbox wraps every loop in
         _collect(iterable, aliases, found)
         source = _path(iterable, aliases)
         inner = dict(aliases)
