@@ -145,7 +145,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     try:
         result = app(args=argv, prog_name="qdplan", standalone_mode=False)
     except UserError as exc:
-        sys.stderr.write(f"错误：{exc}\n")
+        from qdplan_cli.ui.terminal_text import terminal_text
+
+        sys.stderr.write(f"错误：{terminal_text(str(exc))}\n")  # it may quote stored text
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

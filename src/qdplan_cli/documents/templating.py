@@ -24,6 +24,7 @@ most ``MAX_WIDTH``; and the output at most ``MAX_OUTPUT`` characters.
 
 from __future__ import annotations
 
+import os
 import re
 import string
 import sys
@@ -151,6 +152,7 @@ MAX_RANGE = 10_000  # numbers one ``range()`` may give
 MAX_STEPS = 100_000  # loop steps and calls in one render (a built-in template takes < 2,000)
 MAX_WIDTH = 1_000  # a field width, precision or padding
 MAX_OUTPUT = 2_000_000  # characters of one rendered document (a built-in one: < 20,000)
+MAX_TEMPLATE_BYTES = 1024 * 1024  # a template file (a built-in one: < 4 KB)
 
 
 class LimitError(OverflowError):
@@ -252,21 +254,45 @@ class _Loader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
+        from jinja2.loaders import split_template_path
+
+        from qdplan_cli.local.inputs import read_input
+
+        pieces = split_template_path(template)  # refuses ".." as jinja does
         for folder in self.searchpath:
-            candidate = Path(folder) / template
-            if candidate.exists() or candidate.is_symlink():
-                if not _inside(candidate, Path(folder)):
-                    raise TemplateError(
-                        f"模板 {candidate} 是指向模板目录之外的链接，出于安全不予使用",
-                        field=str(candidate),
-                    )
-                break
-        try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError:
-            raise TemplateError(
-                f"模板 {candidate} 不是 UTF-8 编码，请另存为 UTF-8", field=str(candidate)
-            ) from None
+            candidate = Path(folder, *pieces)
+            if not (candidate.exists() or candidate.is_symlink()):
+                continue
+            if not _inside(candidate, Path(folder)):
+                raise TemplateError(
+                    f"模板 {candidate} 是指向模板目录之外的链接，出于安全不予使用",
+                    field=str(candidate),
+                )
+            # A regular file only (a FIFO would hang the render), at most MAX_TEMPLATE_BYTES.
+            try:
+                raw = read_input(candidate, "模板", limit=MAX_TEMPLATE_BYTES)
+                mtime = candidate.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise TemplateError(f"无法读取模板 {candidate}：{exc.strerror}") from None
+            except UserError as exc:
+                raise TemplateError(str(exc), field=exc.field) from None
+            try:
+                source = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise TemplateError(
+                    f"模板 {candidate} 不是 UTF-8 编码，请另存为 UTF-8", field=str(candidate)
+                ) from None
+
+            def uptodate(path: Path = candidate, seen: float = mtime) -> bool:
+                try:
+                    return path.stat().st_mtime == seen
+                except OSError:
+                    return False
+
+            return source, os.path.normpath(candidate), uptodate
+        raise jinja2.TemplateNotFound(template)
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
@@ -437,13 +463,17 @@ class Templates:
         return sorted(found)
 
     def source(self, doc_id: str) -> str:
+        from qdplan_cli.local.inputs import read_input
+
         path = self.find(doc_id).path
         try:
-            return path.read_text(encoding="utf-8")
+            return read_input(path, "模板", limit=MAX_TEMPLATE_BYTES).decode("utf-8")
         except UnicodeDecodeError:
             raise TemplateError(f"模板 {path} 不是 UTF-8 编码，请另存为 UTF-8") from None
         except OSError as exc:
             raise TemplateError(f"无法读取模板 {path}：{exc.strerror}") from None
+        except UserError as exc:
+            raise TemplateError(str(exc), field=exc.field) from None
 
     def _load(self, doc_id: str) -> jinja2.Template:
         info = self.find(doc_id)
@@ -582,9 +612,9 @@ def _path(node: nodes.Node, aliases: Mapping[str, str]) -> str | None:
 def _collect(node: nodes.Node, aliases: dict[str, str], found: dict[str, None]) -> None:
     if isinstance(node, nodes.For):
         iterable: nodes.Node = node.iter
-        if isinstance(iterable, nodes.Filter) and iterable.node is not None:
-            if iterable.name == "qdplan_counted":
-                iterable = iterable.node  # the step counter the sandbox wraps every loop in
+        counted = isinstance(iterable, nodes.Filter) and iterable.name == "qdplan_counted"
+        if counted and isinstance(iterable, nodes.Filter) and iterable.node is not None:
+            iterable = iterable.node  # the step counter the sandbox wraps every loop in
         _collect(iterable, aliases, found)
         source = _path(iterable, aliases)
         inner = dict(aliases)

@@ -52,25 +52,15 @@ def read_toml(path: Path, what: str, *, missing_ok: bool = False) -> dict[str, A
     in messages (案例文件, 配置文件 …). With ``missing_ok`` a missing file gives ``None``."""
     import tomllib
 
+    from qdplan_cli.local.inputs import read_input
     from qdplan_cli.plan.errors import UserError
 
     try:
-        raw = path.read_bytes()
+        raw = read_input(path, what, limit=MAX_BYTES)  # a regular file only, at most MAX_BYTES
     except FileNotFoundError:
         if missing_ok:
             return None
         raise UserError(f"找不到{what}", field=str(path)) from None
-    except IsADirectoryError:
-        raise UserError(f"这是一个文件夹，不是{what}", field=str(path)) from None
-    except OSError as exc:
-        raise UserError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
-    except ValueError:  # a NUL byte in the path (a config's calendar file = "\u0000")
-        raise UserError(f"{what}的路径含有无法使用的字符", field=repr(str(path))) from None
-    if len(raw) > MAX_BYTES:
-        raise UserError(
-            f"{what}太大（{len(raw) // 1024} KB，上限 {MAX_BYTES // 1024 // 1024} MB）",
-            field=str(path),
-        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

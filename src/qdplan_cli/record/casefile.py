@@ -375,9 +375,12 @@ def export_header(incident_id: str, record_hash: str, body: str) -> str:
 def export_origin(path: Path) -> str | None:
     """For ``render --case``: where an exported case file came from, and whether it was edited
     since; ``None`` for a file ``export`` did not write."""
+    from qdplan_cli.local.inputs import read_input
+    from qdplan_cli.local.tomlfile import MAX_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_input(path, "案例文件", limit=MAX_BYTES).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, UserError):
         return None
     head = text[:1000]
     match = _EXPORT_LINE.search(head)
