@@ -107,8 +107,9 @@ def test_every_card_cites_its_clause_and_asks_what_the_engine_asks(
             assert b["goto"] or b["outcome"] or b["steps"]
     for p in c["plans"]:
         lines.extend(p.get("steps", []))
-    # A clause applied by analogy (a reading of ours) says so: 参照第五条 1.
-    assert lines and all(line["clause"].removeprefix("参照").startswith("第") for line in lines)
+    # A reading of ours says so: 参照 第五条 1 (by analogy), 解读 第四条（四）.
+    cites = [line["clause"].removeprefix("参照 ").removeprefix("解读 ") for line in lines]
+    assert lines and all(cite.startswith("第") for cite in cites)
     if stage is Stage.PREP:
         assert c["plans"] == [] and "开标准备阶段不适用三种方案" in c["plan_note"]
     else:
@@ -122,7 +123,7 @@ def test_the_network_card_in_session_follows_the_engine_order() -> None:
     c = card(Stage.OPENING, Fault.NETWORK, NOW, contacts={})
     questions = [q["text"] for q in c["questions"]]
     assert questions == [
-        "更换无线、移动数据等应急网络后能否正常进行？",
+        "更换无线、移动数据等其它应急网络后能否正常进行？",
         "经简单维修能否快速排除故障？",
         "故障能否在2小时内解决？",
     ]

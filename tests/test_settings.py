@@ -40,7 +40,7 @@ def test_incident_decisions_use_the_configured_business_hours(
     monkeypatch.setenv("QDPLAN_CONFIG", str(config))
     shown = run("show")
     assert shown.code == 0, shown.err
-    assert "最早的新时间：2026年12月3日（周四）17:30" in shown.out
+    assert "原则上的最早新时间：2026年12月3日（周四）17:30" in shown.out
     assert "建议的新时间" not in shown.out
     listed = json.loads(run("list", "--json").out)
     assert listed[0]["outcome"] == "delay_notice"

@@ -91,7 +91,7 @@ def test_a_new_time_earlier_than_the_rule_is_warned() -> None:
         new_time=at(2026, 11, 26, 9, 0),
     )
     decision = decide(s, at(2026, 11, 25, 16, 0))
-    assert any("早于最早合法时间" in w for w in decision.warnings)
+    assert any("早于原则上的最早时间" in w for w in decision.warnings)
 
 
 def test_an_estimated_year_is_warned_and_a_user_calendar_settles_it() -> None:

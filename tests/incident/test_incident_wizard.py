@@ -443,7 +443,7 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
     assert result.code == 0, result.err
     # 4.2.1 方案三: issued Tue → Wed is the one full working day → Thu 09:00.
     assert "最早 2026年12月10日（周四）09:00" in result.out
-    assert "早于最早合法时间" in result.out
+    assert "早于原则上的最早时间" in result.out
     store, incident_id = only_incident()
     fields = [field for field, _, _ in answers(store, incident_id)]
     assert fields[-2:] == ["supplement_issued_at", "new_time"]

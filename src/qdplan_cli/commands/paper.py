@@ -152,6 +152,7 @@ def checklist(
         project=project,
         resolved_at=resolved_at,
         ticks=ticks,
+        new_venue=the_case.new_venue,
     )
     data = build_paper(
         "checklist",

@@ -62,7 +62,7 @@ def render(
         bool,
         typer.Option(
             "--earliest",
-            help="案例未填新的开标时间（incident.new_time）时，公告采用最早合法时间；否则公告留填写横线（第四条（一）：公告须提示新的开标时间）。",
+            help="案例未填新的开标时间（incident.new_time）时，公告采用原则上的最早时间；否则公告留填写横线（第四条（一）：公告须提示新的开标时间）。",
         ),
     ] = False,
     expert_names: Annotated[
@@ -171,7 +171,9 @@ def render(
             result.lines.append(f"新的时间：{format_dt(s.new_time)}（案例 incident.new_time）")
         elif earliest:
             chosen = decision.suggested_new_time or decision.earliest_new_time
-            result.lines.append(f"新的时间：{format_dt(chosen)}（按 --earliest 采用最早合法时间）")
+            result.lines.append(
+                f"新的时间：{format_dt(chosen)}（按 --earliest 采用原则上的最早时间）"
+            )
         else:
             result.lines.append(
                 "新的时间：未定，公告留填写横线，发布前手填（可填 incident.new_time 或用 --earliest）"

@@ -30,6 +30,7 @@ from qdplan_cli.plan.labels import (
     plan_label,
     role_label,
     stage_label,
+    step_citation,
     terms,
 )
 from qdplan_cli.plan.model import (
@@ -52,14 +53,17 @@ from qdplan_cli.plan.times import format_date, format_dt
 _NOT_CALLED = {Role.BIDDERS, Role.EXPERTS}
 
 
-def fact_question(fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
-    """The question in the project's words (政府采购: 响应文件提交截止时间, 供应商 …)."""
-    return fact_label(fact, project_type) + "？"
+def fact_question(
+    fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION, stage: Stage | None = None
+) -> str:
+    """The question in the project's and the stage's words (政府采购: 响应文件提交截止时间,
+    供应商 …; 第五条 1: 无线等其它应急网络)."""
+    return fact_label(fact, project_type, stage) + "？"
 
 
 def step_line(step: Step) -> dict[str, str]:
-    cite = clause_label(step.clause)
-    return {"text": step.text, "clause": f"参照{cite}" if step.analogy else cite}
+    """A checklist line on paper: its text and its citation, a reading marked 参照 / 解读."""
+    return {"text": step.text, "clause": step_citation(step)}
 
 
 def contact_rows(
@@ -162,7 +166,7 @@ def _walk(situation: Situation, now: datetime, walk: _Walk) -> tuple[Decision, _
         if question is None:
             branch.outcome = outcome_label(child.outcome, situation.project_type)
         branches.append(branch)
-    question_text = fact_question(fact, situation.project_type)
+    question_text = fact_question(fact, situation.project_type, situation.stage)
     return decision, _Question(fact, question_text, branches[0], branches[1])
 
 
@@ -374,6 +378,13 @@ def pack_context(
             for stage in Stage
         ],
         "all_signers": _all_signers(project_type),
+        # The hand-filled record offers every outcome the engine can reach, in the plan's
+        # words (4.1.2: 研究决定是否延期开标 too); choosing a plan has its own line.
+        "outcomes": [
+            outcome_label(o, project_type)
+            for o in Outcome
+            if o not in (Outcome.NEED_INPUT, Outcome.CHOOSE_PLAN)
+        ],
         "timeline_rows": 16,
         "expert_rows": 5,
     }
@@ -407,9 +418,12 @@ def checklist_context(
     project: Mapping[str, str],
     resolved_at: datetime | None = None,
     ticks: Mapping[str, datetime] | None = None,
+    new_venue: str = "",
 ) -> dict[str, Any]:
     """The checklist of one incident as it stands, every line with its clause; a step ticked
-    done (``ticks``: step id → when) carries ``done``, its time."""
+    done (``ticks``: step id → when) carries ``done``, its time. At opening, 方案三 reopens
+    “根据重新确定的时间和地点” (4.2.1): the checklist names the place as the supplementary notice
+    does — ``new_venue``, else the original venue, unchanged — or leaves a line to fill in."""
     from qdplan_cli.plan.clauses import PLAN_CLAUSES
     from qdplan_cli.plan.decide import FAULT_CLAUSES, allowed_plans
     from qdplan_cli.record.events import step_id
@@ -439,8 +453,18 @@ def checklist_context(
                 }
             )
     words = terms(decision.project_type)
+    reopening_venue = ""
+    if decision.stage is Stage.OPENING and decision.plan == 3:
+        original = project.get("venue", "")
+        if new_venue and new_venue != original:
+            reopening_venue = f"{new_venue}（变更）"
+        elif new_venue or original:
+            reopening_venue = f"{new_venue or original}（原地点，不变）"
+        else:
+            reopening_venue = "＿＿＿＿＿＿＿＿＿＿＿＿"
     return {
         "title": title,
+        "reopening_venue": reopening_venue,
         "project": project,
         "stage": stage_label(decision.stage, decision.project_type),
         "fault": FAULT_LABELS[decision.fault],

@@ -29,6 +29,7 @@ from qdplan_cli.plan.labels import (
     plan_label,
     role_label,
     stage_label,
+    step_citation,
     terms,
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, Document, Outcome, Role
@@ -98,9 +99,10 @@ VARIABLES: dict[str, str] = {
     "decision.signatories[].name": "签字单位名称（见证人员无）",
     "decision.steps": "处置步骤（列表）",
     "decision.steps[].text": "步骤内容",
-    "decision.steps[].clause": "步骤依据条款",
+    "decision.steps[].clause": "步骤依据条款（参照适用的写“参照 ……”，我们的解读写“解读 ……”）",
+    "decision.steps[].reading": "步骤所依的解读（预案未逐字规定时写其名称，见 README；否则为空）",
     "decision.two_hour_line": "2小时节点（故障发生后2小时）",
-    "decision.earliest_new_time": "最早合法的新开标时间",
+    "decision.earliest_new_time": "原则上的最早新开标时间（“原则上”：写明理由可以例外）",
     "decision.within_2h": "故障是否在2小时内解决",
     "decision.committed": "已备案（公布）的方案或已发布的公告照常执行（不因故障随后修复而撤销）",
     "notice.new_time": "公告采用的新时间（未定时不存在：公告留填写横线）",
@@ -154,19 +156,20 @@ class NoticeTime:
 
 
 def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> NoticeTime:
-    """The case's new time, checked against the lawful earliest; or the earliest if asked.
+    """The case's new time, checked against the minimum the plan sets 原则上 (in principle: a
+    recorded reason may depart from it); or that earliest time if asked.
 
-    4.1.x: 新的开标时间应在延迟开标公告发布2小时之后; 4.2.1 方案三: 不少于1个工作日.
+    4.1.x: 原则上新的开标时间应在延迟开标公告发布2小时之后; 4.2.1 方案三: 原则上…不少于1个工作日.
     """
     s = case.situation
     earliest = decision.earliest_new_time
     if Document.DELAY_NOTICE in decision.documents:
         basis = clause_label(decision_clause(decision))
-        rule = f"新的开标时间原则上应在延迟开标公告发布2小时之后（{basis}）"
+        rule = f"原则上新的开标时间应在延迟开标公告发布2小时之后（{basis}）"
         source = "incident.notice_published_at"
     elif Document.SUPPLEMENTARY_NOTICE in decision.documents:
         rule = (
-            "重新开标时间自发出补充公告之日起不少于1个工作日（发出当日不计）"
+            "原则上重新开标时间自发出补充公告之日起不少于1个工作日（发出当日不计）"
             f"（{clause_label('4.2.1')} 方案三）"
         )
         source = "incident.supplement_issued_at"
@@ -177,7 +180,7 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
         # 原则上: an earlier time passes only with a recorded reason (incident.override_reason).
         if earliest is not None and s.new_time < earliest and not s.override_reason:
             raise UserError(
-                f"新的时间 {format_dt(s.new_time)} 早于最早合法时间 {format_dt(earliest)}："
+                f"新的时间 {format_dt(s.new_time)} 早于原则上的最早时间 {format_dt(earliest)}："
                 f"{rule}。请改为不早于 {format_dt(earliest)} 的时间，"
                 "或删去该项让公告留填写横线；确有理由（如到场投标人均同意）的，"
                 "在 incident.override_reason 写明例外理由",
@@ -187,7 +190,7 @@ def notice_time(case: Case, decision: Decision, *, use_earliest: bool) -> Notice
     if use_earliest:
         if earliest is None:
             need = f"需要先填写 {source}" if source else "本案没有适用的最早时间规则"
-            raise UserError(f"无法算出最早合法时间：{need}", field="--earliest")
+            raise UserError(f"无法算出原则上的最早时间：{need}", field="--earliest")
         chosen = decision.suggested_new_time or earliest
         return NoticeTime(chosen, earliest, rule)
     return NoticeTime(None, earliest, rule)
@@ -321,7 +324,11 @@ def build_context(
                 "steps": [
                     Fields(
                         "decision.steps[]",
-                        {"text": step.text, "clause": clause_label(step.clause)},
+                        {
+                            "text": step.text,
+                            "clause": step_citation(step),
+                            "reading": step.reading,
+                        },
                     )
                     for step in decision.steps
                 ],

@@ -207,10 +207,12 @@ class _Context:
 
     def step(self, key: str, clause: str | None = None, **values: str) -> None:
         """Put the table's step ``key`` of ``clause`` (default: this fault's) on the checklist."""
-        cited = clause or self.clause
-        w = wording(cited, key)
+        listed = clause or self.clause
+        w = wording(listed, key)
         text = w.text.format(**self.words, **values)
-        self.steps.append(Step(w.kind, text, cited, w.by, w.to, w.if_needed, w.analogy))
+        # A borrowed sentence cites the clause whose words it is, marked 参照 (w.cites).
+        cited = w.cites or listed
+        self.steps.append(Step(w.kind, text, cited, w.by, w.to, w.if_needed, w.analogy, w.reading))
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -274,6 +276,7 @@ class _Context:
         if new_time is None:
             return
         if earliest is not None and new_time < earliest:
+            # 原则上: the minimum is the rule, not the law — a stated reason may depart from it.
             reason = self.s.override_reason
             if reason:
                 self.warn(
@@ -283,8 +286,9 @@ class _Context:
                 )
             else:
                 self.warn(
-                    f"拟定的新{what}时间 {format_dt(new_time)} 早于最早合法时间 {format_dt(earliest)}"
-                    f"（{rule}）；确有理由的，须写明例外理由（--override-reason）"
+                    f"拟定的新{what}时间 {format_dt(new_time)} 早于原则上的最早时间 "
+                    f"{format_dt(earliest)}（{rule}）；确有理由偏离“原则上”的，须写明例外理由"
+                    "（--override-reason）"
                 )
         if not self.hours.contains(new_time, self.calendar):
             self._check_year(new_time)
@@ -426,7 +430,7 @@ class _Context:
             suggested = self.hours.next_slot(earliest, self.calendar)
             self._check_year(suggested)
             self.warn(
-                f"最早时间 {format_dt(earliest)} 不在工作日的工作时间"
+                f"原则上的最早时间 {format_dt(earliest)} 不在工作日的工作时间"
                 f"（{self.hours.start:%H:%M}–{self.hours.end:%H:%M}）内，"
                 f"建议改为 {format_dt(suggested)}"
             )
@@ -502,6 +506,14 @@ class _Context:
             fallback, quick_fix = s.fallback_works, s.quick_fix_works
             if (fallback is True or quick_fix is True) and not self.committed:
                 self.step("proceed_fallback" if fallback else "proceed_fix")
+                if s.plan is not None:
+                    # A plan chosen but neither filed nor announced gives way, and says so.
+                    how = "更换应急网络后" if fallback else "经简单维修后"
+                    self.warn(
+                        f"已填报{PLAN_NUMERALS[s.plan]}，但{how}可正常进行：按计划正常进行"
+                        f"（{clause_label(self.clause)}），所填方案不再执行；方案尚未备案或公布。"
+                        "如方案已报监管部门备案或已公布，请填写备案时间（plan_filed_at）"
+                    )
                 return self._finish(Outcome.PROCEED, within_2h=within)
             if (fallback is None or quick_fix is None) and not self.committed:
                 missing = tuple(
@@ -540,9 +552,10 @@ class _Context:
         self.step("wait")
         if self.stage is Stage.EVALUATION:
             # 5.1 spells out fees, early leavers and confidentiality while waiting; 5.2 and 5.3
-            # say only "wait"; 5.5 covers fees and replacement draws in every evaluation case.
+            # say only "wait": there the table marks them 参照 第五条 1 (a reading of ours).
+            # 5.5 covers fees and replacement draws in every evaluation case.
             for key in ("fee_running", "leaving", "secrecy"):
-                self.step(key, "5.1")
+                self.step(key)
             if self.s.expert_left_early:
                 documents = (Document.CONFIDENTIALITY_COMMITMENT,)
         self.step("fees", FEE_CLAUSES[self.stage])
@@ -551,7 +564,9 @@ class _Context:
     def _choose_plan(self, allowed: tuple[int, ...], within: bool | None) -> Decision:
         s, stage = self.s, self.stage
         plan_clause = PLAN_CLAUSES[stage]
-        self.step("beyond", plan_clause)  # the 2-hour line itself heads the checklist
+        # The 2-hour line itself heads the checklist. 4.2.2/4.2.3 and 5.2/5.3 borrow the
+        # confidentiality sentence of 4.2.1/5.1: the table marks it 参照 there.
+        self.step("beyond")
         self.step("choose")
         self.step("fees", FEE_CLAUSES[stage])
         documents: tuple[Document, ...] = (Document.FILING_REPORT,)
@@ -603,6 +618,7 @@ class _Context:
             return documents, None
         self.step("plan3_supplement", c)
         self.step("plan3_republish", c)
+        self.step("plan3_reopen", c)  # 后期根据重新确定的时间和地点开标、评标
         earliest = None
         issued = self.s.supplement_issued_at
         if issued is None:
@@ -618,7 +634,7 @@ class _Context:
                 full_day=_day(full_day, year=False),  # the day after the issue's full date
                 earliest=format_dt(earliest),
             )
-        rule = f"自发出补充公告之日起不少于1个工作日，{clause_label(c)} 方案三"
+        rule = f"原则上自发出补充公告之日起不少于1个工作日，{clause_label(c)} 方案三"
         self._check_new_time(earliest, "开标", rule)
         self.step("redraw", "4.4")
         return (*documents, Document.SUPPLEMENTARY_NOTICE), earliest
@@ -630,7 +646,7 @@ class _Context:
             keys = (
                 ("report", "plan1_room", "plan1_move")
                 if plan == 1
-                else ("report", "plan2_closure", "plan2_move")
+                else ("plan2_report", "plan2_closure", "plan2_move")  # 5.1 方案二: 及时报告
             )
             for key in keys:
                 self.step(key, c)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from qdplan_cli.plan.model import Document, Fact, Fault, Outcome, ProjectType, Role, Stage
+from qdplan_cli.plan.model import Document, Fact, Fault, Outcome, ProjectType, Role, Stage, Step
 
 STAGE_LABELS: Final = {
     Stage.PREP: "开标准备阶段",
@@ -57,7 +57,7 @@ PAPER_TEMPLATES: Final = {
 FACT_LABELS: Final = {
     Fact.STAGE: "所处环节",
     Fact.FAULT: "故障类型",
-    Fact.FALLBACK_WORKS: "更换无线、移动数据等应急网络后能否正常进行",
+    Fact.FALLBACK_WORKS: "更换无线、移动数据等其它应急网络后能否正常进行",
     Fact.QUICK_FIX_WORKS: "经简单维修能否快速排除故障",
     Fact.FIXED_BEFORE_DEADLINE: "能否在投标截止时间前修复",
     Fact.BIDDERS_CAN_SIGN_IN: "到场投标人能否网上签到",
@@ -135,9 +135,20 @@ def outcome_label(outcome: Outcome, project_type: ProjectType = ProjectType.CONS
     return OUTCOME_LABELS[outcome].replace("招标人", role_label(Role.TENDERER, project_type))
 
 
-def fact_label(fact: Fact, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
-    """A fact in the project's own words (投标截止时间 → 响应文件提交截止时间 …)."""
+# 第五条 1 names only 无线等其它应急网络 (第四条 adds 移动数据): the evaluation stage's own words.
+_EVALUATION_FALLBACK: Final = "更换无线等其它应急网络后能否正常{evaluation}"
+
+
+def fact_label(
+    fact: Fact,
+    project_type: ProjectType = ProjectType.CONSTRUCTION,
+    stage: Stage | None = None,
+) -> str:
+    """A fact in the project's own words (投标截止时间 → 响应文件提交截止时间 …) and, where the
+    stages word it differently, the stage's (第五条 1: 无线等其它应急网络)."""
     words = terms(project_type)
+    if fact is Fact.FALLBACK_WORKS and stage is Stage.EVALUATION:
+        return _EVALUATION_FALLBACK.format(**words)
     return (
         FACT_LABELS[fact]
         .replace("投标截止时间", words["deadline"])
@@ -192,6 +203,18 @@ CLAUSE_LABELS: Final = {
 
 def clause_label(clause: str) -> str:
     return CLAUSE_LABELS.get(clause, clause)
+
+
+def step_citation(step: Step) -> str:
+    """How a checklist line cites its clause wherever it is shown: ``参照 第五条 1`` when it
+    applies that clause's words by analogy, ``解读 第四条（四）`` when it is another reading of
+    ours, the bare clause (``第四条（一）1``) when it is the plan's own word."""
+    cite = clause_label(step.clause)
+    if step.analogy:
+        return f"参照 {cite}"
+    if step.reading:
+        return f"解读 {cite}"
+    return cite
 
 
 WEEKDAYS: Final = ("一", "二", "三", "四", "五", "六", "日")

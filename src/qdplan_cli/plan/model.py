@@ -154,6 +154,9 @@ class Step:
     to: tuple[Role, ...] = ()
     if_needed: bool = False  # 必要时: ``to`` is called only when needed (4.2.1, 5.1)
     analogy: bool = False  # the clause applied by analogy (参照适用), a reading of ours
+    # 解读: the name of our reading when the step is not the plan's own word for this case
+    # (every analogy is one); "" when it is. README lists every reading by this name.
+    reading: str = ""
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ def _clause(c: Clause) -> list[str]:
             to += "（必要时）"
         what = _text(w)
         if w.analogy:
-            what += f"（参照 {clause_label(c.id)} 适用）"
+            what += f"（参照 {clause_label(w.cites or c.id)} 适用；解读：{w.reading}）"
+        elif w.reading:
+            what += f"（解读：{w.reading}）"
         when = w.when.format(**terms(ProjectType.CONSTRUCTION))
         lines.append(
             f"| {n} | {_KIND_LABELS[w.kind.value]} | {when} | {what} | {_roles(w.by)} | {to} |"
@@ -78,7 +80,9 @@ def plan_markdown() -> str:
         "做什么、由谁做、通知谁，以及可选方案和须形成的文书。术语按建设工程项目写出"
         "（政府采购项目中招标人作采购人、投标人作供应商、评标专家作评审专家、评标作评审）；"
         f"尖括号内为办理时填入的时间或名称：{values}。",
-        "“解读”标出预案未逐字规定、由 qdplan 采取的读法，详见 README“我们对预案的理解”。",
+        "“参照”“解读”标出预案未逐字规定、由 qdplan 采取的读法（其后为该读法的名称），"
+        "清单、JSON、纸质卡片和文书中同样标出，详见 README“我们对预案的理解”；"
+        "其余各步保留预案原文的“可”“应”“原则上”“及时”“必要时”。",
         "",
     ]
     for clause in CLAUSES:

@@ -25,6 +25,7 @@ from qdplan_cli.plan.labels import (
     plan_label,
     role_label,
     stage_label,
+    step_citation,
     terms,
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
@@ -128,7 +129,11 @@ def checklist(
     if decision.missing:
         ask = Text()
         ask.append("尚需确认：", style="bold yellow")
-        ask.append("；".join(fact_label(f, decision.project_type) for f in decision.missing))
+        ask.append(
+            "；".join(
+                fact_label(f, decision.project_type, decision.stage) for f in decision.missing
+            )
+        )
         parts.append(ask)
 
     for title_text, kinds in SECTIONS:
@@ -158,8 +163,11 @@ def checklist(
             if done is not None:
                 line.append(f"\n√ 已于 {format_dt(done)} 完成", style="green")
             mark = f"{'√' if done else '□'}{number}"
-            cite = "参照" if step.analogy else "依据"
-            table.add_row(mark, line, f"{cite} {clause_label(step.clause)}")
+            # 参照 / 解读 mark a reading of ours; the plan's own word cites 依据.
+            cite = step_citation(step)
+            if cite == clause_label(step.clause):
+                cite = f"依据 {cite}"
+            table.add_row(mark, line, cite)
         parts.append(table)
 
     if decision.notify:
@@ -199,7 +207,7 @@ def checklist(
         parts.append(Text(f"记录签字：{_roles(decision.signatories, decision)}"))
     if decision.earliest_new_time:
         parts.append(
-            Text(f"最早的新时间：{format_dt(decision.earliest_new_time)}", style="bold green")
+            Text(f"原则上的最早新时间：{format_dt(decision.earliest_new_time)}", style="bold green")
         )
     if decision.suggested_new_time:
         parts.append(Text(f"建议的新时间：{format_dt(decision.suggested_new_time)}"))

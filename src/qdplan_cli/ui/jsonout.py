@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from qdplan_cli.plan.labels import clause_label, document_label, outcome_label
+from qdplan_cli.plan.labels import clause_label, document_label, outcome_label, step_citation
 from qdplan_cli.plan.model import Decision
 from qdplan_cli.plan.times import iso
 
@@ -51,11 +51,13 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
                 "kind": step.kind.value,
                 "text": step.text,
                 "clause": step.clause,
-                "clause_label": ("参照 " if step.analogy else "") + clause_label(step.clause),
+                "clause_label": step_citation(step),
                 "by": [r.value for r in step.by],
                 "to": [r.value for r in step.to],
                 "if_needed": step.if_needed,
                 "by_analogy": step.analogy,
+                "reading": bool(step.reading),
+                "reading_note": step.reading or None,
             }
             for step in decision.steps
         ],

@@ -3,7 +3,7 @@
 At most six lines, each cut to the terminal's width: the conclusion; the next one or two steps
 not yet ticked, each with who does it and the phone number; the 2-hour line (or the bid
 deadline) with the time left, computed from the ``now`` it is given, so a prompt that redraws
-it every second shows the countdown live; the earliest lawful new time when one applies.
+it every second shows the countdown live; the earliest new time the plan sets in principle (原则上) when one applies.
 
 Pure text: (style, text) pairs that ``ui.prompts`` shows with prompt_toolkit and ``ui.watch``
 with Rich. No clock is read here.
@@ -151,5 +151,5 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
         lines.append(("ok", "清单各步骤均已勾选完成"))
     lines.extend(clock)
     if d.earliest_new_time is not None:
-        lines.append(("ok", f"最早的新时间：{format_dt(d.earliest_new_time)}"))
+        lines.append(("ok", f"原则上的最早新时间：{format_dt(d.earliest_new_time)}"))
     return [(style, fit(text, width)) for style, text in lines[:MAX_LINES]]

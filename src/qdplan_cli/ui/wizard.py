@@ -43,6 +43,7 @@ from qdplan_cli.record.store import NewEvent, Store
 from qdplan_cli.ui import prompts
 from qdplan_cli.ui.wording import (
     DETAIL_PROMPTS,
+    EVALUATION_QUESTIONS,
     FACT_QUESTIONS,
     PROJECT_FIELD_PROMPTS,
     WIZARD,
@@ -249,7 +250,7 @@ class Wizard:
                 return
 
     def _notice_choices(self, incident: Incident, decision: Decision) -> list[tuple[str, str]]:
-        """When a notice is due, the times that settle the earliest lawful new time (4.1.x:
+        """When a notice is due, the times that settle the earliest new time in principle (4.1.x:
         2 h after a delay notice is published; 4.2.1 方案三: one working day after a
         supplementary notice is issued) and the proposed new time."""
         from qdplan_cli.plan.model import Document
@@ -268,7 +269,7 @@ class Wizard:
         if choices:
             label = WIZARD["new_time"]
             if decision.earliest_new_time is not None:
-                label += f"（最早 {format_dt(decision.earliest_new_time)}）"
+                label += f"（原则上最早 {format_dt(decision.earliest_new_time)}）"
             choices.append((label, "new_time"))
             new_time, earliest = incident.incident.get("new_time"), decision.earliest_new_time
             if new_time is not None and earliest is not None and new_time < earliest:
@@ -572,10 +573,11 @@ class Wizard:
         self, fact: Fact, incident: Incident, back: bool, decision: Decision | None
     ) -> None:
         words = self._words(incident)
-        question, hint = (t.format(**words) for t in FACT_QUESTIONS[fact])
+        stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
+        texts = EVALUATION_QUESTIONS.get(fact) if stage == Stage.EVALUATION.value else None
+        question, hint = (t.format(**words) for t in texts or FACT_QUESTIONS[fact])
         if fact is Fact.WITHIN_2H and decision is not None and decision.two_hour_line:
             hint += f"（2小时节点：{format_dt(decision.two_hour_line)}）"
-        stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
         if fact is Fact.PLAN and fault == Fault.SYSTEM.value and stage:
             from qdplan_cli.plan.decide import FAULT_CLAUSES
 
