@@ -26,8 +26,16 @@ NOW = datetime(2026, 12, 8, 9, 15, tzinfo=shanghai())
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and file modes")
 
 
-def new_incident(store: Store) -> str:
-    return store.create_incident(NOW, [created_event(NOW, {"name": "测试项目"}, NOW, "test")], NOW)
+def new_incident(store: Store, at: datetime = NOW) -> str:
+    return store.create_incident(at, [created_event(at, {"name": "测试项目"}, at, "test")], at)
+
+
+def incident_for_real_clock(store: Store) -> str:
+    """An incident created no later than now: the ``qdplan log`` processes below record with
+    the real clock, which must not read earlier than the record (``plan.clock``)."""
+    from qdplan_cli.runtime import clock
+
+    return new_incident(store, min(NOW, clock()))
 
 
 def test_data_dir_follows_qdplan_home_or_the_platform(
@@ -96,7 +104,7 @@ def _logger(incident_id: str, tag: str, count: int) -> subprocess.Popen[bytes]:
 @posix_only
 def test_two_concurrent_loggers_both_land_in_order(qdplan_home: Path) -> None:
     with Store.open() as store:
-        incident_id = new_incident(store)
+        incident_id = incident_for_real_clock(store)
     count = 12
     first, second = _logger(incident_id, "A", count), _logger(incident_id, "B", count)
     for proc in (first, second):
@@ -120,7 +128,7 @@ def test_two_concurrent_loggers_both_land_in_order(qdplan_home: Path) -> None:
 def test_sigkill_never_loses_an_acknowledged_event(qdplan_home: Path) -> None:
     """Kill a ``qdplan log`` loop with SIGKILL 30 times; every line it printed is stored."""
     with Store.open() as store:
-        incident_id = new_incident(store)
+        incident_id = incident_for_real_clock(store)
     rng = random.Random(4)
     acknowledged: list[str] = []
     for round_ in range(30):

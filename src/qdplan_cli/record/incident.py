@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from qdplan_cli.plan.clock import shown_with_recorded_at
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.model import Decision, Step
-from qdplan_cli.plan.times import localize
+from qdplan_cli.plan.times import format_dt, localize
 from qdplan_cli.record.casefile import Case, TimelineEntry, parse_case
 from qdplan_cli.record.events import RECORD_KINDS, EventKind, from_json, project_from_json
 from qdplan_cli.record.store import EventRow, Store
@@ -177,7 +178,14 @@ def _apply(state: Incident, event: EventRow) -> None:
     state.last_recorded_at = recorded_at
     state.events += 1
     if event.text:
-        entry = TimelineEntry(at=at, text=str(event.text))
+        text = str(event.text)
+        stated = event.kind == EventKind.LOG and recorded_at != state.created_at
+        if stated and shown_with_recorded_at(at, recorded_at):
+            # A line logged with a stated time (``--at``) other than when it was recorded: the
+            # record shows both, so neither can pass for the other. (A case file's timeline,
+            # stored with the incident itself, states its own times.)
+            text += f"（记录于 {format_dt(recorded_at)}）"
+        entry = TimelineEntry(at=at, text=text)
         state.log.append(entry)
         if event.kind in RECORD_KINDS:
             state.timeline.append(entry)

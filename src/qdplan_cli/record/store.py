@@ -499,6 +499,20 @@ def _sealed(
     return bool(event_hash(str(row[7]), content) == row[8])
 
 
+class ClockBehindError(UserError):
+    """The clock reads earlier than the last recorded event: nothing was written (exit 2)."""
+
+    def __init__(self, problem: str, now: datetime, last_recorded: datetime) -> None:
+        super().__init__(
+            f"{problem}。本次没有记录。请先校正本机的日期和时间后重试；若本机时间确实无误，"
+            "设置环境变量 QDPLAN_CLOCK_OK=1 后重试",
+            field="时钟",
+        )
+        self.problem = problem
+        self.now = now
+        self.last_recorded = last_recorded
+
+
 def no_such_incident(incident_id: str) -> UserError:
     """The one message for an incident id the store does not hold."""
     shown = incident_id if len(incident_id) <= 40 else incident_id[:40] + "…"
@@ -513,6 +527,8 @@ class Store:
         self.path = path
         # The WAL's state as found before SQLite opened it (``journal_problems``).
         self.journal_problems: list[str] = []
+        # The user confirmed a clock that reads earlier than the record (``_check_clock``).
+        self.accept_clock = False
 
     @classmethod
     def open(cls, directory: Path | None = None) -> Store:
@@ -695,6 +711,7 @@ class Store:
         """
         prefix = created_at.strftime("%Y%m%d-%H%M-")
         with self.transaction() as db:
+            self._check_clock(db, recorded_at)
             taken = db.execute(
                 "SELECT COUNT(*) FROM incidents WHERE id LIKE ?", (prefix + "%",)
             ).fetchone()[0]
@@ -719,9 +736,29 @@ class Store:
         with self.transaction() as db:
             return [self._insert(db, incident_id, e, recorded_at) for e in events]
 
+    def _check_clock(self, db: sqlite3.Connection, now: datetime) -> None:
+        """Refuse a write whose clock is behind the last recorded event (``plan.clock``),
+        unless the user confirmed the clock (``accept_clock``, the wizard asks) or set
+        ``QDPLAN_CLOCK_OK=1``."""
+        if self.accept_clock or os.environ.get("QDPLAN_CLOCK_OK") == "1":
+            return
+        from qdplan_cli.plan.clock import clock_behind
+
+        row = db.execute("SELECT recorded_at FROM events ORDER BY rowid DESC LIMIT 1").fetchone()
+        if row is None:
+            return
+        try:
+            last = datetime.fromisoformat(str(row[0]))
+        except ValueError:
+            return  # a damaged row: reported elsewhere, no clock to compare with
+        problem = clock_behind(last, now)
+        if problem is not None:
+            raise ClockBehindError(problem.message, problem.now, problem.last_recorded)
+
     def _insert(
         self, db: sqlite3.Connection, incident_id: str, event: NewEvent, recorded_at: datetime
     ) -> EventRow:
+        self._check_clock(db, recorded_at)
         last = db.execute(
             "SELECT seq, hash FROM events WHERE incident_id = ? ORDER BY seq DESC LIMIT 1",
             (incident_id,),

@@ -8,10 +8,10 @@ an event (old → new). The wizard reads time only through the ``clock`` it is g
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qdplan_cli.local.invocation import invoked_as
 from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
@@ -57,6 +57,8 @@ BACK = "__back__"
 RESOLVED = "__resolved__"
 PROJECT = "project"
 STARTED = "started_at"
+
+T = TypeVar("T")
 
 
 class _Back(Exception):
@@ -149,9 +151,30 @@ class Wizard:
         self._cached = cached
         return cached
 
+    def _clock_confirmed(self, write: Callable[[], T]) -> T:
+        """Run a write; when the clock reads earlier than the record (``plan.clock``), warn in
+        red and ask before writing with it (a flat CMOS battery after a power cut)."""
+        from qdplan_cli.record.store import ClockBehindError
+
+        try:
+            return write()
+        except ClockBehindError as exc:
+            from qdplan_cli.ui.console import print_note
+
+            print_note(f"警告：{exc.problem}。", style="bold red")
+            choice = prompts.select(
+                "本机时间确实无误、仍按它记录吗？",
+                [("先不记录，退出去校正系统时间", "stop"), ("时间无误，按本机时间记录", "go")],
+            )
+            if choice != "go":
+                raise
+            self.store.accept_clock = True
+            return write()
+
     def record(self, event: NewEvent) -> None:
         assert self.incident_id is not None  # the project answer created it
-        self.store.append(self.incident_id, event, self.clock())
+        incident_id = self.incident_id
+        self._clock_confirmed(lambda: self.store.append(incident_id, event, self.clock()))
         if event.text:
             prompts.done(WIZARD["recorded"].format(text=event.text))
 
@@ -197,7 +220,9 @@ class Wizard:
         now = self.clock()
         source = "wizard:file" if self.prefill_from_file else "wizard"
         event = created_event(now, project, self.launched, source)
-        self.incident_id = self.store.create_incident(now, [event], now)
+        self.incident_id = self._clock_confirmed(
+            lambda: self.store.create_incident(now, [event], now)
+        )
         prompts.done(WIZARD["created"].format(id=self.incident_id))
         incident = self.load()
         self.set_status(incident, self.runtime.decide_incident(incident))
