@@ -282,6 +282,9 @@ def resolve(
                 f"排除时间 {format_dt(when)} 早于故障发生时间 {format_dt(target.started_at)}",
                 field="--at",
             )
+        if target.resolved_at is not None and _same_minute(when, target.resolved_at):
+            say(f"事件 {target.id} 已记录故障于 {format_dt(when)} 排除，无需再记")
+            return
         row = store.append(target.id, resolved_event(now, when, target.resolved_at), now)
         corrected = target.resolved_at is not None
         target = _load(store, target.id)
@@ -295,6 +298,10 @@ def resolve(
         resolved_at=target.resolved_at,
         ticks=target.ticks,
     )
+
+
+def _same_minute(a: datetime, b: datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
 def log(

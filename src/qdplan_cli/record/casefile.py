@@ -117,6 +117,7 @@ MAX_TEXT = 10_000  # characters in one text field
 MAX_NAMES = 200  # names in one confidential list
 MAX_ROWS = 1_000  # timeline entries, attendance rows
 MAX_ATTENDANCE_DAYS = 31  # one attendance row: an evaluation does not span more than a month
+MAX_EXPERTS_PER_ROW = 99  # one attendance row: far above any evaluation committee
 
 
 def _text(table: Mapping[str, Any], key: str, where: str) -> str:
@@ -213,6 +214,11 @@ def _attendance(raw: object) -> tuple[Attendance, ...]:
         count = table.get("count", 1)
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise UserError(f"人数应为正整数，收到 {count!r}", field=f"{where}.count")
+        if count > MAX_EXPERTS_PER_ROW:
+            raise UserError(
+                f"人数 {count} 不合常理（一行最多 {MAX_EXPERTS_PER_ROW} 人）",
+                field=f"{where}.count",
+            )
         evaluated = table.get("evaluated", True)
         if not isinstance(evaluated, bool):
             raise UserError("应为 true 或 false", field=f"{where}.evaluated")

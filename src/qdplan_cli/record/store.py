@@ -84,9 +84,10 @@ def owner_only(path: Path) -> None:
     """Take every permission of group and others away from ``path`` (a no-op where chmod
     cannot). Only takes away: a file its owner made read-only stays read-only."""
     with contextlib.suppress(OSError, NotImplementedError):
-        current = stat.S_IMODE(path.stat().st_mode)
+        status = path.stat()
+        current = stat.S_IMODE(status.st_mode)
         if current & 0o077:
-            path.chmod(current & 0o600)
+            path.chmod(current & (0o700 if stat.S_ISDIR(status.st_mode) else 0o600))
 
 
 def create_private(path: Path) -> None:
@@ -540,6 +541,7 @@ class Store:
             )
         try:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            owner_only(directory)  # an existing folder others could enter (0777) is tightened
             existed = _check_header(path)
             if not existed:
                 create_private(path)
