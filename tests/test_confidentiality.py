@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from .conftest import Result, invoke
+from .conftest import Result, examples, invoke
 from .renderkit import NOW, load_toml, text_of, write_case
 
-EXAMPLES = int(os.environ.get("QDPLAN_CONF_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("QDPLAN_CONF_EXAMPLES", "0")) or examples(25)
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,
