@@ -78,22 +78,29 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[s
             docs += sorted(out.glob("*.docx"))
         pdf_dir = root / "pdf"
         pdf_dir.mkdir()
-        # Same stem in several cases: convert each case's files into its own directory.
+        # One LibreOffice run for every case: the same stem occurs in several cases, so each
+        # file is converted under a name that carries its case ("<case>__<document>").
+        batch = root / "batch"
+        batch.mkdir()
+        named = []
+        for doc in docs:
+            copy = batch / f"{doc.parent.name}__{doc.name}"
+            shutil.copyfile(doc, copy)
+            named.append(copy)
+        pdfs = convert_to_pdf(named, pdf_dir, private=[False] * len(named))
         result: dict[str, dict[str, list[Path]]] = {}
-        for case in CASES:
-            files = [d for d in docs if d.parent.name == case]
+        for pdf in pdfs:
+            case, stem = pdf.stem.split("__", 1)
             target = pdf_dir / case
-            target.mkdir()
-            pdfs = convert_to_pdf(files, target, private=[False] * len(files))
-            for pdf in pdfs:
-                subprocess.run(
-                    ["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(target / pdf.stem)],
-                    check=True,
-                    capture_output=True,
-                )
-                result.setdefault(case, {})[pdf.stem] = sorted(
-                    target.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
-                )
+            target.mkdir(exist_ok=True)
+            subprocess.run(
+                ["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(target / stem)],
+                check=True,
+                capture_output=True,
+            )
+            result.setdefault(case, {})[stem] = sorted(
+                target.glob(f"{stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
+            )
         yield result
 
 

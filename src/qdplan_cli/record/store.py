@@ -528,7 +528,9 @@ class Store:
         self.path = path
         # The WAL's state as found before SQLite opened it (``journal_problems``).
         self.journal_problems: list[str] = []
-        # The user confirmed a clock that reads earlier than the record (``_check_clock``).
+        # Writes check the clock against the record (``_check_clock``): the commands' stores
+        # (``Runtime.open_store``); the user may confirm a clock that reads earlier.
+        self.guard_clock = False
         self.accept_clock = False
 
     @classmethod
@@ -742,7 +744,7 @@ class Store:
         """Refuse a write whose clock is behind the last recorded event (``plan.clock``),
         unless the user confirmed the clock (``accept_clock``, the wizard asks) or set
         ``QDPLAN_CLOCK_OK=1``."""
-        if self.accept_clock or os.environ.get("QDPLAN_CLOCK_OK") == "1":
+        if not self.guard_clock or self.accept_clock or os.environ.get("QDPLAN_CLOCK_OK") == "1":
             return
         from qdplan_cli.plan.clock import clock_behind
 
