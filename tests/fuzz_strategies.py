@@ -7,26 +7,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-KNOWN_INCIDENT_KEYS = [
-    "stage",
-    "fault",
-    "started_at",
-    "resolved_at",
-    "fallback_works",
-    "quick_fix_works",
-    "fixed_before_deadline",
-    "bidders_can_sign_in",
-    "within_2h",
-    "plan",
-    "cause",
-    "measures",
-    "notice_published_at",
-    "supplement_issued_at",
-    "new_time",
-    "expert_left_early",
-    "id",
-]
-KNOWN_PROJECT_KEYS = ["name", "number", "type", "tenderer", "agency", "venue", "opening_time"]
+from qdplan_cli.plan.fields import INCIDENT, PROJECT, Kind
+
+# The keys a case file knows: the field table's (``plan.fields``), never a list of our own.
+KNOWN_INCIDENT_KEYS = [f.key for f in INCIDENT]
+KNOWN_PROJECT_KEYS = [f.key for f in PROJECT]
+BOOL_KEYS = [f.key for f in INCIDENT if f.kind is Kind.BOOL]
+TIME_KEYS = [f.key for f in INCIDENT if f.kind is Kind.TIME]
 
 datetimes = st.one_of(
     st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
@@ -83,18 +70,9 @@ valid_incidents = st.fixed_dictionaries(
         "fault": st.sampled_from(["network", "system", "power"]),
     },
     optional={
-        **{k: st.one_of(st.booleans(), values) for k in KNOWN_INCIDENT_KEYS[4:9]},
+        **{k: st.one_of(st.booleans(), values) for k in BOOL_KEYS},
         "plan": st.one_of(st.sampled_from([1, 2, 3]), values),
-        **{
-            k: st.one_of(datetimes, values)
-            for k in (
-                "started_at",
-                "resolved_at",
-                "notice_published_at",
-                "supplement_issued_at",
-                "new_time",
-            )
-        },
+        **{k: st.one_of(datetimes, values) for k in TIME_KEYS},
     },
 )
 

@@ -125,3 +125,70 @@ def test_the_checker_catches_a_forbidden_import(
     assert len(reports["documents/bad.py"]) == 2
     assert any("another command" in p for p in reports["commands/bad.py"])
     assert any("docx" in p for p in reports["ui/bad.py"])
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module → the modules of ours it imports (every import, module- or function-level)."""
+    modules = {module_name(p): p for p in sorted(root.rglob("*.py"))}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = set()
+        for _, imported in imports(path):
+            if not imported.startswith("qdplan_cli."):
+                continue
+            parts = imported.split(".")[1:]
+            while parts and ".".join(parts) not in modules:
+                parts.pop()  # ``from qdplan_cli.plan.model import Stage`` → plan.model
+            if parts and ".".join(parts) != name:
+                targets.add(".".join(parts))
+        graph[name] = targets
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or through others (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in graph.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_modules_import_each_other() -> None:
+    """A cycle (``record.chain`` ↔ ``record.store``, ``ui.jsonout`` ↔ ``ui.reports`` were two)
+    makes import order matter and hides which module is below which."""
+    assert cycles(import_graph(SRC)) == []
+
+
+def test_the_cycle_check_finds_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "qdplan_cli"
+    (fake / "record").mkdir(parents=True)
+    (fake / "record" / "a.py").write_text("from qdplan_cli.record.b import x\n", encoding="utf-8")
+    (fake / "record" / "b.py").write_text(
+        "def f():\n    from qdplan_cli.record import a\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(sys.modules[__name__], "SRC", fake)
+    assert cycles(import_graph(fake)) == [["record.a", "record.b"]]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from qdplan_cli.plan.model import Fault, Stage
+from qdplan_cli.plan.model import Fault, ProjectType, Stage
 from qdplan_cli.plan.times import shanghai
+from qdplan_cli.record.casefile import Project
 from qdplan_cli.record.events import (
     answer_event,
     created_event,
@@ -34,12 +35,12 @@ def incident_events(
     fault = rng.choice(FAULTS)
     duration = timedelta(minutes=rng.choice((10, 25, 40, 70, 95, 130, 180, 260)))
     within = duration <= timedelta(hours=2)
-    project = {
-        "name": f"青岛市某某工程{rng.randrange(1000):03d}标段",
-        "number": f"QD-{year}-{rng.randrange(10000):04d}",
-        "type": rng.choice(("construction", "procurement")),
-        "opening_time": started.replace(minute=0).isoformat(),
-    }
+    project = Project(
+        name=f"青岛市某某工程{rng.randrange(1000):03d}标段",
+        number=f"QD-{year}-{rng.randrange(10000):04d}",
+        type=ProjectType(rng.choice(("construction", "procurement"))),
+        opening_time=started.replace(minute=0),
+    )
     out = [
         created_event(started, project, started, "wizard"),
         answer_event(started, "stage", stage.value, None),

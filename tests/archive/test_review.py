@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qdplan_cli.plan.times import shanghai
+from qdplan_cli.record.casefile import Project
 from qdplan_cli.record.events import (
     answer_event,
     created_event,
@@ -51,7 +52,7 @@ def make(
     texts: bool = True,
 ) -> str:
     events = [
-        created_event(start, {"name": "某工程", "type": "construction"}, start, "wizard"),
+        created_event(start, Project(name="某工程"), start, "wizard"),
         answer_event(start, "stage", stage, None),
         answer_event(start, "fault", fault, None),
     ]

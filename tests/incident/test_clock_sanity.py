@@ -61,7 +61,8 @@ def test_a_clock_set_back_is_refused_and_nothing_is_written(
 def test_a_new_incident_on_a_clock_set_back_is_refused(run: Run, clock: Clock) -> None:
     assert run("incident", "--case", CASE, "--no-input").code == 0
     clock.now = datetime(2019, 6, 1, 8, 0, tzinfo=shanghai())
-    result = run("incident", "--case", CASE, "--no-input")
+    other = str(DATA / "opening-network-plan3.toml")  # the same file again would resume
+    result = run("incident", "--case", other, "--no-input")
     assert result.code == 2 and "早于上一条记录的记录时间" in result.err
     assert run("list").out.count("2026120") == 1  # the one incident; no id from 2019
 

@@ -78,6 +78,7 @@ def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee
         + pick(1)
         + typed("10:05")
         + pick(1)  # 保持 08:50
+        + pick(0)  # 已签署承诺 (asked, never assumed)
         + pick(0)  # 已补抽
         + pick(2)  # the replacement: one expert 10:50–12:30
         + typed("")
@@ -94,10 +95,9 @@ def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee
     store = Store.open()
     (incident_id,) = store.incident_ids()
     incident = load(store, incident_id)
-    assert incident.incident["expert_left_early"] is True
+    assert incident.situation.expert_left_early is True
     assert [
-        (a["count"], f"{a['arrived_at']:%H:%M}", f"{a['left_at']:%H:%M}")
-        for a in incident.attendance
+        (a.count, f"{a.arrived_at:%H:%M}", f"{a.left_at:%H:%M}") for a in incident.attendance
     ] == [(4, "08:50", "12:30"), (1, "08:50", "10:05"), (1, "10:50", "12:30")]
 
     out = tmp_path / "docs"

@@ -60,7 +60,7 @@ def test_a_second_incident_for_a_new_project_has_no_trace_of_the_first(
         assert name not in shown, name
     assert "青岛市某医院医疗设备采购项目" in exported
     # The first incident still has its own project, untouched.
-    assert load(store, first).project["name"] == FIRST_NAMES[0]
+    assert load(store, first).project.name == FIRST_NAMES[0]
 
 
 def test_discard_sets_an_incident_aside_and_the_default_target_skips_it(

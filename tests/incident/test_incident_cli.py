@@ -90,7 +90,12 @@ def test_case_no_input_with_a_missing_fact_exits_2_naming_it(
     assert "incident.within_2h" in result.err
     assert "故障能否在2小时内解决" in result.err
     assert "尚需确认" in result.out  # the checklist so far is still printed
-    assert len(Store.open().incident_ids()) == 1  # and the incident is stored
+    assert "未建立事件记录" in result.err
+    # Nothing is stored (README: a missing fact with --no-input stores nothing): a retry, or
+    # the same file completed, does not leave one incident per attempt behind.
+    assert Store.open().incident_ids() == []
+    again = run("incident", "--case", str(case), "--no-input")
+    assert again.code == 2 and Store.open().incident_ids() == []
 
 
 def test_a_case_the_engine_refuses_is_not_stored(
@@ -118,7 +123,7 @@ def test_log_appends_timestamped_lines_to_the_latest_or_given_incident(
 ) -> None:
     first = start_from_case(run, "opening-network-plan3.toml")
     clock.advance(minutes=1)
-    second = start_from_case(run, "opening-network-plan3.toml")
+    second = start_from_case(run, "evaluation-power-plan2.toml")
     assert (first, second) == ("20261208-0915-1", "20261208-0916-1")
 
     clock.advance(days=1, seconds=7)  # multi-day: the date must be printed in full

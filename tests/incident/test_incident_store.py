@@ -16,7 +16,8 @@ import pytest
 from platformdirs import user_data_dir
 
 from qdplan_cli.plan.times import shanghai
-from qdplan_cli.record.chain import check_incident
+from qdplan_cli.record.casefile import Project
+from qdplan_cli.record.checks import check_incident
 from qdplan_cli.record.events import created_event
 from qdplan_cli.record.store import MIGRATIONS, Store, data_dir
 
@@ -30,7 +31,7 @@ KILL_ROUNDS = 5
 
 
 def new_incident(store: Store, at: datetime = NOW) -> str:
-    return store.create_incident(at, [created_event(at, {"name": "测试项目"}, at, "test")], at)
+    return store.create_incident(at, [created_event(at, Project(name="测试项目"), at, "test")], at)
 
 
 def incident_for_real_clock(store: Store) -> str:

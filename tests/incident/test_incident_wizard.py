@@ -90,7 +90,7 @@ def test_full_run_from_first_question_to_plan(
         ("plan", None, 3),
     ]
     incident = load(store, incident_id)
-    assert incident.project["name"] == "青岛某某道路改造工程"
+    assert incident.project.name == "青岛某某道路改造工程"
     decision = decide_incident(incident, clock())
     assert decision.outcome is Outcome.CHOOSE_PLAN and decision.plan == 3
     assert not decision.missing
@@ -278,8 +278,9 @@ def test_a_new_project_is_typed_in_and_the_next_incident_offers_it(
     store = Store.open()
     first, second = (load(store, i) for i in store.incident_ids())
     assert first.project == second.project
-    assert second.project["type"] == "procurement"
-    assert second.project["opening_time"].strftime("%Y-%m-%d %H:%M") == "2026-12-08 09:30"
+    assert second.project.type == "procurement"
+    assert second.project.opening_time is not None
+    assert second.project.opening_time.strftime("%Y-%m-%d %H:%M") == "2026-12-08 09:30"
 
 
 def test_a_prepared_case_asks_only_what_is_missing(
@@ -431,7 +432,9 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
         + pick(2)  # 方案三
         # hub: 勾选步骤, 记录进展, 补充公告已发出, 拟定新时间, 故障已排除, …
         + pick(2)
-        + "2026-12-08 09:14"  # the clock reads 09:15: a publication cannot lie ahead
+        # the clock reads 09:15, the fault began then: a publication lies neither ahead of
+        # now nor before the onset
+        + "2026-12-08 09:15"
         + ENTER
         + pick(3)  # 填写拟定的新开标时间
         + "2026-12-09 09:00"
@@ -448,4 +451,4 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
     fields = [field for field, _, _ in answers(store, incident_id)]
     assert fields[-2:] == ["supplement_issued_at", "new_time"]
     exported = run("export", incident_id)
-    assert "supplement_issued_at = 2026-12-08 09:14:00+08:00" in exported.out
+    assert "supplement_issued_at = 2026-12-08 09:15:00+08:00" in exported.out

@@ -355,10 +355,16 @@ def test_an_old_database_gets_its_chain_in_the_migration(qdplan_home: Path, run:
 
 
 @pytest.fixture
-def two_incidents(run: Run, clock: Clock, incident: str) -> tuple[str, str]:
-    """``incident`` (10 events), then a second incident recorded after it."""
+def two_incidents(
+    run: Run, clock: Clock, incident: str, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, str]:
+    """``incident`` (10 events), then a second incident recorded after it (another project:
+    the same case file imported again would be the first incident)."""
     clock.advance(minutes=5)
-    result = run("incident", "--case", str(DATA / "prep-power-delay.toml"), "--no-input")
+    other = tmp_path_factory.mktemp("case") / "other.toml"
+    text = (DATA / "prep-power-delay.toml").read_text(encoding="utf-8")
+    other.write_text(text.replace("QDCG-2026-1102", "QDCG-2026-1103"), encoding="utf-8")
+    result = run("incident", "--case", str(other), "--no-input")
     assert result.code == 0, result.err
     second = re.search(r"事件编号：(\S+)", result.out)[1]  # type: ignore[index]
     return incident, second

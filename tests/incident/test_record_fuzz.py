@@ -8,7 +8,7 @@ import os
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from qdplan_cli.record.chain import check_incident
+from qdplan_cli.record.checks import check_incident
 from qdplan_cli.record.store import Store
 
 from ..conftest import examples, invoke

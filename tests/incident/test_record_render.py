@@ -92,7 +92,7 @@ def test_render_needs_exactly_one_source(run: Run, clock: Clock, tmp_path: Path)
 def test_the_hash_and_the_rendered_events_come_from_one_snapshot(run: Run, clock: Clock) -> None:
     """A ``log`` from another terminal while rendering lands before or after, never between the
     hash and the events read for the record."""
-    from qdplan_cli.record.chain import check_incident
+    from qdplan_cli.record.checks import check_incident
     from qdplan_cli.record.events import log_event
     from qdplan_cli.record.store import Store
 

@@ -176,12 +176,15 @@ def test_after_a_full_disk_the_log_goes_on_and_verifies(
     run: Run, clock: Clock, qdplan_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert run("incident", "--case", CASE, "--no-input").code == 0
+    other = qdplan_home / "other.toml"  # another case: the same one again is the first incident
+    text = Path(CASE).read_text(encoding="utf-8")
+    other.write_text(text.replace("QDCG-2026-1102", "QDCG-2026-1103"), encoding="utf-8")
     with monkeypatch.context() as patch:
         fill_the_disk(patch)
         refused = run("log", "配电柜排查记录。" * 600)
         assert refused.code == 4
         # A new incident under a full disk is not created at all.
-        assert run("incident", "--case", CASE, "--no-input").code == 4
+        assert run("incident", "--case", str(other), "--no-input").code == 4
     clock.advance(minutes=1)
     after = run("log", "空间腾出后继续记录")
     assert after.code == 0, after.err

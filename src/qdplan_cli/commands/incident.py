@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from qdplan_cli.plan.model import Decision
+    from qdplan_cli.plan.times import TimeReading
+    from qdplan_cli.record.casefile import Project
+    from qdplan_cli.record.chain import ChainReport
     from qdplan_cli.record.incident import Incident
     from qdplan_cli.record.store import Store
     from qdplan_cli.ui.wizard import Wizard
@@ -55,13 +58,11 @@ def _name(target: Incident) -> None:
     say(f"事件 {target.id}：{project_summary(target.project)}", err=True)
 
 
-def _project_file(path: Path) -> dict[str, Any]:
+def _project_file(path: Path) -> Project:
     """``--project FILE``: a TOML file with a ``[project]`` table (a case file will do)."""
     from qdplan_cli.record.casefile import load_case
-    from qdplan_cli.record.events import project_to_dict
 
-    case = load_case(path)
-    return project_to_dict(case.project)
+    return load_case(path).project
 
 
 def incident(
@@ -125,9 +126,9 @@ def _resume(rt: Runtime, store: Store, incident_id: str | None, *, interactive: 
 
 
 def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool) -> None:
-    from qdplan_cli.record.casefile import load_case
+    from qdplan_cli.record.casefile import case_fingerprint, load_case
     from qdplan_cli.record.events import case_events
-    from qdplan_cli.record.incident import load
+    from qdplan_cli.record.incident import find_imported, load
     from qdplan_cli.ui.wizard import Wizard
 
     now = rt.tick()
@@ -136,8 +137,30 @@ def _start_from_case(rt: Runtime, store: Store, path: Path, *, interactive: bool
     # contacts) and the engine's verdict. A refusal stores nothing, so a retry does not leave
     # one more incident behind.
     _ = rt.settings, rt.contacts
-    rt.decide(prepared.situation, prepared.situation.resolved_at or now)
-    new_id = store.create_incident(now, case_events(prepared, now, f"case:{path.name}"), now)
+    decision = rt.decide(prepared.situation, prepared.situation.resolved_at or now)
+    fingerprint = case_fingerprint(prepared)
+    existing = find_imported(store, fingerprint)
+    if existing is not None:
+        # The same case file twice is one incident: the second import resumes the first.
+        say(f"此案例文件已导入为事件 {existing}（内容相同），未重复建立；继续该事件", err=True)
+        if not interactive:
+            _print_and_check(rt, store, existing)
+            return
+        wizard = Wizard.resuming(store, rt, load(store, existing))
+        _run(wizard, wizard.run)
+        return
+    if not interactive and decision.missing:
+        # --no-input with a needed fact missing: the checklist so far is printed and nothing
+        # is stored (exit 2); the same file, completed, is imported once it says what the plan
+        # needs (README, 案例文件).
+        from qdplan_cli.record.events import project_summary
+        from qdplan_cli.ui.console import print_checklist
+
+        title = f"{project_summary(prepared.project)}（未建立事件记录）"
+        print_checklist(decision, contacts=rt.contacts, title=title)
+        _missing(decision, stored=False)
+    events = case_events(prepared, now, f"case:{path.name}", case_hash=fingerprint)
+    new_id = store.create_incident(now, events, now)
     if not interactive:
         _print_and_check(rt, store, new_id)
         return
@@ -150,16 +173,17 @@ def _start_new(rt: Runtime, store: Store, project: Path | None) -> None:
     from qdplan_cli.record.incident import active_id, load
     from qdplan_cli.ui.wizard import Wizard
 
+    prefill: Project | None = None
     if project is not None:
         prefill, from_file = _project_file(project), True
     else:
         # The last incident's project is offered (never recorded unless the witness picks it).
-        prefill, from_file = {}, False
+        from_file = False
         if store.incident_ids():
             try:
-                prefill = dict(load(store, active_id(store, None)).project)
+                prefill = load(store, active_id(store, None)).project
             except UserError:  # every incident set aside
-                prefill = {}
+                prefill = None
     # Nothing is stored yet: the incident is created by the first answer (the project).
     wizard = Wizard(store, rt, None, prefill=prefill, prefill_from_file=from_file)
     _run(wizard, wizard.start)
@@ -174,7 +198,6 @@ def _say_created(incident_id: str) -> None:
 
 def _say_resume(rt: Runtime, target: Incident) -> None:
     from qdplan_cli.plan.labels import terms
-    from qdplan_cli.plan.model import ProjectType
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.events import project_summary
     from qdplan_cli.ui.console import print_note
@@ -189,7 +212,7 @@ def _say_resume(rt: Runtime, target: Incident) -> None:
     line = decision.two_hour_line
     away_since = target.last_recorded_at
     if line is not None and away_since is not None and away_since < line <= now:
-        words = terms(ProjectType(target.project.get("type", "construction")))
+        words = terms(target.project.type)
         print_note(WIZARD["line_passed"].format(line=format_dt(line), **words), style="bold red")
 
 
@@ -212,11 +235,9 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
 
 def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
     """Non-interactive: print the checklist; a needed fact still missing is an error."""
-    from qdplan_cli.plan.labels import FACT_LABELS
     from qdplan_cli.record.events import project_summary
-    from qdplan_cli.record.incident import load
+    from qdplan_cli.record.incident import done_steps, load
     from qdplan_cli.ui.console import print_checklist
-    from qdplan_cli.ui.wording import WIZARD
 
     target = load(store, incident_id)
     decision = rt.decide_incident(target)
@@ -225,28 +246,39 @@ def _print_and_check(rt: Runtime, store: Store, incident_id: str) -> None:
         contacts=rt.contacts,
         title=f"事件 {target.id} · {project_summary(target.project)}",
         resolved_at=target.resolved_at,
+        ticks=done_steps(target, decision),
     )
     say(f"事件编号：{target.id}")
     if decision.missing:
-        fact = decision.missing[0]
-        raise UserError(
-            WIZARD["need_fact"].format(label=FACT_LABELS[fact], key=fact.value),
-            field=f"incident.{fact.value}",
-        )
+        _missing(decision, stored=True)
 
 
-def _read_at(at: str | None, now: datetime, what: str) -> datetime:
-    """``--at`` through the one time parser and the one future-time rule; a reading that
-    filled in the date (``9:12``) is said back."""
+def _missing(decision: Decision, *, stored: bool) -> None:
+    """A needed fact is missing (exit 2), saying whether anything was stored."""
+    from qdplan_cli.plan.labels import FACT_LABELS
+    from qdplan_cli.ui.wording import WIZARD
+
+    fact = decision.missing[0]
+    message = WIZARD["need_fact"].format(label=FACT_LABELS[fact], key=fact.value)
+    if not stored:
+        message += "。未建立事件记录（补全后重新导入）"
+    raise UserError(message, field=f"incident.{fact.value}")
+
+
+def _read_at(
+    at: str | None, now: datetime, what: str, onset: datetime | None = None
+) -> TimeReading | None:
+    """``--at`` of every command through the one time policy (``plan.times.read_when``): the
+    one parser (``9:20`` is today), the one future rule, the one not-before-the-onset rule. A
+    reading that filled in the date is said back."""
     if at is None:
-        return now
-    from qdplan_cli.plan.times import check_not_future, read_time
+        return None
+    from qdplan_cli.plan.times import read_when
 
-    reading = read_time(at, "--at", now)
-    check_not_future(reading.at, now, "--at", what)
+    reading = read_when(at, "--at", now, what, onset=onset)
     if reading.said_back:
         say(f"--at：{reading.said_back}", err=True)
-    return reading.at
+    return reading
 
 
 def resolve(
@@ -262,26 +294,24 @@ def resolve(
     ] = False,
 ) -> None:
     """记录故障已排除：清单按排除时间定格，此后再看结论不变；再次记录即更正排除时间。"""
-    from qdplan_cli.plan.times import format_dt
+    from qdplan_cli.plan.times import check_not_before_onset, format_dt
     from qdplan_cli.record.events import resolved_event
+    from qdplan_cli.record.incident import done_steps
     from qdplan_cli.ui.console import print_checklist
 
     rt = Runtime()
     now = rt.now
-    when = _read_at(at, now, "故障排除时间")
+    reading = _read_at(at, now, "故障排除时间")  # the future rule first: no store needed
+    when = reading.at if reading is not None else now
     with rt.open_store() as store:
         target = _load(store, incident_id)
+        check_not_before_onset(when, target.started_at, "--at", "故障排除时间")
         if undo:
             if target.resolved_at is None:
                 raise UserError(f"事件 {target.id} 尚未记录故障排除，无需撤销", field="--undo")
             row = store.append(target.id, resolved_event(now, None, target.resolved_at), now)
             say(f"已记录 [{target.id} #{row.seq}] {row.text}")
             return
-        if target.started_at is not None and when < target.started_at:
-            raise UserError(
-                f"排除时间 {format_dt(when)} 早于故障发生时间 {format_dt(target.started_at)}",
-                field="--at",
-            )
         if target.resolved_at is not None and _same_minute(when, target.resolved_at):
             say(f"事件 {target.id} 已记录故障于 {format_dt(when)} 排除，无需再记")
             return
@@ -292,11 +322,12 @@ def resolve(
         say(f"已更正：事件 {target.id}：{row.text}")
     else:
         say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
+    decision = rt.decide_incident(target)
     print_checklist(
-        rt.decide_incident(target),
+        decision,
         contacts=rt.contacts,
         resolved_at=target.resolved_at,
-        ticks=target.ticks,
+        ticks=done_steps(target, decision),
     )
 
 
@@ -333,30 +364,17 @@ def log(
         raise UserError("内容为空", field="内容")
     rt = Runtime()
     now = rt.now
-    when = _read_at(at, now, "此事发生时间")
     with rt.open_store() as store:
         found = _load(store, incident_id, name=False)  # the line printed names it
-        if at is not None:
-            _check_log_time(when, now, found)
+        reading = _read_at(at, now, "此事发生时间", found.started_at)
+        when = reading.at if reading is not None else now
         target = found.id
         row = store.append(target, log_event(when, text), now)
     # Printed only after the commit returned: a line on screen is a line on disk.
     say(f"已记录 [{target} #{row.seq}] {format_dt_seconds(when)} {row.text}")
 
 
-def _check_log_time(when: Any, now: Any, target: Incident) -> None:
-    """``log --at``: as ``resolve --at``, not before the fault began and not in the future."""
-    from qdplan_cli.plan.times import format_dt
-
-    earliest = target.started_at or target.created_at
-    if when < earliest:
-        what = "故障发生时间" if target.started_at is not None else "事件建立时间"
-        raise UserError(f"时间 {format_dt(when)} 早于{what} {format_dt(earliest)}", field="--at")
-    if when > now:
-        raise UserError(f"时间 {format_dt(when)} 晚于当前时间 {format_dt(now)}", field="--at")
-
-
-def _warn(target: Incident, report: Any) -> None:
+def _warn(target: Incident, report: ChainReport | None) -> None:
     from qdplan_cli.ui.reports import warn_record
 
     warn_record(target.id, report.problem if report is not None else None, target.damaged)
@@ -369,9 +387,10 @@ def list_incidents(
     ] = False,
 ) -> None:
     """列出事件（最早的在前）；已作废的事件默认不列出；记录未通过校验的事件以红字警告。"""
-    from qdplan_cli.record.chain import check_incident, check_ledger
+    from qdplan_cli.record.checks import check_incident, check_ledger
     from qdplan_cli.record.incident import load
-    from qdplan_cli.ui.reports import IncidentRow, show_incident_list
+    from qdplan_cli.ui.reports import show_incident_list
+    from qdplan_cli.ui.rows import IncidentRow
 
     rt = Runtime()
     rows: list[IncidentRow] = []
@@ -393,17 +412,17 @@ def list_incidents(
             rows.append(
                 IncidentRow(
                     id=target.id,
-                    project=target.project.get("name", ""),
-                    project_number=target.project.get("number", ""),
-                    stage=target.incident.get("stage"),
-                    fault=target.incident.get("fault"),
+                    project=target.project.name,
+                    project_number=target.project.number,
+                    stage=target.situation.stage.value if target.situation.stage else None,
+                    fault=target.situation.fault.value if target.situation.fault else None,
                     started_at=target.started_at,
                     resolved_at=target.resolved_at,
                     created_at=target.created_at,
                     outcome=decision.outcome.value if decision else None,
                     plan=decision.plan if decision else None,
                     missing=tuple(f.value for f in decision.missing) if decision else (),
-                    project_type=target.project.get("type", "construction"),
+                    project_type=target.project.type.value,
                 )
             )
     show_incident_list(rows, as_json=as_json)
@@ -415,7 +434,7 @@ def show(incident_id: IdArg = None) -> None:
     """显示一个事件：项目、时间线（完整日期时间）和当前处置清单。"""
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.events import project_summary
-    from qdplan_cli.record.incident import load_checked
+    from qdplan_cli.record.incident import done_steps, load_checked
     from qdplan_cli.ui.console import print_checklist, print_timeline
 
     rt = Runtime()
@@ -435,7 +454,10 @@ def show(incident_id: IdArg = None) -> None:
     entries = [(e.at, e.text) for e in sorted(target.log, key=lambda e: e.at)]
     print_timeline(f"事件 {target.id}", lines, entries)
     print_checklist(
-        decision, contacts=rt.contacts, resolved_at=target.resolved_at, ticks=target.ticks
+        decision,
+        contacts=rt.contacts,
+        resolved_at=target.resolved_at,
+        ticks=done_steps(target, decision),
     )
 
 
@@ -466,7 +488,7 @@ def export(
 
     from qdplan_cli.local.files import write_atomically
     from qdplan_cli.plan.errors import ChainBrokenError
-    from qdplan_cli.record.casefile import export_header
+    from qdplan_cli.record.casefile import case_to_dict, export_header
     from qdplan_cli.record.chain import SHORT_HASH
     from qdplan_cli.record.incident import load_checked
 
@@ -479,7 +501,7 @@ def export(
             field="ID",
         )
     _warn(target, report)
-    text = tomli_w.dumps(target.case_dict())
+    text = tomli_w.dumps(case_to_dict(target.case()))
     record = report.head[:SHORT_HASH] if report.problem is None else "未通过校验"
     header = export_header(target.id, record, text)
     if out is None:
@@ -523,9 +545,10 @@ def tick(
     ] = False,
 ) -> None:
     """勾选清单中已完成的步骤（记入时间线；再次勾选即更正完成时间）。"""
-    from qdplan_cli.plan.times import format_dt, parse_time
+    from qdplan_cli.plan.progress import tick_time
+    from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.events import tick_event
-    from qdplan_cli.record.incident import numbered_steps
+    from qdplan_cli.record.incident import done_steps, steps_of
     from qdplan_cli.ui.console import print_checklist
 
     words = list(args or [])
@@ -540,10 +563,13 @@ def tick(
     with rt.open_store() as store:
         target = _load(store, incident_id)
         decision = rt.decide_incident(target)
-        steps = numbered_steps(decision)
+        steps = steps_of(target, decision)
         if number is None:
             print_checklist(
-                decision, contacts=rt.contacts, resolved_at=target.resolved_at, ticks=target.ticks
+                decision,
+                contacts=rt.contacts,
+                resolved_at=target.resolved_at,
+                ticks=done_steps(target, decision),
             )
             return
         if not number.strip().isdigit() or not 1 <= int(number) <= len(steps):
@@ -551,20 +577,20 @@ def tick(
                 f"没有第 {number.strip()} 步；清单共 {len(steps)} 步（qdplan tick 可列出）",
                 field="步骤",
             )
-        _, sid, step = steps[int(number) - 1]
-        old = target.ticks.get(sid)
+        step = steps[int(number) - 1].step
+        old = tick_time(target.ticks, step)
+        when: datetime | None
         if undo:
             if old is None:
                 raise UserError(f"第 {number} 步尚未勾选，无需撤销", field="--undo")
             when = None
         else:
-            when = parse_time(at, "--at") if at is not None else now
-            if when > now:
-                raise UserError(f"完成时间 {format_dt(when)} 晚于当前时间", field="--at")
+            reading = _read_at(at, now, "完成时间", target.started_at)
+            when = reading.at if reading is not None else now
             if when == old:
                 say(f"第 {number} 步已记为 {format_dt(old)} 完成，未改动")
                 return
-        row = store.append(target.id, tick_event(now, sid, step.text, when, old), now)
+        row = store.append(target.id, tick_event(now, step.key, step.text, when, old), now)
     say(f"已记录 [{target.id} #{row.seq}] {row.text}")
 
 

@@ -126,15 +126,15 @@ def checklist(
         author = the_case.project.agency
     else:
         from qdplan_cli.record.events import project_summary
-        from qdplan_cli.record.incident import decide_incident, load_checked
+        from qdplan_cli.record.incident import decide_incident, done_steps, load_checked
         from qdplan_cli.ui.reports import warn_record
 
         with rt.open_store() as store:
             target, report = load_checked(store, incident_id)
         warn_record(target.id, report.problem, target.damaged)
-        ticks = target.ticks
         moment = rt.now
         decision = decide_incident(target, moment, calendar=rt.calendar, hours=rt.hours)
+        ticks = done_steps(target, decision)
         the_case = target.case()
         project = project_fields(the_case)
         title = f"事件 {target.id} · {project_summary(target.project)}"

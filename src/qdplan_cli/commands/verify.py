@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qdplan_cli.plan.errors import UserError
-from qdplan_cli.record.chain import check_incident, check_ledger
 from qdplan_cli.runtime import Runtime
 from qdplan_cli.ui.reports import HashMatch, VerifyResult, show_verify
 
@@ -41,6 +40,7 @@ def verify(
 ) -> None:
     """校验事件记录未被改动：逐条重算校验链，报告第一条被改动、插入或删除的记录。"""
     from qdplan_cli.record.chain import normalize_hash
+    from qdplan_cli.record.checks import check_incident, check_ledger
 
     wanted: str | None = None
     if printed is not None:

@@ -426,12 +426,11 @@ def checklist_context(
     does — ``new_venue``, else the original venue, unchanged — or leaves a line to fill in."""
     from qdplan_cli.plan.clauses import PLAN_CLAUSES
     from qdplan_cli.plan.decide import FAULT_CLAUSES, allowed_plans
-    from qdplan_cli.record.events import step_id
 
     ticks = ticks or {}
 
     def line(step: Step) -> dict[str, str]:
-        done = ticks.get(step_id(step))
+        done = ticks.get(step.key)
         return step_line(step) | {"done": format_dt(done) if done else ""}
 
     assert decision.stage is not None and decision.fault is not None

@@ -210,9 +210,22 @@ class _Context:
         listed = clause or self.clause
         w = wording(listed, key)
         text = w.text.format(**self.words, **values)
-        # A borrowed sentence cites the clause whose words it is, marked 参照 (w.cites).
+        # A borrowed sentence cites the clause whose words it is, marked 参照 (w.cites); its key
+        # names it in the table where it is listed (``4.2.1:filed``): ticks are recorded by it.
         cited = w.cites or listed
-        self.steps.append(Step(w.kind, text, cited, w.by, w.to, w.if_needed, w.analogy, w.reading))
+        self.steps.append(
+            Step(
+                w.kind,
+                text,
+                cited,
+                w.by,
+                w.to,
+                w.if_needed,
+                w.analogy,
+                w.reading,
+                key=f"{listed}:{key}",
+            )
+        )
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:

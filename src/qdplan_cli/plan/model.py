@@ -157,6 +157,9 @@ class Step:
     # 解读: the name of our reading when the step is not the plan's own word for this case
     # (every analogy is one); "" when it is. README lists every reading by this name.
     reading: str = ""
+    # The step's key in the clause table, with its clause: ``4.2.1:filed``. Ticks are recorded
+    # by it, so the record prints the step's whole text and a changed wording finds its tick.
+    key: str = ""
 
 
 @dataclass(frozen=True)

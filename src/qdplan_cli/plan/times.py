@@ -163,6 +163,52 @@ def check_not_future(moment: datetime, now: datetime, field: str, what: str) -> 
     return moment
 
 
+def check_not_before_onset(
+    moment: datetime, onset: datetime | None, field: str, what: str
+) -> datetime:
+    """The one "not before the onset" rule (a resolution, a tick, a publication, a filing, a
+    line of the timeline): a moment before the fault began is a typing mistake (``tick --at
+    2019-…`` is not a step of today's fault)."""
+    if onset is not None and moment < onset:
+        raise UserError(
+            f"{what} {format_dt(moment)} 早于故障发生时间 {format_dt(onset)}，请核对", field=field
+        )
+    return moment
+
+
+def check_moment(
+    moment: datetime,
+    now: datetime | None,
+    field: str,
+    what: str,
+    *,
+    onset: datetime | None = None,
+    past_only: bool = True,
+) -> datetime:
+    """The one time policy after parsing: the future rule (when ``past_only`` and a ``now`` is
+    known) and the onset rule (when an ``onset`` is given), with the same messages for every
+    command, the wizard and the events written."""
+    if past_only and now is not None:
+        check_not_future(moment, now, field, what)
+    return check_not_before_onset(moment, onset, field, what)
+
+
+def read_when(
+    value: str,
+    field: str,
+    now: datetime,
+    what: str,
+    *,
+    onset: datetime | None = None,
+    past_only: bool = True,
+) -> TimeReading:
+    """A moment typed by the witness (``--at`` of every command, a time typed in the wizard):
+    the one parser, then the one policy (``check_moment``). ``9:20`` is today for every command."""
+    reading = read_time(value, field, now)
+    check_moment(reading.at, now, field, what, onset=onset, past_only=past_only)
+    return reading
+
+
 def format_dt(moment: datetime | None) -> str:
     """``2026年12月8日（周二）09:30`` — full date, weekday, 24-hour time, Asia/Shanghai."""
     if moment is None:

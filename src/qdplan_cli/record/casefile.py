@@ -1,65 +1,48 @@
-"""The case file: one TOML file that ``decide``, ``render`` and the wizard all read.
+"""The case file: one TOML file that ``decide``, ``render``, ``incident --case`` and ``export``
+all read or write.
 
 ```toml
-[project]       # name, number, type, tenderer, agency, venue, opening_time, contact, phone
-[incident]      # stage, fault, started_at, resolved_at, facts, plan, cause, course, measures,
-                # notice_published_at, supplement_issued_at, plan_filed_at, new_time,
-                # override_reason, new_venue
+[project]       # the [project] fields of ``plan.fields`` (name, number, type, … opening_time)
+[incident]      # the [incident] fields of ``plan.fields`` (stage, fault, started_at, facts,
+                # plan, plan_filed_at, notice_published_at, … cause, course, measures)
 [[timeline]]    # at = <datetime>, text = "..."
 [confidential]  # experts = [...], bidders = [...]
 [[attendance]]  # experts' arrival and release, for the fee sheet: arrived_at, left_at,
                 # count (default 1), name (optional), evaluated (default true), note
 ```
-Every key is checked: a typo is an error naming the key, never a silently ignored fact.
+Every key is checked against the field table (``plan.fields``): a typo is an error naming the
+key, never a silently ignored fact. ``parse_case`` reads a file, ``case_to_dict`` writes one, and
+``case_value`` / ``with_value`` read and set one field of a ``Case``: the fold of an incident's
+events (``record.incident``) builds its ``Case`` with them, so a stored incident and its case
+file can never drift apart.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from qdplan_cli.local.tomlfile import read_toml
+from qdplan_cli.plan import fields as F
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.fees import Attendance
-from qdplan_cli.plan.model import BOOLEAN_FACTS, Fault, ProjectType, Situation, Stage, check_plan
-from qdplan_cli.plan.times import check_range, localize, read_time
+from qdplan_cli.plan.model import ProjectType, Situation
+from qdplan_cli.plan.times import check_not_before_onset
 
-# The ``[project]`` table: every key, in order, with its label. The one copy of the project's
-# keys: the case reader, the incident's events, the wizard's questions and the confidentiality
-# check all read it.
-PROJECT_FIELDS: dict[str, str] = {
-    "name": "项目名称",
-    "number": "项目编号",
-    "type": "项目类型",
-    "tenderer": "招标人",
-    "agency": "代理机构",
-    "venue": "地点",
-    "contact": "联系人",
-    "phone": "电话",
-    "opening_time": "开标时间",
-}
-PROJECT_TEXT_KEYS = tuple(k for k in PROJECT_FIELDS if k not in ("type", "opening_time"))
-# The written record's free texts (4.3, 5.4: 原因、经过、解决措施) and the new venue.
-DETAIL_FIELDS: dict[str, str] = {
-    "cause": "原因",
-    "course": "经过",
-    "measures": "解决措施",
-    "new_venue": "新的开评标地点",
-}
-INCIDENT_TEXT_KEYS = ("id", *DETAIL_FIELDS)
-INCIDENT_TIME_KEYS = (
-    "started_at",
-    "resolved_at",
-    "notice_published_at",
-    "supplement_issued_at",
-    "plan_filed_at",
-    "new_time",
-)
-INCIDENT_BOOL_KEYS = (*(f.value for f in BOOLEAN_FACTS), "expert_left_early")
+# Re-exported: the limits are the field table's.
+MAX_TEXT, MAX_NAMES, MAX_ROWS = F.MAX_TEXT, F.MAX_NAMES, F.MAX_ROWS
+MAX_ATTENDANCE_DAYS = 31  # one attendance row: an evaluation does not span more than a month
+MAX_EXPERTS_PER_ROW = 99  # one attendance row: far above any evaluation committee
+
+# Labels by key, derived from the field table (the wizard, the events' texts, the documents).
+PROJECT_FIELDS: dict[str, str] = {f.key: f.label for f in F.PROJECT}
+PROJECT_TEXT_KEYS = tuple(f.key for f in F.PROJECT if f.kind is F.Kind.TEXT)
+DETAIL_FIELDS: dict[str, str] = {key: F.field(key).label for key in F.DETAIL_KEYS}
+ATTENDANCE_KEYS = ("arrived_at", "left_at", "count", "name", "evaluated", "note")
 
 
 @dataclass(frozen=True)
@@ -101,68 +84,85 @@ class Case:
         return tuple(sorted(self.timeline, key=lambda e: e.at))
 
 
-def _type_name(value: object) -> str:
-    return {
-        bool: "布尔值",
-        int: "整数",
-        float: "小数",
-        str: "字符串",
-        list: "列表",
-        dict: "表",
-    }.get(type(value), type(value).__name__)
+# ----------------------------------------------------------------- one field of a case
+
+_CASE_ATTRS = {"id": "incident_id"}  # [incident] keys whose Case attribute has another name
 
 
-# One limit per input: no field of a case needs more, and the fee sheet computes day by day.
-MAX_TEXT = 10_000  # characters in one text field
-MAX_NAMES = 200  # names in one confidential list
-MAX_ROWS = 1_000  # timeline entries, attendance rows
-MAX_ATTENDANCE_DAYS = 31  # one attendance row: an evaluation does not span more than a month
-MAX_EXPERTS_PER_ROW = 99  # one attendance row: far above any evaluation committee
+def case_value(case: Case, spec: F.Field) -> F.Value:
+    """The value of one field of the table in ``case`` (``None`` or "" when not known)."""
+    if spec.table is F.Table.PROJECT:
+        value: F.Value = getattr(case.project, spec.key)
+    elif spec.key in F.SITUATION_KEYS:
+        value = getattr(case.situation, spec.key)
+    else:
+        value = getattr(case, _CASE_ATTRS.get(spec.key, spec.key))
+    return value
 
 
-def _text(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = table.get(key, "")
-    if not isinstance(value, str):
-        raise UserError(f"应为字符串，收到{_type_name(value)}", field=f"{where}.{key}")
-    if len(value) > MAX_TEXT:
-        raise UserError(f"太长（{len(value)} 字，上限 {MAX_TEXT} 字）", field=f"{where}.{key}")
-    return value.strip()
+def with_project(case: Case, project: Project) -> Case:
+    """``case`` with ``project``: the situation follows its type and its opening time (招标投标法
+    第三十四条: 开标应当在投标截止时间的同一时间公开进行)."""
+    situation = replace(
+        case.situation, project_type=project.type, bid_deadline=project.opening_time
+    )
+    return replace(case, project=project, situation=situation)
 
 
-def _time(table: Mapping[str, Any], key: str, where: str) -> datetime | None:
-    value = table.get(key)
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return localize(check_range(value, f"{where}.{key}"))
-    if isinstance(value, date):
-        raise UserError("缺少时刻：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
-    if isinstance(value, time):
-        raise UserError("缺少日期：应为日期加时间，如 2026-12-08T09:30:00", field=f"{where}.{key}")
-    if isinstance(value, str):  # the one time parser; a file has no "today": full dates only
-        return read_time(value, f"{where}.{key}").at
-    raise UserError(f"应为日期时间，收到{_type_name(value)}", field=f"{where}.{key}")
+_T = TypeVar("_T", Project, Situation, Case)
 
 
-E = TypeVar("E", Stage, Fault, ProjectType)
+def _replaced(obj: _T, attr: str, value: F.Value) -> _T:
+    """``obj`` with ``attr`` set: the attribute and its value's type are the field table's (the
+    value was checked by ``plan.fields.read_value``, and ``test_fields`` checks the table against
+    these dataclasses), which a type checker cannot see through a name."""
+    return replace(obj, **{attr: value})  # type: ignore[arg-type]
 
 
-def _enum(table: Mapping[str, Any], key: str, where: str, kind: type[E]) -> E | None:
-    value = table.get(key)
-    if value is None:
-        return None
-    choices = "、".join(m.value for m in kind)
-    if not isinstance(value, str):
-        raise UserError(f"应为 {choices} 之一，收到{_type_name(value)}", field=f"{where}.{key}")
-    try:
-        return kind(value.strip())
-    except ValueError:
-        raise UserError(f"应为 {choices} 之一，收到 {value!r}", field=f"{where}.{key}") from None
+def with_value(case: Case, spec: F.Field, value: F.Value) -> Case:
+    """``case`` with one field set (``None``: not known), the value already checked
+    (``plan.fields.read_value``)."""
+    if spec.table is F.Table.PROJECT:
+        if spec.kind is F.Kind.PROJECT_TYPE and value is None:
+            value = ProjectType.CONSTRUCTION
+        elif spec.kind is F.Kind.TEXT and value is None:
+            value = ""
+        return with_project(case, _replaced(case.project, spec.key, value))
+    if spec.key in F.SITUATION_KEYS:
+        if spec.key == "expert_left_early":
+            value = bool(value)
+        elif spec.kind is F.Kind.TEXT and not value:
+            value = None  # override_reason: "" is no reason
+        return replace(case, situation=_replaced(case.situation, spec.key, value))
+    if spec.kind is F.Kind.NAMES and value is None:
+        value = ()
+    elif spec.kind is F.Kind.TEXT and value is None:
+        value = ""
+    return _replaced(case, _CASE_ATTRS.get(spec.key, spec.key), value)
+
+
+def known(value: F.Value) -> bool:
+    """Whether a value says something (a case file leaves out what it does not): a fact
+    answered "no" (``False``) does; "not known" (``None``), an empty text or list does not."""
+    return value is not None and value != "" and value != ()
+
+
+def says(spec: F.Field, value: F.Value) -> bool:
+    """Whether ``value`` of ``spec`` is written to a case file: known, and not a default that
+    says nothing (``expert_left_early = false``; the project's type is always written)."""
+    if spec.kind is F.Kind.PROJECT_TYPE:
+        return True
+    if spec.key == "expert_left_early":
+        return value is True
+    return known(value)
+
+
+# ----------------------------------------------------------------- reading a case file
 
 
 def _check_keys(table: object, allowed: set[str], where: str) -> Mapping[str, Any]:
     if not isinstance(table, Mapping):
-        raise UserError(f"应为表，收到{_type_name(table)}", field=where)
+        raise UserError(f"应为表，收到{F.type_name(table)}", field=where)
     unknown = sorted(set(table) - allowed)
     if unknown:
         raise UserError(
@@ -170,16 +170,6 @@ def _check_keys(table: object, allowed: set[str], where: str) -> Mapping[str, An
             field=f"{where}.{unknown[0]}",
         )
     return table
-
-
-def _names(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = table.get(key, [])
-    where = f"confidential.{key}"
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UserError("应为字符串列表", field=where)
-    if len(value) > MAX_NAMES or any(len(v) > 200 for v in value):
-        raise UserError(f"名单太长（最多 {MAX_NAMES} 个名字，每个不超过 200 字）", field=where)
-    return tuple(v.strip() for v in value if v.strip())
 
 
 def _table_array(raw: object, key: str, unit: str) -> list[object]:
@@ -191,135 +181,124 @@ def _table_array(raw: object, key: str, unit: str) -> list[object]:
     return raw
 
 
-def _attendance(raw: object) -> tuple[Attendance, ...]:
-    result = []
-    for i, entry in enumerate(_table_array(raw, "attendance", "行"), start=1):
-        where = f"attendance[{i}]"
-        table = _check_keys(
-            entry, {"arrived_at", "left_at", "count", "name", "evaluated", "note"}, where
+def read_attendance(entry: object, where: str) -> Attendance:
+    """One ``[[attendance]]`` row (a case file's, or an event's: the same rules)."""
+    table = _check_keys(entry, set(ATTENDANCE_KEYS), where)
+    arrived = (
+        F.read_moment(table["arrived_at"], f"{where}.arrived_at") if "arrived_at" in table else None
+    )
+    left = F.read_moment(table["left_at"], f"{where}.left_at") if "left_at" in table else None
+    if arrived is None:
+        raise UserError("缺少到达时间", field=f"{where}.arrived_at")
+    if left is None:
+        raise UserError("缺少结束（离开）时间", field=f"{where}.left_at")
+    if left < arrived:
+        raise UserError("结束时间早于到达时间", field=f"{where}.left_at")
+    if (left - arrived).days >= MAX_ATTENDANCE_DAYS:
+        raise UserError(
+            f"到达与结束相隔 {(left - arrived).days} 天，超过 {MAX_ATTENDANCE_DAYS} 天：请核对日期",
+            field=f"{where}.left_at",
         )
-        arrived = _time(table, "arrived_at", where)
-        left = _time(table, "left_at", where)
-        if arrived is None:
-            raise UserError("缺少到达时间", field=f"{where}.arrived_at")
-        if left is None:
-            raise UserError("缺少结束（离开）时间", field=f"{where}.left_at")
-        if left < arrived:
-            raise UserError("结束时间早于到达时间", field=f"{where}.left_at")
-        if (left - arrived).days >= MAX_ATTENDANCE_DAYS:
-            raise UserError(
-                f"到达与结束相隔 {(left - arrived).days} 天，超过 {MAX_ATTENDANCE_DAYS} 天：请核对日期",
-                field=f"{where}.left_at",
-            )
-        count = table.get("count", 1)
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise UserError(f"人数应为正整数，收到 {count!r}", field=f"{where}.count")
-        if count > MAX_EXPERTS_PER_ROW:
-            raise UserError(
-                f"人数 {count} 不合常理（一行最多 {MAX_EXPERTS_PER_ROW} 人）",
-                field=f"{where}.count",
-            )
-        evaluated = table.get("evaluated", True)
-        if not isinstance(evaluated, bool):
-            raise UserError("应为 true 或 false", field=f"{where}.evaluated")
-        result.append(
-            Attendance(
-                arrived_at=arrived,
-                left_at=left,
-                count=count,
-                name=_text(table, "name", where),
-                evaluated=evaluated,
-                note=_text(table, "note", where),
-            )
+    count = table.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise UserError(f"人数应为正整数，收到 {count!r}", field=f"{where}.count")
+    if count > MAX_EXPERTS_PER_ROW:
+        raise UserError(
+            f"人数 {count} 不合常理（一行最多 {MAX_EXPERTS_PER_ROW} 人）", field=f"{where}.count"
         )
-    return tuple(result)
+    evaluated = table.get("evaluated", True)
+    if not isinstance(evaluated, bool):
+        raise UserError("应为 true 或 false", field=f"{where}.evaluated")
+    return Attendance(
+        arrived_at=arrived,
+        left_at=left,
+        count=count,
+        name=F.read_text(table.get("name", ""), f"{where}.name"),
+        evaluated=evaluated,
+        note=F.read_text(table.get("note", ""), f"{where}.note"),
+    )
+
+
+def attendance_row(a: Attendance) -> dict[str, Any]:
+    """One ``[[attendance]]`` row as a case file writes it (defaults left out)."""
+    row: dict[str, Any] = {"arrived_at": a.arrived_at, "left_at": a.left_at, "count": a.count}
+    if not a.evaluated:
+        row["evaluated"] = False
+    if a.name:
+        row["name"] = a.name
+    if a.note:
+        row["note"] = a.note
+    return row
+
+
+def read_timeline_entry(entry: object, where: str) -> TimelineEntry:
+    table = _check_keys(entry, {"at", "text"}, where)
+    if table.get("at") is None:
+        raise UserError("缺少时间 at", field=f"{where}.at")
+    at = F.read_moment(table["at"], f"{where}.at")
+    text = F.read_text(table.get("text", ""), f"{where}.text")
+    if not text:
+        raise UserError("缺少内容 text", field=f"{where}.text")
+    return TimelineEntry(at=at, text=text)
+
+
+_TABLES = {
+    F.Table.PROJECT: F.PROJECT,
+    F.Table.INCIDENT: F.INCIDENT,
+    F.Table.CONFIDENTIAL: F.CONFIDENTIAL,
+}
 
 
 def parse_case(data: Mapping[str, Any]) -> Case:
     """Validate a parsed TOML document and build a ``Case``. Raises ``UserError`` naming the key."""
-    _check_keys(data, {"project", "incident", "timeline", "confidential", "attendance"}, "case")
-    project_t = _check_keys(
-        data.get("project", {}), {*PROJECT_TEXT_KEYS, "type", "opening_time"}, "project"
+    _check_keys(data, {*(t.value for t in F.Table), "timeline", "attendance"}, "case")
+    case = Case()
+    for table, specs in _TABLES.items():
+        raw = _check_keys(data.get(table.value, {}), {f.key for f in specs}, table.value)
+        for spec in specs:
+            case = with_value(case, spec, F.read_value(spec, raw.get(spec.key)))
+    timeline = tuple(
+        read_timeline_entry(entry, f"timeline[{i}]")
+        for i, entry in enumerate(_table_array(data.get("timeline", []), "timeline", "条"), start=1)
     )
-    incident_t = _check_keys(
-        data.get("incident", {}),
-        {
-            *INCIDENT_TEXT_KEYS,
-            *INCIDENT_TIME_KEYS,
-            *INCIDENT_BOOL_KEYS,
-            "stage",
-            "fault",
-            "plan",
-            "override_reason",
-        },
-        "incident",
+    attendance = tuple(
+        read_attendance(entry, f"attendance[{i}]")
+        for i, entry in enumerate(
+            _table_array(data.get("attendance", []), "attendance", "行"), start=1
+        )
     )
-    confidential_t = _check_keys(
-        data.get("confidential", {}), {"experts", "bidders"}, "confidential"
-    )
+    return replace(case, timeline=timeline, attendance=attendance)
 
-    project_type = _enum(project_t, "type", "project", ProjectType) or ProjectType.CONSTRUCTION
-    opening_time = _time(project_t, "opening_time", "project")
-    project = Project(
-        **{k: _text(project_t, k, "project") for k in PROJECT_TEXT_KEYS},
-        type=project_type,
-        opening_time=opening_time,
-    )
 
-    facts: dict[str, bool | None] = {}
-    for key in INCIDENT_BOOL_KEYS:
-        value = incident_t.get(key)
-        if value is not None and not isinstance(value, bool):
-            raise UserError(f"应为 true 或 false，收到 {value!r}", field=f"incident.{key}")
-        facts[key] = value
-    plan = incident_t.get("plan")
-    if plan is not None:
-        if not isinstance(plan, int):  # 3.0 is not a plan number (and would be exported so)
-            raise UserError(f"方案只能是 1、2 或 3（整数），收到 {plan!r}", field="incident.plan")
-        plan = check_plan(plan, "incident.plan")
-    times = {k: _time(incident_t, k, "incident") for k in INCIDENT_TIME_KEYS}
-    situation = Situation(
-        stage=_enum(incident_t, "stage", "incident", Stage),
-        fault=_enum(incident_t, "fault", "incident", Fault),
-        project_type=project_type,
-        fallback_works=facts["fallback_works"],
-        quick_fix_works=facts["quick_fix_works"],
-        fixed_before_deadline=facts["fixed_before_deadline"],
-        bidders_can_sign_in=facts["bidders_can_sign_in"],
-        within_2h=facts["within_2h"],
-        expert_left_early=bool(facts["expert_left_early"]),
-        plan=plan,
-        # 招标投标法 第三十四条: 开标应当在投标截止时间的同一时间公开进行.
-        bid_deadline=opening_time,
-        override_reason=_text(incident_t, "override_reason", "incident") or None,
-        **times,
-    )
+def case_to_dict(case: Case, incident_id: str | None = None) -> dict[str, Any]:
+    """``case`` as a case file (the TOML document ``parse_case`` reads back to the same case):
+    every field of the table that says something, the timeline in time order, the attendance."""
+    if incident_id is not None:
+        case = replace(case, incident_id=incident_id)
+    data: dict[str, Any] = {}
+    for table, specs in _TABLES.items():
+        values = {
+            spec.key: F.plain(value)
+            for spec in specs
+            if says(spec, value := case_value(case, spec))
+        }
+        if values:
+            data[table.value] = values
+    if case.timeline:
+        data["timeline"] = [{"at": e.at, "text": e.text} for e in case.sorted_timeline()]
+    if case.attendance:
+        data["attendance"] = [attendance_row(a) for a in case.attendance]
+    return data
 
-    timeline = []
-    for i, entry in enumerate(_table_array(data.get("timeline", []), "timeline", "条"), start=1):
-        where = f"timeline[{i}]"
-        entry_t = _check_keys(entry, {"at", "text"}, where)
-        at = _time(entry_t, "at", where)
-        if at is None:
-            raise UserError("缺少时间 at", field=f"{where}.at")
-        text = _text(entry_t, "text", where)
-        if not text:
-            raise UserError("缺少内容 text", field=f"{where}.text")
-        timeline.append(TimelineEntry(at=at, text=text))
 
-    return Case(
-        attendance=_attendance(data.get("attendance", [])),
-        project=project,
-        situation=situation,
-        incident_id=_text(incident_t, "id", "incident"),
-        cause=_text(incident_t, "cause", "incident"),
-        course=_text(incident_t, "course", "incident"),
-        measures=_text(incident_t, "measures", "incident"),
-        new_venue=_text(incident_t, "new_venue", "incident"),
-        timeline=tuple(timeline),
-        experts=_names(confidential_t, "experts"),
-        bidders=_names(confidential_t, "bidders"),
-    )
+def case_fingerprint(case: Case) -> str:
+    """A hash of what a case says (not of how its file is laid out): an import records it, and
+    the same case file imported again is found (``incident --case`` is idempotent)."""
+    import hashlib
+    import json
+
+    text = json.dumps(case_to_dict(case), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def load_case(path: Path) -> Case:
@@ -328,30 +307,21 @@ def load_case(path: Path) -> Case:
     assert data is not None
     try:
         case = parse_case(data)
-        _check_order(case)
+        check_order(case)
     except UserError as exc:
         raise UserError(f"{path.name}：{exc}", field=exc.field) from None
     return case
 
 
-def _check_order(case: Case) -> None:
-    """A notice is published after the fault began: a case file saying otherwise has a typing
-    mistake (the engine would count the 2 hours or the working day from the wrong moment)."""
-    from qdplan_cli.plan.times import format_dt
-
-    s = case.situation
-    if s.started_at is None:
-        return
-    for key, label in (
-        ("notice_published_at", "延迟开标公告发布时间"),
-        ("supplement_issued_at", "补充公告发出时间"),
-    ):
-        moment = getattr(s, key)
-        if moment is not None and moment < s.started_at:
-            raise UserError(
-                f"{label} {format_dt(moment)} 早于故障发生时间 {format_dt(s.started_at)}，请核对",
-                field=f"incident.{key}",
-            )
+def check_order(case: Case) -> None:
+    """A moment the field table says cannot come before the onset (a publication, an issue, a
+    filing, the resolution) does not: a case file saying otherwise has a typing mistake (the
+    engine would count the 2 hours or the working day from the wrong moment)."""
+    onset = case.situation.started_at
+    for spec in F.INCIDENT:
+        value = case_value(case, spec)
+        if spec.after_onset and isinstance(value, datetime) and spec.key != "resolved_at":
+            check_not_before_onset(value, onset, spec.path, spec.label)
 
 
 # ----------------------------------------------------------------- where an exported file came from

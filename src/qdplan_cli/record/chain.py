@@ -1,7 +1,8 @@
 """Checking an incident's hash chain (``qdplan verify``): pure functions over the stored rows.
 
 The chain is defined here (``canonical_content``, ``event_hash``, ``genesis_hash``); ``store``
-writes it. No SQLite here.
+writes it, and ``checks`` reads a store's rows into the checks here. No SQLite, and no import of
+the store (the store imports this module).
 Each stored event carries the hash of the event before it (``prev``) and its own (``hash``);
 the incident's row carries the last hash and the number of events (``chain_head``,
 ``chain_length``). Walking the events in ``seq`` order, the first of these that fails locates
@@ -37,13 +38,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from qdplan_cli.plan.errors import ChainBrokenError
-
-if TYPE_CHECKING:
-    from qdplan_cli.record.store import Store
-
+from typing import Any
 
 # ----------------------------------------------------------------- the hash chain
 #
@@ -329,43 +324,3 @@ def verify_ledger(
                 incident_id, f"事件 {incident_id} 已被整个删除（数据库总链第 {n} 项登记了它的建立）"
             )
     return LedgerReport(problems)
-
-
-def check_ledger(store: Store) -> LedgerReport:
-    missing = store.missing_tables()
-    if "ledger" in missing or "store_chain" in missing:
-        gone = "、".join(missing)
-        return LedgerReport(
-            {
-                None: f"数据库总链（表 {gone}）被删除：无法再确认有没有整条记录或整个事件被删除",
-            }
-        )
-    return verify_ledger(store.ledger(), store.ledger_record(), store.all_chain_records())
-
-
-def check_incident(
-    store: Store, incident_id: str, ledger: LedgerReport | None = None
-) -> ChainReport:
-    """The incident's own chain, then what the store-wide chain says about it (and about the
-    store as a whole): the first problem found."""
-    created_at, head, length = store.chain_record(incident_id)
-    report = verify(incident_id, created_at, store.raw_events(incident_id), head, length)
-    if report.problem is not None:
-        return report
-    ledger = ledger if ledger is not None else check_ledger(store)
-    problem = ledger.for_incident(incident_id) or ledger.store_problem
-    if problem is not None:
-        return ChainReport(incident_id, report.links, "", problem)
-    return report
-
-
-def verified_head(store: Store, incident_id: str) -> str:
-    """The incident's final chain hash; refuses (exit 1) when its record fails the check."""
-    report = check_incident(store, incident_id)
-    if report.problem is not None:
-        raise ChainBrokenError(
-            f"事件 {incident_id} 的记录未通过校验：{report.problem}。"
-            f"请用 qdplan verify {incident_id} 查看",
-            field="ID",
-        )
-    return report.head

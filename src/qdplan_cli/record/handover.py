@@ -278,5 +278,4 @@ def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = Fals
     ]
     created = localize(datetime.fromisoformat(chain.created_at))
     incident = fold(chain.incident_id, created, events)
-    filed = any("备案" in str(r[4]) for r in chain.rows)
-    return Item(incident, chain.hall, chain.laptop if with_laptop else "", filed)
+    return Item(incident, chain.hall, chain.laptop if with_laptop else "")

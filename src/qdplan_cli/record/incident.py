@@ -1,8 +1,12 @@
-"""An incident as a fold over its stored events (``events``), in the case-file shape.
+"""An incident as a typed fold over its stored events (``events``).
 
-The fold builds the very dictionary a case file parses to (``[project]``, ``[incident]``,
-``[[timeline]]``, ``[confidential]``), so ``casefile.parse_case`` validates it, the engine
-decides on it, and ``export`` writes it as TOML unchanged: the three cannot drift apart.
+The fold decodes each event's typed payload (``record.events.decode``) and sets the fields of the
+field table (``plan.fields``) on a ``Case`` with ``casefile.with_value``: the engine's
+``Situation`` is ``incident.situation`` (no dictionary, no second parse), ``export`` writes
+``casefile.case_to_dict(incident.case())``, and the documents read ``incident.case()``. Beside
+the case it keeps the acts with their times (``acts``: plan chosen, filed, notices, experts,
+resolved, discarded), the ticks by step key, the experts who left early, and the typed
+attendance.
 """
 
 from __future__ import annotations
@@ -10,14 +14,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from qdplan_cli.plan import fields as F
 from qdplan_cli.plan.clock import shown_with_recorded_at
 from qdplan_cli.plan.errors import UserError
-from qdplan_cli.plan.model import Decision, Step
+from qdplan_cli.plan.fees import Attendance
+from qdplan_cli.plan.fields import Act
+from qdplan_cli.plan.model import Decision, Situation, Stage, Step
+from qdplan_cli.plan.progress import ChecklistStep, checklist
+from qdplan_cli.plan.progress import open_steps as _open_steps
 from qdplan_cli.plan.times import format_dt, localize
-from qdplan_cli.record.casefile import Case, TimelineEntry, parse_case
-from qdplan_cli.record.events import RECORD_KINDS, EventKind, from_json, project_from_json
+from qdplan_cli.record import events as E
+from qdplan_cli.record.casefile import (
+    Case,
+    Project,
+    TimelineEntry,
+    case_value,
+    with_project,
+    with_value,
+)
 from qdplan_cli.record.store import EventRow, Store
 
 if TYPE_CHECKING:
@@ -28,88 +44,124 @@ if TYPE_CHECKING:
 # ----------------------------------------------------------------- the fold
 
 
+@dataclass(frozen=True)
+class Leaver:
+    """An expert who left early (5.1), as acts: when they left (stamped when the witness
+    answered), whether they signed the commitment, when a replacement was drawn."""
+
+    left_at: datetime
+    arrived_at: datetime
+    commitment: bool | None
+    replaced_at: datetime | None
+
+
 @dataclass
 class Incident:
     """The current state of one incident, folded from its events."""
 
     id: str
     created_at: datetime
-    project: dict[str, Any] = field(default_factory=dict)
-    incident: dict[str, Any] = field(default_factory=dict)
-    confidential: dict[str, list[str]] = field(default_factory=dict)
+    state: Case = field(default_factory=Case)  # every field of the table (no timeline)
     timeline: list[TimelineEntry] = field(default_factory=list)  # the record's 经过
     log: list[TimelineEntry] = field(default_factory=list)  # every event's text (``show``)
     answered: list[str] = field(default_factory=list)  # fields in the order first answered
     last_recorded_at: datetime | None = None
-    ticks: dict[str, datetime] = field(default_factory=dict)  # step id → done at
-    tick_texts: dict[str, str] = field(default_factory=dict)  # step id → the step's text
-    attendance: list[dict[str, Any]] = field(default_factory=list)  # [[attendance]] tables
+    ticks: dict[str, datetime] = field(default_factory=dict)  # step key → done at
+    tick_texts: dict[str, str] = field(default_factory=dict)  # step key → the step's text
+    answered_at: dict[Act, datetime] = field(default_factory=dict)  # acts answered (no time)
+    attendance: list[Attendance] = field(default_factory=list)  # [[attendance]] rows
+    leavers: list[Leaver] = field(default_factory=list)  # experts who left early (5.1)
     discarded: str | None = None  # the reason, once set aside
+    discarded_at: datetime | None = None
+    source: str = ""  # where it was created: "wizard", "case:<file>" …
+    case_hash: str = ""  # an imported case file's content hash
     events: int = 0
     last_seq: int = 0  # the last event folded in (``refresh`` folds only later ones)
     damaged: list[str] = field(default_factory=list)  # the events skipped, described
 
     @property
+    def project(self) -> Project:
+        return self.state.project
+
+    @property
+    def situation(self) -> Situation:
+        """The engine's input, straight from the fold."""
+        return self.state.situation
+
+    @property
     def started_at(self) -> datetime | None:
-        value = self.incident.get("started_at")
-        return value if isinstance(value, datetime) else None
+        return self.situation.started_at
 
     @property
     def resolved_at(self) -> datetime | None:
-        value = self.incident.get("resolved_at")
-        return value if isinstance(value, datetime) else None
+        return self.situation.resolved_at
 
-    def case_dict(self) -> dict[str, Any]:
-        """The incident as a case file (the shape ``casefile.parse_case`` reads)."""
-        incident = {"id": self.id, **self.incident}
-        data: dict[str, Any] = {"project": dict(self.project), "incident": incident}
-        if self.timeline:
-            data["timeline"] = [
-                {"at": e.at, "text": e.text}
-                for e in sorted(self.timeline, key=lambda e: e.at)  # stable: seq within a time
-            ]
+    def value(self, key: str) -> F.Value:
+        """The value of an ``[incident]`` or ``[confidential]`` field (the field table's key)."""
+        return case_value(self.state, F.BY_KEY[key])
+
+    @property
+    def experts_present(self) -> int:
+        """Experts recorded, by count (attendance) or by name, whichever says more."""
+        counted = sum(a.count for a in self.attendance)
+        return max(counted, len(self.state.experts))
+
+    @property
+    def acts(self) -> dict[Act, datetime]:
+        """Each act recorded, with its time: a time the field table records (filed, published,
+        issued, resolved), the moment an answer was given (plan chosen, network tried), and the
+        experts' acts (arrived, left, commitment signed, replaced), the discard."""
+        out = dict(self.answered_at)
+        for spec in F.INCIDENT:
+            value = case_value(self.state, spec)
+            if spec.act is not None and spec.kind is F.Kind.TIME and isinstance(value, datetime):
+                out[spec.act] = value
+        s = self.situation
+        if s.plan == 3 and s.stage is Stage.OPENING and s.plan_filed_at is not None:
+            out[Act.SUPPLEMENT_ANNOUNCED] = s.plan_filed_at  # 经监管部门备案后现场公布
         if self.attendance:
-            data["attendance"] = [dict(a) for a in self.attendance]
-        if self.confidential:
-            data["confidential"] = {k: list(v) for k, v in self.confidential.items()}
-        if self.attendance:
-            data["attendance"] = [dict(a) for a in self.attendance]
-        return data
+            out[Act.EXPERTS_ARRIVED] = min(a.arrived_at for a in self.attendance)
+        if self.leavers:
+            out[Act.EXPERT_LEFT] = self.leavers[-1].left_at
+            signed = [lv.left_at for lv in self.leavers if lv.commitment]
+            if signed:
+                out[Act.COMMITMENT_SIGNED] = signed[-1]
+            replaced = [lv.replaced_at for lv in self.leavers if lv.replaced_at is not None]
+            if replaced:
+                out[Act.EXPERT_REPLACED] = replaced[-1]
+        if self.discarded_at is not None:
+            out[Act.DISCARDED] = self.discarded_at
+        return out
 
     def copy(self) -> Incident:
         """A copy whose containers are its own (folding more into it leaves this one as is)."""
         return replace(
             self,
-            project=dict(self.project),
-            incident=dict(self.incident),
-            confidential={k: list(v) for k, v in self.confidential.items()},
             timeline=list(self.timeline),
             log=list(self.log),
             answered=list(self.answered),
             ticks=dict(self.ticks),
             tick_texts=dict(self.tick_texts),
-            attendance=[dict(a) for a in self.attendance],
+            answered_at=dict(self.answered_at),
+            attendance=list(self.attendance),
+            leavers=list(self.leavers),
+            damaged=list(self.damaged),
         )
 
     def situation_case(self) -> Case:
         """The case without its timeline: all the engine needs, cheap on a long record."""
-        data = self.case_dict()
-        data.pop("timeline", None)
-        try:
-            return parse_case(data)
-        except UserError as exc:  # only a damaged database gets here
-            raise UserError(f"事件 {self.id} 的记录无法读取：{exc}", field=exc.field) from None
+        return replace(self.state, incident_id=self.id, attendance=tuple(self.attendance))
 
     def case(self) -> Case:
-        try:
-            return parse_case(self.case_dict())
-        except UserError as exc:  # only a damaged database gets here
-            raise UserError(f"事件 {self.id} 的记录无法读取：{exc}", field=exc.field) from None
+        """The whole case: what ``export`` writes and the documents read."""
+        timeline = tuple(sorted(self.timeline, key=lambda e: e.at))  # stable: seq within a time
+        return replace(self.situation_case(), timeline=timeline)
 
 
 def fold(incident_id: str, created_at: datetime, events: Iterable[EventRow]) -> Incident:
-    """The incident's state; an event that cannot be read (damaged behind the tool's back) is
-    skipped and described in ``damaged``, never a crash (the other events and incidents read)."""
+    """The incident's state; an event that cannot be read (damaged behind the tool's back, or
+    holding what its kind's checks refuse) is skipped and described in ``damaged``, never a
+    crash (the other events and incidents read)."""
     return fold_into(Incident(id=incident_id, created_at=created_at), events)
 
 
@@ -121,111 +173,105 @@ def fold_into(state: Incident, events: Iterable[EventRow]) -> Incident:
             state.damaged.append(f"第 {event.seq} 条记录{event.damaged}，已跳过")
             continue
         try:
-            _apply(state, event)
+            at = localize(datetime.fromisoformat(event.at))
+            recorded_at = localize(datetime.fromisoformat(event.recorded_at))
+            F.read_text(event.text, "text")
+            payload = E.decode(event.kind, event.data)
+            text = _apply(state, payload, at)
+        except UserError as exc:
+            state.damaged.append(f"第 {event.seq} 条记录已损坏（{exc}），已跳过")
+            continue
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             detail = f"缺少 {exc}" if isinstance(exc, KeyError) else "内容无法解读"
             state.damaged.append(f"第 {event.seq} 条记录已损坏（{detail}），已跳过")
-    return state
-
-
-def _apply(state: Incident, event: EventRow) -> None:
-    data = event.data
-    at = localize(datetime.fromisoformat(event.at))
-    recorded_at = localize(datetime.fromisoformat(event.recorded_at))
-    if event.kind == EventKind.CREATED:
-        state.project = project_from_json(data.get("project", {}))
-        if data.get("started_at"):
-            state.incident["started_at"] = from_json("started_at", data["started_at"])
-    elif event.kind == EventKind.PROJECT:
-        state.project = project_from_json(data.get("project", {}))
-    elif event.kind == EventKind.ANSWER:
-        key = data["field"]
-        if not isinstance(key, str):
-            raise TypeError(key)
-        value = from_json(key, data.get("value"))
-        if value is None:
-            state.incident.pop(key, None)
-        else:
-            state.incident[key] = value
-        if key not in state.answered:
-            state.answered.append(key)
-    elif event.kind == EventKind.DETAILS:
-        for key, value in data.get("incident", {}).items():
-            state.incident[key] = from_json(key, value)
-        for key, names in data.get("confidential", {}).items():
-            state.confidential[key] = list(names)
-    elif event.kind == EventKind.RESOLVED:
-        if data.get("resolved_at"):
-            state.incident["resolved_at"] = from_json("resolved_at", data["resolved_at"])
-        else:
-            state.incident.pop("resolved_at", None)
-    elif event.kind == EventKind.TICK:
-        _fold_tick(state, data)
-    elif event.kind == EventKind.DISCARD:
-        state.discarded = str(data.get("reason", "")) or "（未说明原因）"
-    elif event.kind == EventKind.ATTENDANCE:
-        _fold_attendance(state, data)
-    elif event.kind == EventKind.EXPERT_LEFT:
-        state.incident["expert_left_early"] = True
-        state.attendance.append(
-            {
-                "arrived_at": _time(data["arrived_at"]),
-                "left_at": _time(data["left_at"]),
-                "count": 1,
-                "note": "因特殊情况提前离开（已签署承诺）",
-            }
-        )
-    state.last_recorded_at = recorded_at
-    state.events += 1
-    if event.text:
-        text = str(event.text)
-        stated = event.kind == EventKind.LOG and recorded_at != state.created_at
-        if stated and shown_with_recorded_at(at, recorded_at):
+            continue
+        state.last_recorded_at = recorded_at
+        state.events += 1
+        text = event.text if text is None else text
+        stated = event.kind == E.EventKind.LOG and recorded_at != state.created_at
+        if text and stated and shown_with_recorded_at(at, recorded_at):
             # A line logged with a stated time (``--at``) other than when it was recorded: the
             # record shows both, so neither can pass for the other. (A case file's timeline,
             # stored with the incident itself, states its own times.)
             text += f"（记录于 {format_dt(recorded_at)}）"
-        entry = TimelineEntry(at=at, text=text)
-        state.log.append(entry)
-        if event.kind in RECORD_KINDS:
-            state.timeline.append(entry)
+        if text:
+            entry = TimelineEntry(at=at, text=text)
+            state.log.append(entry)
+            if event.kind in E.RECORD_KINDS:
+                state.timeline.append(entry)
+    return state
 
 
-def _time(value: str) -> datetime:
-    return localize(datetime.fromisoformat(value))
+def _set(state: Incident, spec: F.Field, value: F.Value, at: datetime) -> None:
+    state.state = with_value(state.state, spec, value)
+    if spec.act is not None and spec.kind is not F.Kind.TIME:
+        if value is None:
+            state.answered_at.pop(spec.act, None)
+        else:
+            state.answered_at[spec.act] = at
 
 
-def _fold_tick(state: Incident, data: dict[str, Any]) -> None:
-    step = str(data["step"])
-    state.tick_texts[step] = str(data.get("step_text", ""))
-    if data.get("done_at"):
-        state.ticks[step] = _time(data["done_at"])
-    else:
-        state.ticks.pop(step, None)
+def _apply(state: Incident, payload: E.Payload | None, at: datetime) -> str | None:
+    """Fold one payload; returns the text the record shows for it when it is not the stored
+    one (a tick reads with its step's whole text), else ``None``."""
+    if isinstance(payload, E.Created):
+        state.state = with_project(state.state, payload.project)
+        state.source, state.case_hash = payload.source, payload.case_hash
+        if payload.started_at is not None:
+            state.state = with_value(state.state, F.BY_KEY["started_at"], payload.started_at)
+    elif isinstance(payload, E.ProjectChanged):
+        state.state = with_project(state.state, payload.project)
+    elif isinstance(payload, E.Answer):
+        _set(state, payload.field, payload.value, at)
+        if payload.field.key not in state.answered:
+            state.answered.append(payload.field.key)
+    elif isinstance(payload, E.Details):
+        for spec, value in payload.values:
+            _set(state, spec, value, at)
+    elif isinstance(payload, E.Resolved):
+        state.state = with_value(state.state, F.BY_KEY["resolved_at"], payload.resolved_at)
+    elif isinstance(payload, E.Tick):
+        state.tick_texts[payload.step] = payload.step_text
+        if payload.done_at is not None:
+            state.ticks[payload.step] = payload.done_at
+        else:
+            state.ticks.pop(payload.step, None)
+        if payload.step_text:
+            return E.tick_text(payload.step_text, payload.done_at, payload.old)
+    elif isinstance(payload, E.Discard):
+        state.discarded = payload.reason or "（未说明原因）"
+        state.discarded_at = at
+    elif isinstance(payload, E.AttendanceRows):
+        if payload.whole_table:
+            state.attendance.extend(payload.rows)
+        elif payload.replaces is not None and 1 <= payload.replaces <= len(state.attendance):
+            state.attendance[payload.replaces - 1] = payload.rows[0]
+        else:
+            state.attendance.extend(payload.rows)
+    elif isinstance(payload, E.ExpertLeft):
+        _expert_left(state, payload)
+    elif isinstance(payload, E.ExpertReplaced):
+        if not 1 <= payload.leaver <= len(state.leavers):
+            raise UserError(f"没有第 {payload.leaver} 位提前离开的专家", field="leaver")
+        index = payload.leaver - 1
+        state.leavers[index] = replace(state.leavers[index], replaced_at=payload.at)
+    return None
 
 
-def _fold_attendance(state: Incident, data: dict[str, Any]) -> None:
-    if "attendance" in data:  # a case file's [[attendance]], imported whole
-        rows = data["attendance"]
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise TypeError("attendance")
-        state.attendance.extend(
-            {k: _time(v) if k in ("arrived_at", "left_at") else v for k, v in r.items()}
-            for r in rows
+def _expert_left(state: Incident, payload: E.ExpertLeft) -> None:
+    state.state = with_value(state.state, F.BY_KEY["expert_left_early"], True)
+    state.leavers.append(
+        Leaver(
+            payload.left_at,
+            payload.arrived_at,
+            payload.commitment,
+            payload.left_at if payload.replacement else None,
         )
-        return
-    entry: dict[str, Any] = {
-        "arrived_at": _time(data["arrived_at"]),
-        "left_at": _time(data["left_at"]),
-        "count": int(data.get("count", 1)),
-    }
-    if data.get("evaluated") is False:
-        entry["evaluated"] = False
-    replaces = data.get("replaces")
-    if isinstance(replaces, int) and 1 <= replaces <= len(state.attendance):
-        state.attendance[replaces - 1] = entry
-    else:
-        state.attendance.append(entry)
+    )
+    note = "因特殊情况提前离开"
+    if payload.commitment:
+        note += "（已签署承诺）"
+    state.attendance.append(Attendance(payload.arrived_at, payload.left_at, count=1, note=note))
 
 
 def active_id(store: Store, incident_id: str | None) -> str:
@@ -239,24 +285,43 @@ def active_id(store: Store, incident_id: str | None) -> str:
     raise UserError("所有事件都已作废；请给出事件编号", field="ID")
 
 
-def numbered_steps(decision: Decision) -> list[tuple[int, str, Step]]:
-    """The checklist's steps as the witness sees them numbered: (number, id, step)."""
-    from qdplan_cli.plan.model import StepKind as K
-    from qdplan_cli.record.events import step_id
+def find_imported(store: Store, case_hash: str) -> str | None:
+    """The incident a case file with this fingerprint was imported as (not set aside), if any:
+    importing the same case file twice is one incident."""
+    for candidate in store.incident_ids():
+        target = load(store, candidate)
+        if target.case_hash == case_hash and target.discarded is None:
+            return candidate
+    return None
 
-    # The console's sections, in order (``ui.console.SECTIONS``): publishing and filing share one.
-    order = (
-        (K.CALL,),
-        (K.TRY,),
-        (K.TELL,),
-        (K.DECIDE,),
-        (K.PUBLISH, K.FILE),
-        (K.KEEP,),
-        (K.RECORD,),
-    )
-    rank = {kind: next((i for i, g in enumerate(order) if kind in g), len(order)) for kind in K}
-    steps = sorted(decision.steps, key=lambda step: rank[step.kind])  # stable within a kind
-    return [(i, step_id(step), step) for i, step in enumerate(steps, start=1)]
+
+def numbered_steps(decision: Decision) -> list[tuple[int, str, Step]]:
+    """The checklist's steps as the witness sees them numbered: (number, key, step)."""
+    return [(s.number, s.key, s.step) for s in checklist(decision)]
+
+
+def steps_of(incident: Incident, decision: Decision) -> tuple[ChecklistStep, ...]:
+    """The whole checklist of ``decision`` for ``incident``: every step numbered, each settled
+    by its tick or by the act that fulfils it (``plan.progress``)."""
+    return checklist(decision, incident.ticks, incident.acts)
+
+
+def done_steps(incident: Incident, decision: Decision) -> dict[str, datetime]:
+    """Step key → when it was settled (ticked, or the time of the act that fulfils it), for
+    every settled step of ``decision``: what the checklist marks √."""
+    return {s.key: s.done_at for s in steps_of(incident, decision) if s.done_at is not None}
+
+
+def open_steps(incident: Incident, decision: Decision) -> tuple[ChecklistStep, ...]:
+    """The open steps of the active branch, in order.
+
+    ``decision`` is the engine's decision for ``incident`` now (``Runtime.decide_incident``);
+    its steps are the active branch. A step is settled by a tick (recorded by its key) or by the
+    act that fulfils it: recording the filing settles 报监管部门备案, the publication settles
+    发布延迟开标公告, answering whether the emergency network works settles 尝试应急网络
+    (``plan.progress.SETTLED_BY``). Each ``ChecklistStep`` has ``number`` (as ``qdplan tick N``
+    counts), ``key`` (``4.2.1:filed``), ``text``, ``clause`` and ``actors`` (roles)."""
+    return _open_steps(decision, incident.ticks, incident.acts)
 
 
 def decision_time(incident: Incident, now: datetime) -> datetime:
@@ -277,7 +342,7 @@ def decide_incident(
     from qdplan_cli.plan.decide import decide
 
     return decide(
-        incident.situation_case().situation,
+        incident.situation,
         decision_time(incident, now),
         calendar=calendar,
         hours=hours,
@@ -298,7 +363,7 @@ def load(store: Store, incident_id: str) -> Incident:
 def load_checked(store: Store, incident_id: str | None) -> tuple[Incident, ChainReport]:
     """An incident and the check of its record (its own chain and the store-wide one), read in
     one snapshot; the read paths warn when the report is not ok."""
-    from qdplan_cli.record.chain import check_incident
+    from qdplan_cli.record.checks import check_incident
 
     with store.snapshot():
         target_id = active_id(store, incident_id)
@@ -309,7 +374,8 @@ def load_checked(store: Store, incident_id: str | None) -> tuple[Incident, Chain
 
 def stored_case(store: Store, incident_id: str | None) -> tuple[Case, str]:
     """A stored incident as a case, and its record hash; refused when the chain is broken."""
-    from qdplan_cli.record.chain import SHORT_HASH, verified_head
+    from qdplan_cli.record.chain import SHORT_HASH
+    from qdplan_cli.record.checks import verified_head
 
     with store.snapshot():
         # One snapshot: the hash printed is the hash of exactly the events rendered.

@@ -10,12 +10,14 @@ document too):
 - Notice lead times: a delay notice's new opening time is due at least 2 hours after it was
   published (4.1.x); a supplementary notice's reopening at least one working day after its issue
   (4.2.1 方案三), counted with the configured calendar and business hours.
+- Incidents set aside (``qdplan discard``) are counted in no figure; they are listed apart
+  (``Review.discarded``).
 - Missing a resolution: no ``resolved`` event. Missing a filing: a plan was chosen (which is
-  filed with the supervisor, 4.2.1 / 5.1), no filing time (``plan_filed_at``) was recorded and
-  no event of the record mentions 备案.
+  filed with the supervisor, 4.2.1 / 5.1) and the filing was not recorded as an act (a filing
+  time, or 方案三 at opening a supplementary notice issued): what a log line says is not read.
 - Missing the written record's texts: 原因、经过、解决措施 (4.3, 5.4) not all filled in.
-- Expert hours: for evaluation-stage incidents (第五条), the experts recorded times the fault's
-  duration: the waiting time 5.1 says is paid by the hour. The fee is that time priced with the
+- Expert hours: for evaluation-stage incidents (第五条), the experts recorded (by count in the
+  attendance, or by name, whichever says more) times the fault's duration: the waiting time 5.1 says is paid by the hour. The fee is that time priced with the
   configured schedule (``plan.fees``) as if it were the whole attendance: an estimate, said so.
 """
 
@@ -30,12 +32,11 @@ from typing import Any
 
 from qdplan_cli.plan.decide import NOTICE_LEAD, TWO_HOURS
 from qdplan_cli.plan.fees import Attendance, FeeSchedule, fee_line
+from qdplan_cli.plan.fields import Act
 from qdplan_cli.plan.labels import FAULT_SHORT, PLAN_NUMERALS, STAGE_LABELS
 from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.record.incident import Incident
 
-_STAGES = frozenset(s.value for s in Stage)
-_FAULTS = frozenset(f.value for f in Fault)
 MONTHS = tuple(f"{m}月" for m in range(1, 13))
 RECORD_TEXTS = ("cause", "course", "measures")
 # The readings above, as the document states them.
@@ -45,9 +46,10 @@ READINGS = (
     "开标准备阶段没有2小时的规定，不计入）。",
     "3. 新的开标时间原则上应在延迟开标公告发布2小时之后（第四条（一））；重新开标时间自发出补充"
     "通知之日起不少于1个工作日（第四条（二）方案三），按本机配置的节假日和工作时间计算。",
-    "4. 未备案：记录中选择了应急方案，但既没有记录备案时间，也没有任何一条记录提到“备案”；书面记录应写明原因、经过和"
-    "解决措施（第四条（三）、第五条）。",
-    "5. 专家等候时间为评标环节故障期间记录的专家人数乘以故障用时；折算的劳务费是估算。",
+    "4. 未备案：记录中选择了应急方案，但没有记录备案（公布）时间；书面记录应写明原因、经过和"
+    "解决措施（第四条（三）、第五条）。已作废的事件不计入任何数字，另行列出。",
+    "5. 专家等候时间为评标环节故障期间记录的专家人数（按到离记录的人数或姓名，取多者）乘以故障用时；"
+    "折算的劳务费是估算。",
 )
 
 
@@ -58,7 +60,16 @@ class Item:
     incident: Incident
     hall: str
     laptop: str = ""
-    filed: bool = False  # an event mentions 备案
+
+    @property
+    def filed(self) -> bool:
+        """The chosen plan's filing is recorded as an act (方案三 at opening: the notice issued)."""
+        acts = self.incident.acts
+        return Act.PLAN_FILED in acts or Act.SUPPLEMENT_ISSUED in acts
+
+    @property
+    def discarded(self) -> bool:
+        return self.incident.discarded is not None
 
     @property
     def id(self) -> str:
@@ -75,13 +86,11 @@ class Item:
 
     @cached_property
     def _stage(self) -> Stage | None:
-        value = self.incident.incident.get("stage")
-        return Stage(value) if value in _STAGES else None
+        return self.incident.situation.stage
 
     @cached_property
     def _fault(self) -> Fault | None:
-        value = self.incident.incident.get("fault")
-        return Fault(value) if value in _FAULTS else None
+        return self.incident.situation.fault
 
     @cached_property
     def _duration(self) -> timedelta | None:
@@ -137,6 +146,7 @@ class Review:
     gaps: list[Figure]
     experts: list[Figure]
     rows: list[dict[str, Any]]  # one per incident: the appendix table
+    discarded: Figure = field(default_factory=lambda: Figure("discarded", "已作废（未计入）"))
 
     def figures(self) -> list[Figure]:
         return [
@@ -158,6 +168,7 @@ class Review:
             "hall": self.hall,
             "figures": [f.to_dict() for f in self.figures()],
             "incidents": self.rows,
+            "discarded": self.discarded.to_dict(),
         }
 
 
@@ -167,6 +178,18 @@ def in_year(item: Item, year: int) -> bool:
 
 def _figure(key: str, label: str, items: Sequence[Item], clause: str = "") -> Figure:
     return Figure(key, label, [i.key for i in items], clause=clause)
+
+
+def _lead(item: Item) -> timedelta | None:
+    """A delay notice's lead: from its publication to the new opening time (4.1.x)."""
+    s = item.incident.situation
+    if s.new_time is None or s.notice_published_at is None:
+        return None
+    return s.new_time - s.notice_published_at
+
+
+def _id(value: Stage | Fault | None) -> str | None:
+    return value.value if value is not None else None
 
 
 def _minutes(delta: timedelta) -> float:
@@ -184,10 +207,12 @@ def review(
     """The figures for ``year`` (and ``hall``). ``reopening(issued_at)`` is the earliest
     reopening after a supplementary notice (``plan.decide.earliest_reopening`` with the
     configured calendar); without it, supplementary notices are counted but not judged."""
-    chosen = sorted(
+    found = sorted(
         (i for i in items if in_year(i, year) and (hall is None or i.hall == hall)),
         key=lambda i: (i.onset, i.key),
     )
+    chosen = [i for i in found if not i.discarded]
+    discarded = _figure("discarded", "已作废（未计入）", [i for i in found if i.discarded])
     fees = fees or FeeSchedule()
     total = _figure("total", "全年突发情况", chosen)
     by_month = [
@@ -239,31 +264,20 @@ def review(
         _figure(
             f"plan.{n}",
             PLAN_NUMERALS[n],
-            [i for i in chosen if i.incident.incident.get("plan") == n],
+            [i for i in chosen if i.incident.situation.plan == n],
             "4.2.1、5.1",
         )
         for n in (1, 2, 3)
     ]
 
-    delay = [
-        i for i in chosen if isinstance(i.incident.incident.get("notice_published_at"), datetime)
-    ]
-    delay_short = []
-    for i in delay:
-        new = i.incident.incident.get("new_time")
-        published = i.incident.incident["notice_published_at"]
-        if isinstance(new, datetime) and new - published < NOTICE_LEAD:
-            delay_short.append(i)
-    supplement = [
-        i for i in chosen if isinstance(i.incident.incident.get("supplement_issued_at"), datetime)
-    ]
+    delay = [i for i in chosen if i.incident.situation.notice_published_at is not None]
+    delay_short = [i for i in delay if (lead := _lead(i)) is not None and lead < NOTICE_LEAD]
+    supplement = [i for i in chosen if i.incident.situation.supplement_issued_at is not None]
     supplement_short = []
     if reopening is not None:
         for i in supplement:
-            new = i.incident.incident.get("new_time")
-            if isinstance(new, datetime) and new < reopening(
-                i.incident.incident["supplement_issued_at"]
-            ):
+            new, issued = i.incident.situation.new_time, i.incident.situation.supplement_issued_at
+            if new is not None and issued is not None and new < reopening(issued):
                 supplement_short.append(i)
     notices = [
         _figure("notice.delay", "发布延迟开标公告", delay, "4.1"),
@@ -273,21 +287,11 @@ def review(
             "notice.supplement_short", "重新开标距补充公告不足1个工作日", supplement_short, "4.2.1"
         ),
     ]
-    leads = [
-        _minutes(i.incident.incident["new_time"] - i.incident.incident["notice_published_at"])
-        for i in delay
-        if isinstance(i.incident.incident.get("new_time"), datetime)
-    ]
+    leads = [_minutes(lead) for i in delay if (lead := _lead(i)) is not None]
 
     unresolved = [i for i in chosen if i.incident.resolved_at is None]
-    unfiled = [
-        i
-        for i in chosen
-        if i.incident.incident.get("plan")
-        and not i.filed
-        and not isinstance(i.incident.incident.get("plan_filed_at"), datetime)
-    ]
-    untexted = [i for i in chosen if any(not i.incident.incident.get(k) for k in RECORD_TEXTS)]
+    unfiled = [i for i in chosen if i.incident.situation.plan is not None and not i.filed]
+    untexted = [i for i in chosen if any(not i.incident.value(k) for k in RECORD_TEXTS)]
     gaps = [
         _figure("gap.unresolved", "未记录故障排除", unresolved),
         _figure("gap.unfiled", "选择了方案但记录中没有备案", unfiled, "4.2.1、5.1"),
@@ -299,7 +303,7 @@ def review(
     fee_total = 0
     with_experts = []
     for i in evaluation:
-        count = len(i.incident.confidential.get("experts", []))
+        count = i.incident.experts_present
         if not count:
             continue
         with_experts.append(i)
@@ -336,18 +340,15 @@ def review(
                 "hall": i.hall,
                 "month": i.onset.month,
                 "onset": i.onset.isoformat(),
-                "stage": i.incident.incident.get("stage"),
-                "fault": i.incident.incident.get("fault"),
+                "stage": _id(i.stage()),
+                "fault": _id(i.fault()),
                 "minutes": _minutes(duration) if duration is not None else None,
                 "over_2h": i.key in crossed_keys,
-                "plan": i.incident.incident.get("plan"),
-                "experts": len(i.incident.confidential.get("experts", [])),
+                "plan": i.incident.situation.plan,
+                "experts": i.incident.experts_present,
                 "notice_lead_minutes": (
-                    _minutes(
-                        i.incident.incident["new_time"] - i.incident.incident["notice_published_at"]
-                    )
-                    if i.key in delay_keys
-                    and isinstance(i.incident.incident.get("new_time"), datetime)
+                    _minutes(lead)
+                    if i.key in delay_keys and (lead := _lead(i)) is not None
                     else None
                 ),
                 "gaps": [name for name, keys in gap_sets if i.key in keys],
@@ -367,6 +368,7 @@ def review(
         gaps,
         experts,
         rows,
+        discarded,
     )
     if leads:
         result.notices.append(

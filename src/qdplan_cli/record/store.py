@@ -47,6 +47,10 @@ from qdplan_cli.record.chain import (
     ledger_hash,
 )
 
+# An event's ``data`` as its JSON text decodes: the one JSON edge of the store (the typed
+# payloads are ``record.events``).
+JsonObject = dict[str, Any]
+
 DB_NAME = "qdplan.db"
 BUSY_TIMEOUT_S = 30.0
 CHECKPOINT_WAIT_MS = 2000  # how long a checkpoint waits for a reader (``watch``) to step aside
@@ -255,7 +259,7 @@ class EventRow:
     recorded_at: str
     kind: str
     text: str
-    data: dict[str, Any]
+    data: JsonObject
     prev: str = ""
     hash: str = ""
     damaged: str = ""  # why the stored data could not be decoded (then ``data`` is empty)
@@ -268,7 +272,7 @@ class NewEvent:
     kind: str
     at: datetime
     text: str = ""
-    data: dict[str, Any] | None = None
+    data: JsonObject | None = None
 
 
 def _primary_code(exc: sqlite3.Error) -> int:

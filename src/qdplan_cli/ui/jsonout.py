@@ -13,7 +13,7 @@ from qdplan_cli.plan.times import iso
 
 if TYPE_CHECKING:
     from qdplan_cli.plan.fees import FeeSheet
-    from qdplan_cli.ui.reports import IncidentRow
+    from qdplan_cli.ui.rows import IncidentRow
 
 
 def decision_to_dict(decision: Decision) -> dict[str, Any]:

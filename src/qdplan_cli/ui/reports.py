@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from qdplan_cli.ui.rows import IncidentRow
 from qdplan_cli.ui.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -152,24 +152,6 @@ def show_verify(result: VerifyResult) -> None:
 
 
 # ----------------------------------------------------------------- list
-
-
-@dataclass(frozen=True)
-class IncidentRow:
-    """One incident in ``qdplan list``: what JSON carries and what the screen shows."""
-
-    id: str
-    project: str
-    project_number: str
-    stage: str | None
-    fault: str | None
-    started_at: datetime | None
-    resolved_at: datetime | None
-    created_at: datetime
-    outcome: str | None
-    plan: int | None
-    missing: tuple[str, ...]
-    project_type: str = "construction"  # the list speaks the project's words (评审环节, 采购人)
 
 
 def show_incident_list(rows: Sequence[IncidentRow], *, as_json: bool) -> None:

@@ -24,7 +24,7 @@ from qdplan_cli.plan.labels import FAULT_LABELS, STAGE_LABELS
 from qdplan_cli.plan.model import Decision, Role
 from qdplan_cli.plan.times import format_dt_seconds
 from qdplan_cli.record.events import project_summary
-from qdplan_cli.record.incident import Incident, numbered_steps
+from qdplan_cli.record.incident import Incident, done_steps, numbered_steps
 from qdplan_cli.ui.console import make_console
 from qdplan_cli.ui.status import StatusInput, fit, status_lines
 
@@ -49,8 +49,8 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     inner = max(20, width - 4)
     parts: list[Text | Table] = []
     parts.append(Text(fit(project_summary(target.project), inner), style="bold"))
-    stage = target.incident.get("stage")
-    fault = target.incident.get("fault")
+    stage, fault = target.situation.stage, target.situation.fault
+    ticks = done_steps(target, decision)
     situation = " · ".join(
         x
         for x in (
@@ -61,11 +61,11 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
         if x
     )
     parts.append(Text(fit(situation, inner)))
-    state = StatusInput(decision, target.ticks, board.contacts, target.resolved_at)
+    state = StatusInput(decision, ticks, board.contacts, target.resolved_at)
     for style, line in status_lines(state, now, inner):
         parts.append(Text(line, style=STYLES.get(style, "")))
     steps = numbered_steps(decision)
-    done = sum(1 for _, sid, _ in steps if sid in target.ticks)
+    done = sum(1 for _, sid, _ in steps if sid in ticks)
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
     table.title = f"步骤（已完成 {done}/{len(steps)}）"
     table.title_style = "bold cyan"
@@ -78,7 +78,7 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     fits = len(steps) <= room - logs_wanted
     shown_steps = len(steps) if fits else max(1, room - logs_wanted - 1)
     for number, sid, step in steps[:shown_steps]:
-        at = target.ticks.get(sid)
+        at = ticks.get(sid)
         mark = f"√ {at:%H:%M}" if at else f"□ {number}"
         table.add_row(Text(mark, style="green" if at else ""), step.text)
     if len(steps) > shown_steps:

@@ -8,12 +8,13 @@ an event (old → new). The wizard reads time only through the ``clock`` it is g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from qdplan_cli.local.invocation import invoked_as
+from qdplan_cli.plan import fields as F
 from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
 from qdplan_cli.plan.labels import (
     FAULT_LABELS,
@@ -24,21 +25,29 @@ from qdplan_cli.plan.labels import (
     terms,
 )
 from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage, check_plan
-from qdplan_cli.plan.times import check_not_future, format_dt, read_time
+from qdplan_cli.plan.times import format_dt, read_time, read_when
+from qdplan_cli.record.casefile import Case, Project, case_value, with_value
 from qdplan_cli.record.events import (
-    PROJECT_KEYS,
     answer_event,
     attendance_event,
     created_event,
     details_event,
     expert_left_event,
+    expert_replaced_event,
     log_event,
     project_event,
     project_summary,
     resolved_event,
     tick_event,
 )
-from qdplan_cli.record.incident import Incident, decision_time, load, numbered_steps, refresh
+from qdplan_cli.record.incident import (
+    Incident,
+    decision_time,
+    done_steps,
+    load,
+    refresh,
+    steps_of,
+)
 from qdplan_cli.record.store import NewEvent, Store
 from qdplan_cli.ui import prompts
 from qdplan_cli.ui.wording import (
@@ -65,15 +74,6 @@ class _Back(Exception):
     """The witness chose "← 返回上一步"."""
 
 
-# Times that cannot lie ahead of now (the one future-time rule of plan/times).
-_PAST_ONLY = {
-    STARTED: "故障发生时间",
-    "notice_published_at": "延迟开标公告发布时间",
-    "supplement_issued_at": "补充公告发出时间",
-    "plan_filed_at": "方案备案时间",
-}
-
-
 def parse_clock_time(text: str, now: datetime) -> datetime:
     """The one time parser (plan/times.read_time): ``09:12`` is today, ``明天 9:00``, ISO 8601…"""
     return read_time(text, "时间", now).at
@@ -87,24 +87,42 @@ def _say_back(text: str, now: datetime) -> None:
 
 
 def _time_problem(
-    text: str, now: datetime, *, allow_empty: bool = False, key: str | None = None
+    text: str,
+    now: datetime,
+    *,
+    allow_empty: bool = False,
+    key: str | None = None,
+    onset: datetime | None = None,
 ) -> str | None:
+    """The one time policy (``plan.times.read_when``) for a time typed for the field ``key`` of
+    the field table: its future rule and its not-before-the-onset rule, the commands' messages."""
     if not text.strip():
         return None if allow_empty else "请输入时间"
+    spec = F.BY_KEY.get(key or "") or (F.PROJECT_BY_KEY.get(key or ""))
     try:
-        moment = parse_clock_time(text, now)
-        if key in _PAST_ONLY:
-            check_not_future(moment, now, "时间", _PAST_ONLY[key])
+        read_when(
+            text,
+            "时间",
+            now,
+            spec.label if spec else "时间",
+            onset=onset if spec is not None and spec.after_onset else None,
+            past_only=spec is not None and spec.past_only,
+        )
     except UserError as exc:
         return exc.message
     return None
 
 
-def _not_future(text: str, now: datetime) -> str | None:
-    problem = _time_problem(text, now)
-    if problem is None and parse_clock_time(text, now) > now:
-        return f"{format_dt(parse_clock_time(text, now))} 晚于现在（{format_dt(now)}）"
-    return problem
+def _past_problem(text: str, now: datetime, what: str, onset: datetime | None) -> str | None:
+    """A moment that has happened (a step done, an expert's arrival or leaving, the fault
+    cleared): the one policy, as the commands' ``--at``."""
+    if not text.strip():
+        return "请输入时间"
+    try:
+        read_when(text, "时间", now, what, onset=onset)
+    except UserError as exc:
+        return exc.message
+    return None
 
 
 def _onset_problem(text: str, now: datetime, resolved_at: datetime | None) -> str | None:
@@ -123,7 +141,7 @@ class Wizard:
     runtime: Runtime
     incident_id: str | None  # None until the first real answer creates the incident
     history: list[str] = field(default_factory=lambda: [PROJECT, STARTED])
-    prefill: dict[str, Any] = field(default_factory=dict)  # a project to offer, not recorded
+    prefill: Project | None = None  # a project to offer, not recorded
     prefill_from_file: bool = False
     launched: datetime | None = None
     _cached: Incident | None = field(default=None, repr=False)
@@ -184,14 +202,14 @@ class Wizard:
 
         state = StatusInput(
             decision,
-            dict(incident.ticks),
+            done_steps(incident, decision),
             self.runtime.contacts or {},
             incident.resolved_at,
         )
         prompts.set_status(lambda width: status_lines(state, self.clock(), width))
 
     def _project_type(self, incident: Incident) -> ProjectType:
-        return ProjectType(incident.project.get("type", ProjectType.CONSTRUCTION.value))
+        return incident.project.type
 
     def _words(self, incident: Incident) -> dict[str, str]:
         return terms(self._project_type(incident))
@@ -206,7 +224,7 @@ class Wizard:
             contacts=contacts,
             title=title,
             resolved_at=incident.resolved_at,
-            ticks=incident.ticks,
+            ticks=done_steps(incident, decision),
             page=page,
         )
 
@@ -229,12 +247,12 @@ class Wizard:
         self._ask_with_back(1)
         self.run()
 
-    def _new_project(self) -> dict[str, Any]:
+    def _new_project(self) -> Project:
         """A new incident's project: empty unless the witness picks the offered one."""
         offered = self.prefill
-        if not any(v for k, v in offered.items() if k != "type"):
+        if offered is None or replace(offered, type=ProjectType.CONSTRUCTION) == Project():
             prompts.hint(WIZARD["project_first"])
-            return self._project_form({})
+            return self._project_form(Project())
         summary = project_summary(offered)
         keep = (
             WIZARD["project_keep_file" if self.prefill_from_file else "project_keep_last"].format(
@@ -247,8 +265,8 @@ class Wizard:
         choices = [keep, edit, new] if self.prefill_from_file else [new, keep, edit]
         answer = prompts.select(WIZARD["project_question"], choices)
         if answer == "keep":
-            return dict(offered)
-        return self._project_form(offered if answer == "edit" else {})
+            return offered
+        return self._project_form(offered if answer == "edit" else Project())
 
     def run(self) -> None:
         """Ask what the engine says is missing until nothing is; then the hub menu."""
@@ -258,7 +276,7 @@ class Wizard:
                 decision = self.runtime.decide_incident(incident)
             except PlanNotAllowedError:
                 # A changed fault can forbid the plan chosen before (4.2.2, 5.2): ask it again.
-                old = incident.incident.get(Fact.PLAN.value)
+                old = incident.situation.plan
                 self.record(answer_event(self.clock(), Fact.PLAN.value, None, old))
                 continue
             self.set_status(incident, decision)
@@ -286,9 +304,9 @@ class Wizard:
             (Document.SUPPLEMENTARY_NOTICE, "supplement_issued_at"),
         ):
             if document in decision.documents:
-                current = incident.incident.get(key)
+                current = incident.value(key)
                 label = WIZARD[key]
-                if current is not None:
+                if isinstance(current, datetime):
                     label += f"（已记录 {format_dt(current)}）"
                 choices.append((label, key))
         if choices:
@@ -296,14 +314,14 @@ class Wizard:
             if decision.earliest_new_time is not None:
                 label += f"（原则上最早 {format_dt(decision.earliest_new_time)}）"
             choices.append((label, "new_time"))
-            new_time, earliest = incident.incident.get("new_time"), decision.earliest_new_time
+            new_time, earliest = incident.situation.new_time, decision.earliest_new_time
             if new_time is not None and earliest is not None and new_time < earliest:
                 # 原则上: an earlier time needs a reason, recorded on the timeline and the record.
                 choices.append((WIZARD["override_reason"], "override_reason"))
         return choices
 
     def ask_time_field(self, incident: Incident, key: str) -> None:
-        current = incident.incident.get(key)
+        current = incident.value(key)
         if key == "override_reason":
             reason = prompts.text(WIZARD["override_reason_input"]).strip()
             if reason and reason != current:
@@ -311,12 +329,14 @@ class Wizard:
             return
         keep = (
             WIZARD["keep_current"].format(value=format_dt(current))
-            if current is not None
+            if isinstance(current, datetime)
             else WIZARD["keep_empty"]
         )
         raw = prompts.text(
             WIZARD[f"{key}_input"].format(keep=keep),
-            validate=lambda t: _time_problem(t, self.clock(), allow_empty=True, key=key),
+            validate=lambda t: _time_problem(
+                t, self.clock(), allow_empty=True, key=key, onset=incident.started_at
+            ),
             back=True,
         )
         if not raw.strip():
@@ -335,25 +355,31 @@ class Wizard:
             notices = self._notice_choices(incident, decision)
             notice_keys = {key for _, key in notices}
             choices.extend(notices)
-        if decision is not None and decision.plan is not None:
-            # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md).
+        if incident.situation.plan is not None:
+            # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md): offered as
+            # long as a plan is chosen, whatever else is recorded (a fix inside 2 h included),
+            # so the order in which the witness types never decides whether a filing stands.
             label = WIZARD["plan_filed_at"]
-            filed = incident.incident.get("plan_filed_at")
+            filed = incident.situation.plan_filed_at
             if filed is not None:
                 label += f"（已记录 {format_dt(filed)}）"
             choices.append((label, "plan_filed_at"))
             notice_keys.add("plan_filed_at")
-        if incident.incident.get("stage") == Stage.EVALUATION.value:
+        if incident.situation.stage is Stage.EVALUATION:
             groups = len(incident.attendance)
-            people = sum(int(a.get("count", 1)) for a in incident.attendance)
+            people = sum(a.count for a in incident.attendance)
             label = WIZARD["attendance"]
             if groups:
                 label += WIZARD["attendance_recorded"].format(groups=groups, people=people)
             choices.append((label, "attendance"))
             label = WIZARD["expert_left"]
-            if incident.incident.get("expert_left_early"):
+            if incident.leavers:
                 label += WIZARD["expert_left_recorded"]
             choices.append((label, "expert_left"))
+            waiting = [lv for lv in incident.leavers if lv.replaced_at is None]
+            if waiting:
+                label = WIZARD["expert_replaced"].format(count=len(waiting))
+                choices.append((label, "expert_replaced"))
         if incident.resolved_at is None:
             choices.append((WIZARD["resolved"], RESOLVED))
         else:
@@ -384,6 +410,8 @@ class Wizard:
             self.ask_attendance(incident)
         elif answer == "expert_left":
             self.ask_expert_left(incident)
+        elif answer == "expert_replaced":
+            self.ask_expert_replaced(incident)
         elif answer == RESOLVED:
             self.mark_resolved(incident)
         elif answer == "resolved_fix":
@@ -400,8 +428,17 @@ class Wizard:
 
     # ----------------------------------------------------------------- times, ticks, experts
 
-    def ask_when(self, question: str, *, current: datetime | None = None) -> datetime:
-        """A moment: "刚刚" (now), the value recorded before, or a typed time. Escape: back."""
+    def ask_when(
+        self,
+        question: str,
+        *,
+        current: datetime | None = None,
+        what: str = "时间",
+        onset: datetime | None = None,
+    ) -> datetime:
+        """A moment: "刚刚" (the moment the witness answers, not the moment the menu was drawn),
+        the value recorded before, or a typed time (the one time policy: not in the future, not
+        before ``onset``). Escape: back."""
         now = self.clock()
         choices = [(WIZARD["started_now"].format(time=format_dt(now)), "now")]
         if current is not None:
@@ -412,31 +449,32 @@ class Wizard:
         if answer == BACK:
             raise prompts.GoBack
         if answer == "now":
-            return now
+            return self.clock()  # stamped when answered
         if answer == "keep" and current is not None:
             return current
         raw = prompts.text(
             WIZARD["time_input"],
-            validate=lambda t: _not_future(t, self.clock()),
+            validate=lambda t: _past_problem(t, self.clock(), what, onset),
             back=True,
         )
         return parse_clock_time(raw, self.clock())
 
     def ask_tick(self, incident: Incident, decision: Decision) -> None:
         """Mark a step done (with the time), or correct/take back an earlier tick."""
+        from qdplan_cli.plan.progress import tick_time
         from qdplan_cli.ui.status import fit
 
         choices = []
-        for number, sid, step in numbered_steps(decision):
-            done = incident.ticks.get(sid)
-            mark = f"√ {done:%H:%M}" if done else "□"
-            choices.append((fit(f"{mark} {number}. {step.text}", 74), sid))
+        steps = steps_of(incident, decision)
+        for s in steps:
+            mark = f"√ {s.done_at:%H:%M}" if s.done_at else "□"
+            choices.append((fit(f"{mark} {s.number}. {s.text}", 74), s.key))
         choices.append((WIZARD["back"], BACK))
         sid = prompts.select(WIZARD["tick_question"], choices)
         if sid == BACK:
             return
-        step = next(step for _, i, step in numbered_steps(decision) if i == sid)
-        old = incident.ticks.get(sid)
+        step = next(s.step for s in steps if s.key == sid)
+        old = tick_time(incident.ticks, step)
         if old is not None:
             fix = prompts.select(
                 WIZARD["tick_fix_question"].format(at=format_dt(old)),
@@ -451,7 +489,9 @@ class Wizard:
             if fix == "undo":
                 self.record(tick_event(self.clock(), sid, step.text, None, old))
                 return
-        when = self.ask_when(WIZARD["tick_when"], current=old)
+        when = self.ask_when(
+            WIZARD["tick_when"], current=old, what="完成时间", onset=incident.started_at
+        )
         if when != old:
             self.record(tick_event(self.clock(), sid, step.text, when, old))
 
@@ -482,20 +522,54 @@ class Wizard:
         )
 
     def ask_expert_left(self, incident: Incident) -> None:
-        """An expert who cannot go on (5.1): commitment signed, replacement drawn, paid for the
-        time actually spent. Recorded with its own attendance line."""
-        arrivals = [a["arrived_at"] for a in incident.attendance]
+        """An expert who cannot go on (5.1), as acts: when they left ("刚刚" is stamped when
+        answered), whether they signed the confidentiality commitment (asked, never assumed),
+        whether a replacement was drawn (recordable later from the hub); paid for the time
+        actually spent (its own attendance line)."""
+        arrivals = [a.arrived_at for a in incident.attendance]
         arrived_default = min(arrivals) if arrivals else incident.started_at
-        left = self.ask_when(WIZARD["expert_left_when"])
-        arrived = self.ask_when(WIZARD["expert_left_arrived"], current=arrived_default)
+        left = self.ask_when(WIZARD["expert_left_when"], what="专家离开时间")
+        arrived = self.ask_when(
+            WIZARD["expert_left_arrived"], current=arrived_default, what="专家到达时间"
+        )
         if left < arrived:
             prompts.hint(WIZARD["attendance_order"])
             return
+        signed = prompts.select(
+            WIZARD["expert_left_commitment"],
+            [(WIZARD["yes_signed"], "true"), (WIZARD["not_signed"], "false")],
+        )
         replaced = prompts.select(
             WIZARD["expert_left_replaced"],
             [(WIZARD["yes_replaced"], "true"), (WIZARD["not_yet"], "false")],
         )
-        self.record(expert_left_event(self.clock(), left, arrived, replacement=replaced == "true"))
+        self.record(
+            expert_left_event(
+                self.clock(),
+                left,
+                arrived,
+                replacement=replaced == "true",
+                commitment=signed == "true",
+            )
+        )
+
+    def ask_expert_replaced(self, incident: Incident) -> None:
+        """A replacement drawn later for an expert who left (5.1: 补抽), stamped when answered."""
+        waiting = [
+            (WIZARD["expert_replaced_item"].format(left=format_dt(lv.left_at)), str(n))
+            for n, lv in enumerate(incident.leavers, start=1)
+            if lv.replaced_at is None
+        ]
+        if len(waiting) == 1:
+            answer = waiting[0][1]
+        else:
+            answer = prompts.select(
+                WIZARD["expert_replaced_which"], [*waiting, (WIZARD["back"], BACK)]
+            )
+            if answer == BACK:
+                return
+        leaver = incident.leavers[int(answer) - 1]
+        self.record(expert_replaced_event(self.clock(), int(answer), leaver.left_at))
 
     def _ask_with_back(self, index: int) -> None:
         """Ask ``history[index]`` again; "back" there goes one further back. An answer the
@@ -517,12 +591,11 @@ class Wizard:
         incident = self.load()
         earlier = set(self.history[:index])
         # Forget this answer and every one given after it: would the engine ask for it?
-        forget: dict[str, Any] = {
-            f.value: None
-            for f in Fact
-            if f not in (Fact.STAGE, Fact.FAULT) and f.value not in earlier
-        }
-        situation = replace(incident.situation_case().situation, **forget)
+        case = incident.state
+        for fact in Fact:
+            if fact not in (Fact.STAGE, Fact.FAULT) and fact.value not in earlier:
+                case = with_value(case, F.BY_KEY[fact.value], None)
+        situation = case.situation
         now = decision_time(incident, self.clock())
         try:
             decision = self.runtime.decide(situation, now)
@@ -535,7 +608,7 @@ class Wizard:
         changed: dict[str, str] = {}
         old: dict[str, str] = {}
         for key, (_, question) in DETAIL_PROMPTS.items():
-            before = str(incident.incident.get(key, ""))
+            before = str(incident.value(key) or "")
             after = prompts.text(question, default=before)
             if after != before:
                 changed[key], old[key] = after, before
@@ -545,7 +618,9 @@ class Wizard:
     def mark_resolved(self, incident: Incident) -> None:
         """ "故障已排除" asks when (default now); it can be corrected later, never rewritten."""
         try:
-            when = self.ask_when(WIZARD["resolved_when"])
+            when = self.ask_when(
+                WIZARD["resolved_when"], what="故障排除时间", onset=incident.started_at
+            )
         except prompts.GoBack:
             return
         if incident.started_at is not None and when < incident.started_at:
@@ -566,7 +641,12 @@ class Wizard:
         if answer == "undo":
             self.record(resolved_event(self.clock(), None, old))
         elif answer == "time":
-            when = self.ask_when(WIZARD["resolved_when"], current=old)
+            when = self.ask_when(
+                WIZARD["resolved_when"],
+                current=old,
+                what="故障排除时间",
+                onset=incident.started_at,
+            )
             if when != old:
                 self.record(resolved_event(self.clock(), when, old))
 
@@ -585,7 +665,7 @@ class Wizard:
             self.history.append(name)
 
     def _choose(
-        self, message: str, choices: list[tuple[str, str]], default: Any, back: bool
+        self, message: str, choices: list[tuple[str, str]], default: object, back: bool
     ) -> str:
         if back:
             choices = [*choices, (WIZARD["back"], BACK)]
@@ -598,18 +678,18 @@ class Wizard:
         self, fact: Fact, incident: Incident, back: bool, decision: Decision | None
     ) -> None:
         words = self._words(incident)
-        stage, fault = incident.incident.get("stage"), incident.incident.get("fault")
-        texts = EVALUATION_QUESTIONS.get(fact) if stage == Stage.EVALUATION.value else None
+        stage, fault = incident.situation.stage, incident.situation.fault
+        texts = EVALUATION_QUESTIONS.get(fact) if stage is Stage.EVALUATION else None
         question, hint = (t.format(**words) for t in texts or FACT_QUESTIONS[fact])
         if fact is Fact.WITHIN_2H and decision is not None and decision.two_hour_line:
             hint += f"（2小时节点：{format_dt(decision.two_hour_line)}）"
-        if fact is Fact.PLAN and fault == Fault.SYSTEM.value and stage:
+        if fact is Fact.PLAN and fault is Fault.SYSTEM and stage:
             from qdplan_cli.plan.decide import FAULT_CLAUSES
 
-            clause = clause_label(FAULT_CLAUSES[(Stage(stage), Fault.SYSTEM)])
+            clause = clause_label(FAULT_CLAUSES[(stage, Fault.SYSTEM)])
             hint += WIZARD["plan_system_only"].format(clause=f"依据 {clause}")
         prompts.hint(hint)
-        current = incident.incident.get(fact.value)
+        current: object = incident.value(fact.value)
         choices: list[tuple[str, str]]
         if fact is Fact.STAGE:
             choices = [(STAGE_LABELS[s], s.value) for s in Stage]
@@ -618,13 +698,9 @@ class Wizard:
         elif fact is Fact.PLAN:
             from qdplan_cli.plan.decide import allowed_plans
 
-            allowed = allowed_plans(Stage(stage), Fault(fault)) if stage and fault else (1, 2, 3)
+            allowed = allowed_plans(stage, fault) if stage and fault else (1, 2, 3)
             choices = [
-                (
-                    plan_label(p, Stage(stage) if stage else None, self._project_type(incident)),
-                    str(p),
-                )
-                for p in allowed
+                (plan_label(p, stage, self._project_type(incident)), str(p)) for p in allowed
             ]
         else:
             choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
@@ -632,16 +708,22 @@ class Wizard:
                 choices.append((WIZARD["resolved"], RESOLVED))
             if current is not None:
                 current = "true" if current else "false"
+        if isinstance(current, Stage | Fault):
+            current = current.value
         answer = self._choose(question, choices, current, back)
         if answer == RESOLVED:
             self.mark_resolved(incident)
             return
-        value: Any = answer
+        value: F.Value = answer
         if fact is Fact.PLAN:
             value = check_plan(int(answer), fact.value)
-        elif fact not in (Fact.STAGE, Fact.FAULT):
+        elif fact is Fact.STAGE:
+            value = Stage(answer)
+        elif fact is Fact.FAULT:
+            value = Fault(answer)
+        else:
             value = answer == "true"
-        old = incident.incident.get(fact.value)
+        old = incident.value(fact.value)
         if value != old:
             self.record(answer_event(self.clock(), fact.value, value, old))
 
@@ -663,7 +745,7 @@ class Wizard:
         if answer == "keep":
             return
         if answer == "now":
-            value = now
+            value = self.clock()  # stamped when answered, not when the menu was drawn
         else:
             raw = prompts.text(
                 WIZARD["started_input"],
@@ -675,8 +757,8 @@ class Wizard:
             self.record(answer_event(self.clock(), STARTED, value, current))
 
     def _ask_project(self, incident: Incident, back: bool) -> None:
-        current = dict(incident.project)
-        filled = any(v for k, v in current.items() if k != "type")
+        current = incident.project
+        filled = replace(current, type=ProjectType.CONSTRUCTION) != Project()
         if filled:
             choices = [
                 (WIZARD["project_keep"].format(summary=project_summary(current)), "keep"),
@@ -686,37 +768,40 @@ class Wizard:
             answer = self._choose(WIZARD["project_question"], choices, None, back)
             if answer == "keep":
                 return
-            base = current if answer == "edit" else {}
+            base = current if answer == "edit" else Project()
         else:
             prompts.hint(WIZARD["project_first"])
-            base = {}
+            base = Project()
         new = self._project_form(base)
         if new != current:
             self.record(project_event(self.clock(), new, current))
 
-    def _project_form(self, base: Mapping[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key in PROJECT_KEYS:
-            if key == "type":
-                kind = prompts.select(
-                    PROJECT_FIELD_PROMPTS["type"],
-                    [(PROJECT_TYPE_LABELS[t], t.value) for t in ProjectType],
-                    default=str(base.get("type", ProjectType.CONSTRUCTION.value)),
+    def _project_form(self, base: Project) -> Project:
+        """The ``[project]`` fields of the field table, asked in its order (each checked by it)."""
+        case = Case(project=base)
+        for spec in F.PROJECT:
+            before = case_value(case, spec)
+            value: F.Value
+            if spec.kind is F.Kind.PROJECT_TYPE:
+                value = ProjectType(
+                    prompts.select(
+                        PROJECT_FIELD_PROMPTS[spec.key],
+                        [(PROJECT_TYPE_LABELS[t], t.value) for t in ProjectType],
+                        default=base.type.value,
+                    )
                 )
-                out["type"] = kind
-            elif key == "opening_time":
-                previous = base.get(key)
-                default = previous.strftime("%Y-%m-%d %H:%M") if previous else ""
+            elif spec.kind is F.Kind.TIME:
+                default = before.strftime("%Y-%m-%d %H:%M") if isinstance(before, datetime) else ""
                 raw = prompts.text(
-                    PROJECT_FIELD_PROMPTS[key],
+                    PROJECT_FIELD_PROMPTS[spec.key],
                     default=default,
                     validate=lambda t: _time_problem(t, self.clock(), allow_empty=True),
                 )
+                value = parse_clock_time(raw, self.clock()) if raw else None
                 if raw:
-                    out[key] = parse_clock_time(raw, self.clock())
                     _say_back(raw, self.clock())
             else:
-                raw = prompts.text(PROJECT_FIELD_PROMPTS[key], default=str(base.get(key, "")))
-                if raw:
-                    out[key] = raw
-        return out
+                raw = prompts.text(PROJECT_FIELD_PROMPTS[spec.key], default=str(before or ""))
+                value = F.read_value(spec, raw) if raw else None
+            case = with_value(case, spec, value)
+        return case.project

@@ -6,49 +6,14 @@ is the console's wording around it.
 
 from typing import Final
 
+from qdplan_cli.plan.fields import FIELDS, PROJECT, field
 from qdplan_cli.plan.model import Fact
-from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_FIELDS
 
-# The incident wizard's questions: (question, one-line hint of what the plan says about it).
-# ``{tenderer}``, ``{bidders}``, ``{evaluation}`` … are filled in with ``terms(project_type)``.
+# The incident wizard's questions: (question, one-line hint of what the plan says about it),
+# from the field table. ``{tenderer}``, ``{bidders}``, ``{evaluation}`` … are filled in with
+# ``terms(project_type)``.
 FACT_QUESTIONS: Final = {
-    Fact.STAGE: (
-        "故障发生在哪个环节？",
-        "预案：开标准备阶段按第四条（一），开标过程中按第四条（二），评标环节按第五条处置",
-    ),
-    Fact.FAULT: (
-        "发生了什么故障？",
-        "预案：网络或设备故障先通知综合交易保障人员；系统故障通知系统管理人员和开发公司技术人员；"
-        "停电通知物业楼层服务人员",
-    ),
-    Fact.FALLBACK_WORKS: (
-        "更换无线、移动数据等其它应急网络后，能否正常进行？",
-        "预案：{agency}可尝试使用无线、移动数据等其它应急网络；可正常开标的，可按计划正常开标"
-        "（开标过程中在见证人员见证下）",
-    ),
-    Fact.QUICK_FIX_WORKS: (
-        "经简单维修，能否快速排除故障？",
-        "预案：经简单维修可快速排除故障的，在见证人员见证下，可按计划正常进行；"
-        "仍不能的由{agency}与{tenderer}协商，视情确定处置措施",
-    ),
-    Fact.FIXED_BEFORE_DEADLINE: (
-        "故障能否在{deadline}前修复？",
-        "预案：截止前可修复的，可按计划正常开标（停电：应按计划正常开标；系统故障由{agency}会同"
-        "{tenderer}研究决定是否延期开标）；无法修复的，出具延迟开标公告",
-    ),
-    Fact.BIDDERS_CAN_SIGN_IN: (
-        "到场{bidders}能否网上签到？",
-        "预案：到场{bidders}无法网上签到、影响按时开标的，出具延迟开标公告",
-    ),
-    Fact.WITHIN_2H: (
-        "技术人员判断：故障能否在发生后2小时内解决？",
-        "预案：2小时内可以解决的，{agency}应在见证人员见证下说明情况，待故障修复后继续；"
-        "无法解决的，{tenderer}可以在三种方案中选择一种，并报监管部门备案",
-    ),
-    Fact.PLAN: (
-        "{tenderer}选择哪种应急方案？",
-        "预案：{tenderer}可以在方案中选择一种，并报监管部门备案；方案已备案或公布后照常执行",
-    ),
+    fact: (field(fact.value).question, field(fact.value).hint) for fact in Fact
 }
 
 # The evaluation stage asks in 第五条 1's own words: 保障人员可尝试使用无线等其它应急网络 (no
@@ -69,16 +34,9 @@ WIZARD: Final = {
     "log": "记录一条进展（写入时间线）",
     "plan_system_only": "；电子交易系统故障只能选方案二或方案三（{clause}）",
     "refresh": "刷新清单（按当前时间重新判断）",
-    "notice_published_at": "延迟开标公告已发布：记录发布时间（算出原则上的最早新开标时间）",
-    "supplement_issued_at": "补充公告已发出：记录发出时间（算出原则上的最早重新开标时间）",
-    "plan_filed_at": "方案已报监管部门备案（方案三：已现场公布）：记录时间（此后方案照常执行）",
-    "new_time": "填写拟定的新开标时间",
-    "override_reason": "新时间早于原则上的最早时间：写明例外理由（写入时间线和书面记录）",
-    "override_reason_input": "例外理由（如：到场投标人均书面同意提前开标）：",
-    "notice_published_at_input": "延迟开标公告发布时间（如 10:40 或 2026-12-08 10:40；{keep}）：",
-    "supplement_issued_at_input": "补充公告发出时间（如 11:40 或 2026-12-08 11:40；{keep}）：",
-    "plan_filed_at_input": "方案备案（公布）时间（如 11:20 或 2026-12-08 11:20；{keep}）：",
-    "new_time_input": "拟定的新开标时间（如 2026-12-11 09:00；{keep}）：",
+    # The hub's entries for a time or reason recorded when it comes (the field table's).
+    **{f.key: f.menu for f in FIELDS if f.menu},
+    **{f"{f.key}_input": f.question for f in FIELDS if f.menu},
     "keep_current": "直接回车保持 {value}",
     "keep_empty": "直接回车不填",
     "details": "填写原因、经过、解决措施（书面记录用）",
@@ -117,6 +75,12 @@ WIZARD: Final = {
     "expert_left_when": "该专家何时离开？",
     "expert_left_arrived": "该专家何时到达？",
     "expert_left_replaced": "是否已补抽专家？",
+    "expert_left_commitment": "该专家是否已签署不对外泄露评审信息的承诺？",
+    "yes_signed": "已签署",
+    "not_signed": "尚未签署",
+    "expert_replaced": "为提前离开的专家记录补抽（{count} 位尚未补抽）",
+    "expert_replaced_which": "为哪位离开的专家补抽？",
+    "expert_replaced_item": "{left} 离开的专家",
     "yes_replaced": "已补抽",
     "not_yet": "尚未补抽",
     "not_created": "已中断。尚未回答任何问题，没有创建事件记录。",
@@ -140,18 +104,10 @@ WIZARD: Final = {
     "need_fact": "缺少“{label}”，无法给出完整处置；请在案例文件 [incident] 中填写 {key}",
 }
 
-# The wizard's question for each ``[project]`` key (the keys: ``casefile.PROJECT_FIELDS``).
-PROJECT_FIELD_PROMPTS: Final = {key: f"{label}：" for key, label in PROJECT_FIELDS.items()} | {
-    "tenderer": "招标人（采购人）：",
-    "venue": "开标地点：",
-    "contact": "代理机构联系人：",
-    "phone": "联系电话：",
-    "opening_time": "开标（投标截止）时间，如 2026-12-08 09:00：",
-}
+# The wizard's question for each ``[project]`` key (the field table's).
+PROJECT_FIELD_PROMPTS: Final = {f.key: f.question for f in PROJECT}
 
 # The written record's free texts (4.3, 5.4: 原因、经过、解决措施), as the wizard asks them.
 DETAIL_PROMPTS: Final = {
-    "cause": (DETAIL_FIELDS["cause"], "原因（如：开标室核心交换机故障）："),
-    "course": (DETAIL_FIELDS["course"], "经过（时间线会自动附上，可留空）："),
-    "measures": (DETAIL_FIELDS["measures"], "解决措施："),
+    key: (field(key).label, field(key).question) for key in ("cause", "course", "measures")
 }
