@@ -3,7 +3,7 @@
     uv run python scripts/bundle.py [--out DIR] [--cache DIR]
 
 The zip holds the qdplan wheel and every runtime dependency as wheels for Windows x64 and Linux
-x86-64, CPython 3.11, 3.12 and 3.13, pinned to ``uv.lock`` (what is tested is what is shipped),
+x86-64, CPython 3.11 to 3.15, pinned to ``uv.lock`` (what is tested is what is shipped),
 plus ``install.bat`` / ``install.sh`` / ``install.py`` that install them with ``--no-index``, and
 ``安装说明.txt``. Needs PyPI access; downloads are cached per target under ``--cache``, keyed by
 the locked requirements, so a rebuild with an unchanged lock downloads nothing.
@@ -41,7 +41,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = Path(__file__).resolve().parent / "offline"
-PYTHONS = ("3.11", "3.12", "3.13")
+PYTHONS = ("3.11", "3.12", "3.13", "3.14", "3.15")
 
 # pip prefers the platforms in the order given: the oldest glibc first, so the Linux wheels run
 # on as many distributions (统信 UOS, 麒麟 …) as possible; newer tags only when nothing older exists.

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.bundle
 ROOT = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 TOP = f"qdplan-{VERSION}-offline"
-PYTHONS = ("3.11", "3.12", "3.13")
+PYTHONS = ("3.11", "3.12", "3.13", "3.14", "3.15")
 linux_only = pytest.mark.skipif(
     sys.platform != "linux", reason="runs install.sh: the Linux half of the bundle"
 )
@@ -162,13 +162,13 @@ def test_zip_holds_installers_instructions_and_wheels(bundle_zip: Path) -> None:
     text = readme.decode("utf-8-sig")
     assert "\n" not in text.replace("\r\n", "")
     assert f"qdplan {VERSION}" in text
-    assert "3.11、3.12、3.13" in text
+    assert "3.11、3.12、3.13、3.14、3.15" in text
     assert "install.bat" in text and "bash install.sh" in text
     # cmd.exe: CRLF, and nothing but ASCII before the line switching the console to UTF-8.
     assert b"\n" not in bat.replace(b"\r\n", b"")
     before_chcp = bat.split(b"chcp 65001")[0]
     assert before_chcp.isascii() and b"@echo off" in before_chcp
-    assert b"py -%%v-64" in bat and b"3.13 3.12 3.11" in bat
+    assert b"py -%%v-64" in bat and b"3.15 3.14 3.13 3.12 3.11" in bat
     # Linux: LF only, executable when unpacked with unzip.
     assert b"\r" not in sh and sh.startswith(b"#!/bin/sh\n")
     assert sh_mode & 0o755 == 0o755
@@ -190,7 +190,7 @@ def test_every_wheel_is_the_locked_version(wheel_names: list[str]) -> None:
 def test_every_dependency_installs_on_each_target(
     wheel_names: list[str], windows: bool, python: str
 ) -> None:
-    """Windows x64 and Linux x86-64, CPython 3.11–3.13: one wheel pip accepts there, per locked
+    """Windows x64 and Linux x86-64, CPython 3.11–3.15: one wheel pip accepts there, per locked
     runtime dependency (markers evaluated for that machine: colorama on Windows)."""
     locked = _locked_versions()
     tags = _tags(windows, python)
@@ -218,6 +218,69 @@ def test_every_dependency_installs_on_each_target(
             w.startswith(f"{binary}-") and f"-{cp}-{cp}-" in w and platform in w
             for w in wheel_names
         ), f"no {platform} {cp} wheel of {binary}"
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+@pytest.mark.parametrize("windows", [True, False], ids=["win_amd64", "manylinux_x86_64"])
+def test_pip_resolves_qdplan_from_the_zip_alone_for_each_target(
+    bundle_zip: Path, tmp_path: Path, windows: bool, python: str, offline: list[str]
+) -> None:
+    """pip itself, as on that machine (``--platform --python-version``), with no index: every
+    requirement of qdplan is found among the zip's wheels, binary ones built for that target.
+    (pip evaluates environment markers for this machine, not ``--platform``: colorama, needed
+    on Windows only, is checked by ``test_every_dependency_installs_on_each_target``.)"""
+    wheels = _extract(bundle_zip, tmp_path) / "wheels"
+    platforms = ["win_amd64"] if windows else sorted(set(_linux_tags()))
+    report = tmp_path / "report.json"
+    result = subprocess.run(
+        [
+            *offline,
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--isolated",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(wheels),
+            "--only-binary",
+            ":all:",
+            "--implementation",
+            "cp",
+            "--python-version",
+            python,
+            *(arg for p in platforms for arg in ("--platform", p)),
+            "--report",
+            str(report),
+            f"qdplan=={VERSION}",
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    chosen = {
+        canonicalize_name(item["metadata"]["name"]): item["download_info"]["url"].rsplit("/", 1)[1]
+        for item in json.loads(report.read_text(encoding="utf-8"))["install"]
+    }
+    locked = _locked_versions()
+    assert {"qdplan", "lxml", "markupsafe", "python-docx", "typer", "rich"} <= chosen.keys()
+    for name, wheel in chosen.items():
+        assert parse_wheel_filename(wheel)[1] == locked[name], wheel
+    cp = f"cp{python.replace('.', '')}"
+    for binary in ("lxml", "markupsafe"):
+        assert f"-{cp}-{cp}-" in chosen[binary], chosen[binary]
+        assert ("win_amd64" in chosen[binary]) is windows, chosen[binary]
+
+
+def _linux_tags() -> list[str]:
+    return [t.platform for t in _tags(False, "3.11") if t.platform != "any"]
 
 
 def test_instructions_state_the_glibc_the_linux_wheels_need(bundle_zip: Path) -> None:
@@ -431,7 +494,7 @@ def test_install_sh_says_so_when_no_suitable_python_is_found(
         encoding="utf-8",
     )
     assert result.returncode == 1
-    assert "没有找到 Python 3.11、3.12、3.13" in result.stderr
+    assert "没有找到 Python 3.11、3.12、3.13、3.14、3.15" in result.stderr
 
 
 @linux_only

@@ -226,16 +226,33 @@ def _c_locale(*argv: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("argv", "code"), [(["--help"], 0), (["list"], 0), ([], 0), (["render"], 2), (["incdent"], 2)]
 )
-def test_a_console_without_chinese_gets_an_ascii_hint_never_a_traceback(
+def test_redirected_output_is_utf8_even_in_a_c_locale_never_a_traceback(
     argv: list[str], code: int
 ) -> None:
+    """Output to a pipe or a file is UTF-8 whatever the locale: nothing is lost, so no hint."""
     result = _c_locale(*argv)
-    err = result.stderr.decode("ascii", errors="strict")  # the hint itself is pure ASCII
+    err = result.stderr.decode("utf-8", errors="strict")
     assert result.returncode == code, err
-    assert "Traceback" not in err
-    first = err.splitlines()[0]
-    assert "cannot display Chinese" in first and "chcp 65001" in first and "UTF-8" in first
-    assert result.stdout or code == 2
+    assert "Traceback" not in err and "cannot display Chinese" not in err
+    out = result.stdout.decode("utf-8", errors="strict")
+    assert out or code == 2
+    assert re.search(r"[\u4e00-\u9fff]", out + err)  # Chinese, not "?"
+
+
+def test_a_terminal_without_chinese_gets_an_ascii_hint_never_a_traceback() -> None:
+    pexpect = pytest.importorskip("pexpect")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "PYTHONIOENCODING"))}
+    env.update(LANG="C", LC_ALL="C", PYTHONUTF8="0", COLUMNS="80")
+    child = pexpect.spawn(
+        sys.executable, ["-m", "qdplan_cli", "list"], env=env, cwd=str(ROOT), timeout=60
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    text = child.before.decode("ascii", errors="replace")
+    assert child.exitstatus == 0, text
+    assert "Traceback" not in text
+    first = text.splitlines()[0]
+    assert "cannot display Chinese" in first and "UTF-8" in first and "chcp" not in first
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,11 @@ import re
 import sys
 from typing import Any, NoReturn
 
-# One ASCII line, for a console that cannot show Chinese (LANG=C, a GBK-less code page).
+# One ASCII line, for a terminal that cannot show Chinese (LANG=C, a GBK-less locale). Windows'
+# console takes any character from Python (and redirected output is UTF-8): no chcp hint there.
 ENCODING_HINT = (
     "qdplan: this console cannot display Chinese (encoding {encoding}); output below is lossy. "
-    "Use UTF-8: export LANG=C.UTF-8 (or PYTHONUTF8=1); on Windows run: chcp 65001"
+    "Use a UTF-8 locale: export LANG=C.UTF-8"
 )
 
 # A usage example per command, for errors that say what is missing: the way forward.
@@ -38,17 +39,31 @@ def _can_show_chinese(stream: Any) -> bool:
 
 
 def _reconfigure_streams() -> None:
-    """Never crash on a character the console cannot show: write it replaced, and say once, in
-    ASCII, how to get Chinese."""
-    lossy = [s for s in (sys.stdout, sys.stderr) if s is not None and not _can_show_chinese(s)]
+    """Output that goes to a file or a pipe is UTF-8, whatever the locale or the Windows code
+    page (``python -I`` ignores PYTHONUTF8): ``export > 案例.toml`` reads back, 𬜚 included.
+    A terminal keeps its own encoding; a character it cannot show is replaced, and a terminal
+    that cannot show Chinese is told once, in ASCII, how to get it. On a console that draws
+    East-Asian-ambiguous characters two cells wide, what is drawn is narrowed (ui.conhost)."""
+    import os
+
+    from qdplan_cli.ui.conhost import is_terminal, wrap_terminal_streams
+
+    # An encoding the user asked for (PYTHONIOENCODING, not ignored by -I/-E) is kept.
+    chosen = bool(os.environ.get("PYTHONIOENCODING")) and not sys.flags.ignore_environment
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(ValueError, OSError):
+        if reconfigure is None:
+            continue
+        with contextlib.suppress(ValueError, OSError, LookupError):
+            if is_terminal(stream) or chosen:
                 reconfigure(errors="replace")
+            else:
+                reconfigure(encoding="utf-8", errors="replace")
+    lossy = [s for s in (sys.stdout, sys.stderr) if s is not None and not _can_show_chinese(s)]
     if lossy:
         with contextlib.suppress(OSError, ValueError):
             sys.stderr.write(ENCODING_HINT.format(encoding=lossy[0].encoding) + "\n")
+    wrap_terminal_streams()
 
 
 def _words(param: Any) -> str:
@@ -173,7 +188,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.stderr.write("错误：文件路径或参数含有无法识别的字符（编码不正确）\n")
         sys.exit(2)
     except ValueError as exc:
-        if "null byte" not in str(exc):
+        # "embedded null byte"; on 3.13 also "stat: embedded null character in path".
+        if not re.search(r"null (byte|character)", str(exc)):
             raise
         # A path with a NUL character (no shell can pass one; a program calling main can).
         sys.stderr.write("错误：文件路径含有无法使用的字符（NUL）\n")

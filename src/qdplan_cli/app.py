@@ -290,10 +290,24 @@ qdplan {version} — 开评标应急预案向导（北京时间）
 
 
 def overview() -> str:
+    import shutil
+
     from qdplan_cli.local.invocation import invoked_as
     from qdplan_cli.record.store import data_dir
 
-    return OVERVIEW.format(version=__version__, prog=invoked_as(), data=data_dir())
+    text = OVERVIEW.format(version=__version__, prog=invoked_as(), data=data_dir())
+    # Fits the window whatever the command is called (``uv run qdplan``, ``.\\qdplan``) and
+    # wherever the data lives: a longer line goes on, indented, below.
+    width = max(shutil.get_terminal_size((80, 24)).columns, 40)
+    lines: list[str] = []
+    for line in text.splitlines():
+        if _width(line) < width:
+            lines.append(line)
+            continue
+        first, *rest = wrap(line, width - 7)
+        lines.append(first)
+        lines.extend("    " + part for part in rest)
+    return "\n".join(lines) + "\n"
 
 
 def _version(value: bool) -> None:
@@ -367,6 +381,12 @@ def main_callback(
     """开评标应急预案向导。"""
     if ctx.invoked_subcommand is None:
         typer.echo(overview(), nl=False)
+        import sys
+
+        if "qdplan_window" in sys._xoptions:  # qdplan.bat double-clicked (scripts/offline)
+            from qdplan_cli.ui.conhost import keep_window_open
+
+            keep_window_open()
 
 
 def _subcommand_callback(

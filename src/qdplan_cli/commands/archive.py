@@ -145,7 +145,7 @@ def export(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="交接文件（JSON lines，仅本人可读）。", show_default=False
+            "--out", "-o", help="交接文件（JSON lines，含保密名单）。", show_default=False
         ),
     ] = None,
     every: Annotated[bool, typer.Option("--all", help="导出全部事件。")] = False,

@@ -88,7 +88,7 @@ def fees(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="同时生成劳务费计算表 expert_fee_sheet.docx 到此目录（内部文书，仅本人可读）。",
+            help="同时生成劳务费计算表 expert_fee_sheet.docx 到此目录（内部文书）。",
             file_okay=False,
         ),
     ] = None,
@@ -124,7 +124,10 @@ def fees(
             raise UserError("不是目录", field=f"--out {out}")
         data = fee_sheet_docx(loaded, config, Runtime(now).now, None)
         target = write_paper(out / f"{FEE_SHEET}.docx", data, private=True)
-        result = WrittenSet(out, headline=f"已生成劳务费计算表：{target}（内部，仅本人可读）")
+        from qdplan_cli.local.files import protection
+
+        words = protection(out).words
+        result = WrittenSet(out, headline=f"已生成劳务费计算表：{target}（内部，{words}）")
         if pdf:
             result.pdfs = convert_to_pdf([target], out, private=[True])
         show_written(result)

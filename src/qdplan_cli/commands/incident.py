@@ -468,7 +468,7 @@ def export(
         typer.Option(
             "--out",
             "-o",
-            help="写入此文件（仅本人可读写，0600）；省略时输出到标准输出。",
+            help="写入此文件（含保密名单：Linux 上仅本人可读写，0600）；省略时输出到标准输出。",
             dir_okay=False,
         ),
     ] = None,

@@ -274,6 +274,23 @@ def load_config(path: Path | None = None) -> Config:
         raise UserError(f"{path}：{exc}") from None
 
 
+def load_config_or_none(path: Path) -> Config | None:
+    """The config for commands that only take names, numbers and hours from it (``incident``,
+    ``log`` …): a file that is there but cannot be read as text (saved as ANSI or UTF-16, locked
+    by the system) counts as none, said once on stderr; it must never stop an incident from
+    being logged. A readable file with a wrong key is still an error (exit 2), and
+    ``config show`` reports an unreadable one (``load_config``)."""
+    import sys
+
+    from qdplan_cli.local.tomlfile import UnreadableFileError
+
+    try:
+        return load_config(path)
+    except UnreadableFileError as exc:
+        sys.stderr.write(f"警告：{exc}。本次按没有配置文件处理（联系人、工作时间用默认值）。\n")
+        return None
+
+
 CONFIG_TEMPLATE = """\
 # qdplan 配置文件（UTF-8）。以 # 开头的行是说明；删去行首的 # 即可启用该项。
 # 改完后运行 qdplan config show 检查。

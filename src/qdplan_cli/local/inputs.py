@@ -11,6 +11,11 @@ from pathlib import Path
 
 from qdplan_cli.plan.errors import UserError
 
+
+class UnreadableFileError(UserError):
+    """A file that is there but cannot be read as text (refused by the system, or not UTF-8)."""
+
+
 _KINDS = (
     (stat.S_ISDIR, "一个文件夹"),
     (stat.S_ISFIFO, "一个管道（FIFO）"),
@@ -44,7 +49,7 @@ def read_input(path: Path, what: str, *, limit: int) -> bytes:
     except (ValueError, UnicodeEncodeError):  # a NUL byte or a lone surrogate in the path
         raise UserError(f"{what}的路径含有无法使用的字符", field=repr(str(path))) from None
     except OSError as exc:
-        raise UserError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
+        raise UnreadableFileError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -66,7 +71,7 @@ def read_input(path: Path, what: str, *, limit: int) -> bytes:
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as exc:
-        raise UserError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
+        raise UnreadableFileError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
     finally:
         os.close(fd)
 

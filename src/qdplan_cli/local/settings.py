@@ -46,11 +46,11 @@ def load_settings(calendar_file: Path | None = None) -> Settings:
     config = None
     config_file = os.environ.get("QDPLAN_CONFIG")
     if config_file is None or _is_file(Path(config_file)):
-        from qdplan_cli.local.config import config_path, load_config
+        from qdplan_cli.local.config import config_path, load_config_or_none
 
         path = config_path()
         if _is_file(path):
-            config = load_config(path)
+            config = load_config_or_none(path)
     calendar_file = calendar_file or (config.calendar_file if config else None)
     calendar = hours = None
     if calendar_file is not None or config is not None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group
+from rich.pager import SystemPager
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.table import Table
@@ -30,6 +31,7 @@ from qdplan_cli.plan.labels import (
 )
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
 from qdplan_cli.plan.times import format_dt, format_dt_seconds, format_duration
+from qdplan_cli.ui.conhost import glyphs, narrow
 from qdplan_cli.ui.terminal_text import terminal_text
 
 if TYPE_CHECKING:
@@ -68,7 +70,21 @@ class _SafeConsole(Console):
 
 def make_console(stderr: bool = False) -> Console:
     # Box-drawing and marks used here all exist in GBK, the code page of many Chinese consoles.
+    # On a console that draws them two cells wide (conhost, CJK code page), what is left of them
+    # after the ASCII marks below is narrowed on its way out (ui.conhost).
     return _SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+
+
+class _NarrowPager(SystemPager):
+    """The system pager (less, more) is a terminal writer of its own: in ASCII mode what it
+    shows is narrowed too (ui.conhost)."""
+
+    def show(self, content: str) -> None:
+        super().show(narrow(content) if glyphs().ascii else content)
+
+
+def _box(unicode_box: box.Box) -> box.Box:
+    return box.ASCII if glyphs().ascii else unicode_box
 
 
 def _roles(roles: Sequence[Role], decision: Decision) -> str:
@@ -100,6 +116,7 @@ def checklist(
 
     contacts = contacts or {}
     ticks = ticks or {}
+    g = glyphs()
     numbers = {id(step): (n, sid) for n, sid, step in numbered_steps(decision)}
     parts: list[Text | Table] = []
     head = Text()
@@ -145,7 +162,7 @@ def checklist(
         )
         table.title = title_text
         table.title_style = "bold cyan"
-        table.add_column("mark", width=3, no_wrap=True)
+        table.add_column("mark", width=len(g.todo) + 2, no_wrap=True)
         table.add_column("text", ratio=1, overflow="fold")
         table.add_column("clause", no_wrap=True, style="dim", justify="right")
         for step in steps:
@@ -154,15 +171,15 @@ def checklist(
                 who = f"负责：{_roles(step.by, decision)}" if step.by else ""
                 if step.to:
                     # The number to call, beside the step that needs it.
-                    who += " → 对象：" + "、".join(
+                    who += f" {g.arrow} 对象：" + "、".join(
                         _contact_line(r, decision, contacts) for r in step.to
                     )
                 line.append("\n" + who.strip(), style="dim")
             number, sid = numbers[id(step)]
             done = ticks.get(sid)
             if done is not None:
-                line.append(f"\n√ 已于 {format_dt(done)} 完成", style="green")
-            mark = f"{'√' if done else '□'}{number}"
+                line.append(f"\n{g.done} 已于 {format_dt(done)} 完成", style="green")
+            mark = f"{g.done if done else g.todo}{number}"
             # 参照 / 解读 mark a reading of ours; the plan's own word cites 依据.
             cite = step_citation(step)
             if cite == clause_label(step.clause):
@@ -174,11 +191,12 @@ def checklist(
         table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
         table.title = "联系人"
         table.title_style = "bold cyan"
-        table.add_column("mark", width=2, no_wrap=True)
+        table.add_column("mark", width=len(g.todo) + 1, no_wrap=True)
         table.add_column("who", ratio=1, overflow="fold")
         for role in decision.notify:
             table.add_row(
-                "●" if contacts.get(role) else "□", _contact_line(role, decision, contacts)
+                g.chosen if contacts.get(role) else g.todo,
+                _contact_line(role, decision, contacts),
             )
         parts.append(table)
 
@@ -186,7 +204,7 @@ def checklist(
         plans = Text()
         plans.append("可选方案：", style="bold")
         for number in decision.allowed_plans:  # 4.2.2, 5.2: a system fault never offers 方案一
-            mark = "■" if decision.plan == number else "□"
+            mark = g.chosen if decision.plan == number else g.todo
             plans.append(f"\n  {mark} {plan_label(number, decision.stage, decision.project_type)}")
         if len(decision.allowed_plans) < 3:
             plans.append("\n  （电子交易系统故障只能选择方案二或方案三）", style="dim")
@@ -213,9 +231,9 @@ def checklist(
         parts.append(Text(f"建议的新时间：{format_dt(decision.suggested_new_time)}"))
 
     for warning in decision.warnings:
-        parts.append(Text(f"※ {warning}", style="bold yellow"))
+        parts.append(Text(f"{g.note} {warning}", style="bold yellow"))
 
-    return Panel(Group(*parts), title=title, box=box.SQUARE, expand=True)
+    return Panel(Group(*parts), title=title, box=_box(box.SQUARE), expand=True)
 
 
 def _time_left(text: Text, line: datetime, now: datetime | None) -> None:
@@ -234,7 +252,7 @@ def _clock(decision: Decision) -> Text:
     if deadline is not None:
         # 4.1.x: what happens turns on whether the fault is fixed before the bid deadline.
         text.append(f"{terms(decision.project_type)['deadline']}：", style="bold")
-        text.append(f"{format_dt(deadline)} 前未修复 → 出具延迟开标公告")
+        text.append(f"{format_dt(deadline)} 前未修复 {glyphs().arrow} 出具延迟开标公告")
         if decision.fixed_before_deadline is None:
             _time_left(text, deadline, decision.now)
         return text
@@ -250,7 +268,7 @@ def _clock(decision: Decision) -> Text:
     names = "、".join(PLAN_NUMERALS[p] for p in allowed)
     which = "三种方案中选择一种" if len(allowed) == 3 else f"{names}中选择"
     tenderer = role_label(Role.TENDERER, decision.project_type)
-    text.append(f"{format_dt(line)} 前未恢复 → {tenderer}可在{which}")
+    text.append(f"{format_dt(line)} 前未恢复 {glyphs().arrow} {tenderer}可在{which}")
     if decision.within_2h is not True:
         _time_left(text, line, decision.now)
     return text
@@ -276,7 +294,7 @@ def print_checklist(
             import os
 
             os.environ.setdefault("LESS", "-R")  # less shows the colours, q goes back
-            with console.pager(styles=True):
+            with console.pager(_NarrowPager(), styles=True):
                 console.print(panel)
             return
     console.print(panel)
@@ -284,7 +302,7 @@ def print_checklist(
 
 def print_config(config: Config) -> None:
     console = make_console()
-    table = Table(box=box.SQUARE, show_header=False, title="qdplan 配置", expand=True)
+    table = Table(box=_box(box.SQUARE), show_header=False, title="qdplan 配置", expand=True)
     table.add_column("项", no_wrap=True, style="bold")
     table.add_column("值", ratio=1, overflow="fold")
     table.add_row(
@@ -359,7 +377,7 @@ def print_timeline(
     console = make_console()
     body: list[Text | Table] = [Text(line) for line in lines]
     if console.width >= NARROW:
-        table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False)
+        table = Table(box=_box(box.SIMPLE_HEAD), expand=True, show_edge=False)
         table.add_column("时间", no_wrap=True, style="cyan")
         table.add_column("经过", ratio=1, overflow="fold")
         for at, text in entries:
@@ -374,7 +392,7 @@ def print_timeline(
             grid.add_column(ratio=1, overflow="fold")
             grid.add_row("", text)
             body.append(grid)
-    console.print(Panel(Group(*body), title=title, box=box.SQUARE, expand=True))
+    console.print(Panel(Group(*body), title=title, box=_box(box.SQUARE), expand=True))
 
 
 def print_incidents(rows: Sequence[Sequence[str]]) -> None:

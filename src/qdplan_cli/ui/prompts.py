@@ -6,12 +6,14 @@ which has already saved every answer, can say how to resume.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import questionary
 from prompt_toolkit.styles import Style
 
+from qdplan_cli.ui import conhost
 from qdplan_cli.ui.wording import WIZARD
 
 STYLE = Style(
@@ -36,6 +38,8 @@ STYLE = Style(
 Status = Callable[[int], Sequence[tuple[str, str]]]
 _status: Status | None = None
 REFRESH_S = 1.0
+# The rule under the block when it is not redrawn each second (an input method is in use).
+CLOCK_ON_KEY = "倒计时在按键时刷新"
 
 
 class GoBack(Exception):
@@ -47,8 +51,21 @@ def set_status(status: Status | None) -> None:
     _status = status
 
 
-def _with_status(question: questionary.Question, *, back: bool = False) -> questionary.Question:
-    """Put the live status block above the question (gone once it is answered)."""
+def _shown(text: str, *, fitted: bool = False) -> str:
+    """What reaches prompt_toolkit: narrowed on a console that draws ambiguous characters two
+    cells wide (prompt_toolkit lays them out as one; ui.conhost). A ``fitted`` line (the status
+    block, cut to the width) keeps its width: one ASCII character for each."""
+    if not conhost.ascii_mode():
+        return text
+    return conhost.narrow(text, before_layout=not fitted)
+
+
+def _with_status(
+    question: questionary.Question, *, back: bool = False, typing: bool = False
+) -> questionary.Question:
+    """Put the live status block above the question (gone once it is answered). It is redrawn
+    every second, or, where that disturbs an input method (``conhost.live_clock``), at each
+    key the witness presses."""
     from prompt_toolkit.application import get_app
     from prompt_toolkit.filters import IsDone
     from prompt_toolkit.formatted_text import StyleAndTextTuples
@@ -69,13 +86,24 @@ def _with_status(question: questionary.Question, *, back: bool = False) -> quest
     if status is None:
         return question
 
+    live = conhost.live_clock(typing=typing)
+    rule = conhost.glyphs().rule
+
     def tokens() -> StyleAndTextTuples:
         width = max(20, get_app().output.get_size().columns - 1)
         out: StyleAndTextTuples = []
         for style, line in status(width):
-            out.append((f"class:status.{style}" if style else "", line))
+            out.append((f"class:status.{style}" if style else "", _shown(line, fitted=True)))
             out.append(("", "\n"))
-        out.append(("class:status.rule", "─" * min(width, 78)))
+        length = min(width, 78)
+        if live:
+            out.append(("class:status.rule", rule * length))
+        else:  # say that the clock above moves only when a key is pressed
+            label = f"{rule * 2} {CLOCK_ON_KEY} "
+            used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+            out.append(
+                ("class:status.rule", _shown(label, fitted=True) + rule * max(length - used, 0))
+            )
         return out
 
     header = ConditionalContainer(
@@ -84,18 +112,18 @@ def _with_status(question: questionary.Question, *, back: bool = False) -> quest
     )
     old = app.layout
     app.layout = Layout(HSplit([header, old.container]), focused_element=old.current_window)
-    app.refresh_interval = REFRESH_S
+    app.refresh_interval = REFRESH_S if live else None
     return question
 
 
 def hint(text: str) -> None:
     """A one-line hint above the next question (what the plan says about it)."""
-    questionary.print(text, style="fg:ansiyellow")
+    questionary.print(_shown(text), style="fg:ansiyellow")
 
 
 def done(text: str) -> None:
     """A progress line once something is saved ("已记录：…")."""
-    questionary.print(text, style="fg:ansigreen")
+    questionary.print(_shown(text), style="fg:ansigreen")
 
 
 def select(
@@ -104,14 +132,15 @@ def select(
     default: str | None = None,
 ) -> str:
     """Pick one of ``choices`` (title, value); returns the value."""
-    items = [questionary.Choice(title=title, value=value) for title, value in choices]
+    items = [questionary.Choice(title=_shown(title), value=value) for title, value in choices]
     values = [value for _, value in choices]
     question = questionary.select(
-        message,
+        _shown(message),
         choices=items,
         default=default if default in values else None,
         qmark="?",
-        instruction=WIZARD["instruction"],
+        pointer=">" if conhost.ascii_mode() else "»",
+        instruction=_shown(WIZARD["instruction"]),
         style=STYLE,
     )
     answer = _with_status(question).unsafe_ask()
@@ -134,10 +163,12 @@ def text(
         if validate is None:
             return True
         problem = validate(value)
-        return True if problem is None else problem
+        return True if problem is None else _shown(problem)
 
-    question = questionary.text(message, default=default, validate=check, qmark="?", style=STYLE)
-    answer = _with_status(question, back=back).unsafe_ask()
+    question = questionary.text(
+        _shown(message), default=default, validate=check, qmark="?", style=STYLE
+    )
+    answer = _with_status(question, back=back, typing=True).unsafe_ask()
     if answer is None:
         raise KeyboardInterrupt
     return str(answer).strip()

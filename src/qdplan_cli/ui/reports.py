@@ -19,8 +19,18 @@ if TYPE_CHECKING:
 
 
 def say(text: str, *, err: bool = False) -> None:
-    """One plain line: a confirmation that something was stored or written."""
-    typer.echo(terminal_text(text), err=err)
+    """One plain line: a confirmation that something was stored or written. On a terminal it is
+    wrapped to the width between words (an incident id is never split across lines)."""
+    import sys
+
+    from qdplan_cli.ui.conhost import is_terminal
+
+    if is_terminal(sys.stderr if err else sys.stdout):
+        from qdplan_cli.ui.console import print_note
+
+        print_note(text, style="", stderr=err)
+        return
+    typer.echo(terminal_text(text), err=err)  # stored text: no escape sequences
 
 
 # ----------------------------------------------------------------- files written
@@ -47,14 +57,19 @@ class WrittenSet:
 
 
 def show_written(result: WrittenSet) -> None:
+    from qdplan_cli.local.files import protection
+
+    guard = protection(result.out)
     if result.headline:
         typer.echo(result.headline)
     else:
         typer.echo(f"已生成 {len(result.files)} 份文书，保存在 {result.out}：")
         for f in result.files:
-            kind = "公开" if f.public else "内部，仅本人可读"
+            kind = "公开" if f.public else f"内部，{guard.words}"
             note = f"；{f.note}" if f.note else ""
             typer.echo(f"  {f.path.name}  {f.label}（{kind}{note}）")
+    if guard.warning and (result.headline or any(not f.public for f in result.files)):
+        typer.echo(guard.warning)  # where chmod 0600 does not protect them: what does
     for line in result.lines:
         typer.echo(line)
     for hint in result.hints:
@@ -260,7 +275,12 @@ def show_archive_init(where: str, done: Sequence[tuple[int, str]]) -> None:
 def show_handover_written(path: Path, chains: Sequence[tuple[str, int, str]]) -> None:
     """``archive export``: the file and each incident's (id, events, short hash)."""
     events = sum(n for _, n, _ in chains)
-    typer.echo(f"已写出交接文件 {path}：{len(chains)} 个事件，{events} 条记录（仅本人可读）。")
+    from qdplan_cli.local.files import protection
+
+    guard = protection(path.parent)
+    typer.echo(f"已写出交接文件 {path}：{len(chains)} 个事件，{events} 条记录（{guard.words}）。")
+    if guard.warning:
+        typer.echo(guard.warning)
     for incident_id, count, short in chains:
         typer.echo(f"  事件 {incident_id}：{count} 条，记录校验码 {short}")
 

@@ -25,6 +25,7 @@ from qdplan_cli.plan.model import Decision, Role
 from qdplan_cli.plan.times import format_dt_seconds
 from qdplan_cli.record.events import project_summary
 from qdplan_cli.record.incident import Incident, done_steps, numbered_steps
+from qdplan_cli.ui.conhost import glyphs
 from qdplan_cli.ui.console import make_console
 from qdplan_cli.ui.status import StatusInput, fit, status_lines
 
@@ -65,12 +66,13 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     for style, line in status_lines(state, now, inner):
         parts.append(Text(line, style=STYLES.get(style, "")))
     steps = numbered_steps(decision)
+    g = glyphs()
     done = sum(1 for _, sid, _ in steps if sid in ticks)
     table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
     table.title = f"步骤（已完成 {done}/{len(steps)}）"
     table.title_style = "bold cyan"
     table.title_justify = "left"
-    table.add_column("mark", width=8, no_wrap=True)
+    table.add_column("mark", width=len(g.done) + 6, no_wrap=True)
     table.add_column("text", ratio=1, no_wrap=True, overflow="ellipsis")
     # The rows left once the border, the head lines and the two section titles are drawn.
     room = max(6, height - 2 - len(parts) - 2)
@@ -79,7 +81,7 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     shown_steps = len(steps) if fits else max(1, room - logs_wanted - 1)
     for number, sid, step in steps[:shown_steps]:
         at = ticks.get(sid)
-        mark = f"√ {at:%H:%M}" if at else f"□ {number}"
+        mark = f"{g.done} {at:%H:%M}" if at else f"{g.todo} {number}"
         table.add_row(Text(mark, style="green" if at else ""), step.text)
     if len(steps) > shown_steps:
         table.add_row("", Text(f"…另有 {len(steps) - shown_steps} 步", style="dim"))
@@ -96,7 +98,12 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
         log.add_row(f"{entry.at:%m-%d %H:%M:%S}", entry.text)
     parts.append(log)
     title = f"qdplan 看板 · 事件 {target.id}" + ("（已作废）" if target.discarded else "")
-    return Panel(Group(*parts), title=title, subtitle="只读 · Ctrl-C 退出", box=box.SQUARE)
+    return Panel(
+        Group(*parts),
+        title=title,
+        subtitle="只读 · Ctrl-C 退出",
+        box=box.ASCII if g.ascii else box.SQUARE,
+    )
 
 
 def run_board(
