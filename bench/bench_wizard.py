@@ -1,11 +1,15 @@
 """The witness console's speed, in a pseudo-terminal (pexpect), against baselines measured in
 the same run.
 
-1. Launch → the first question ("哪个项目？") on screen, against ``python -c "import typer,
-   questionary"`` (what any typer + questionary program pays first). Target: within 1.15×.
+1. Launch → the first question ("故障发生在哪个环节？") on screen, against ``python -c "import
+   typer, questionary"`` (what any typer + questionary program pays first). Target: within 1.15×.
 2. Enter → the next prompt on an incident of 5,000 events: a progress line typed at the hub is
    saved, the incident folded again, decided, and the hub with its status block redrawn.
    Target: under 0.15 s at the median.
+3. Launch → a screen naming who to call (a configured name and phone number), in an 80×24 pty,
+   accepting every default: with a fresh data folder and with a last project on file. Counted
+   in answers (target ≤ 3) and in seconds of scripted typing (target ≤ 20 s); the typing waits
+   for each question on the screen, then sends its keys, as a person would.
 
     uv run python bench/bench_wizard.py [--runs N]
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -49,6 +54,57 @@ def env_for(home: Path) -> dict[str, str]:
     return {**os.environ, "QDPLAN_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
 
 
+CONTACTS = """\
+[[contacts.support_staff]]
+name = "欧阳振华"
+phone = "0532-81110001"
+[[contacts.property_staff]]
+name = "赵物业"
+phone = "0532-81110004"
+"""
+WHO = re.compile(r"(欧阳振华|赵物业) 0532-8111000\d")  # a name and its number, on one line
+MAX_ANSWERS = 3
+MAX_TYPING_S = 20.0
+
+
+def time_to_who_to_call(home: Path, config: Path) -> tuple[int, float, str]:
+    """``qdplan incident`` until the screen names who to call: (answers, seconds, screen)."""
+    import pyte
+
+    env = {**env_for(home), "QDPLAN_CONFIG": str(config), "COLUMNS": "80", "LINES": "24"}
+    start = time.perf_counter()
+    child = pexpect.spawn(
+        script("qdplan"), ["incident"], env=env, encoding="utf-8", timeout=30, dimensions=(24, 80)
+    )
+    screen = pyte.Screen(80, 24)
+    stream = pyte.Stream(screen)
+    answers = 0
+
+    def text() -> str:
+        return "\n".join(line.rstrip() for line in screen.display)
+
+    since_answer = ""  # what the terminal received since the last answer
+    while not WHO.search(text()):
+        if answers > 12:
+            raise SystemExit(f"no name and number on screen after {answers} answers:\n{text()}")
+        if "（↑↓ 选择" in since_answer:  # a live menu (its key hint) is on screen
+            child.send("\r")  # accept the default
+            answers += 1
+            since_answer = ""
+        try:
+            chunk = child.read_nonblocking(65536, timeout=0.2)
+        except pexpect.TIMEOUT:
+            continue
+        since_answer += chunk
+        stream.feed(chunk)
+    elapsed = time.perf_counter() - start
+    shown = text()
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    return answers, elapsed, shown
+
+
 def time_first_question(home: Path, project: Path) -> float:
     start = time.perf_counter()
     child = pexpect.spawn(
@@ -59,7 +115,7 @@ def time_first_question(home: Path, project: Path) -> float:
         timeout=30,
         dimensions=(24, 80),
     )
-    child.expect("哪个项目？")
+    child.expect("故障发生在哪个环节？")
     elapsed = time.perf_counter() - start
     child.sendintr()
     child.expect(pexpect.EOF)
@@ -71,6 +127,7 @@ def big_incident(home: Path, events: int = EVENTS) -> str:
     """An evaluation incident (power cut, waiting within 2 hours) with ``events`` events."""
     os.environ["QDPLAN_HOME"] = str(home)
     from qdplan_cli.plan.times import shanghai
+    from qdplan_cli.record.casefile import Project
     from qdplan_cli.record.events import answer_event, created_event, log_event
     from qdplan_cli.record.store import Store
 
@@ -78,7 +135,7 @@ def big_incident(home: Path, events: int = EVENTS) -> str:
     start = now - timedelta(minutes=30)
     with Store.open() as store:
         first = [
-            created_event(start, {"name": "基准测试项目"}, start, "wizard"),
+            created_event(start, Project(name="基准测试项目"), start, "wizard"),
             answer_event(start, "stage", "evaluation", None),
             answer_event(start, "fault", "power", None),
             answer_event(start, "within_2h", True, None),
@@ -134,6 +191,14 @@ def main() -> None:
         small = time_enter_to_prompt(home, big_incident(home, 5), runs)
         incident_id = big_incident(home)
         enter = time_enter_to_prompt(home, incident_id, runs)
+        config = Path(tmp) / "config.toml"
+        config.write_text(CONTACTS, encoding="utf-8")
+        fresh = Path(tmp) / "fresh"
+        who_fresh = time_to_who_to_call(fresh, config)
+        # The same folder now holds an incident: the next one offers its project.
+        with_last = Path(tmp) / "with-last"
+        big_incident(with_last, 5)
+        who_last = time_to_who_to_call(with_last, config)
     ratio = wizard_s / floor_s
     enter_s = statistics.median(enter)
     print(f"python -c 'import typer, questionary'  {floor_s:.3f} s (baseline)")
@@ -149,6 +214,22 @@ def main() -> None:
         f"Enter → next prompt, {EVENTS} events      {enter_s:.3f} s median "
         f"(min {min(enter):.3f}, max {max(enter):.3f}; target < {ENTER_TARGET_S:.2f} s: "
         f"{'met' if enter_s < ENTER_TARGET_S else 'NOT met'})"
+    )
+    for label, (answers, seconds, _screen) in (
+        ("fresh data folder", who_fresh),
+        ("with a last project", who_last),
+    ):
+        met = answers <= MAX_ANSWERS and seconds <= MAX_TYPING_S
+        print(
+            f"qdplan incident → who to call ({label}): {answers} answers, {seconds:.2f} s "
+            f"({seconds / floor_s:.1f}× baseline; target ≤ {MAX_ANSWERS} answers and "
+            f"≤ {MAX_TYPING_S:.0f} s: {'met' if met else 'NOT met'})"
+        )
+    print("the screen naming who to call (fresh data folder, 80×24):")
+    print(who_fresh[2])
+    print(
+        f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        f" on {os.cpu_count()} cores"
     )
 
 

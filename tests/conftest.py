@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -75,3 +76,18 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _session_cac
     monkeypatch.setenv("QDPLAN_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("QDPLAN_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("COLUMNS", "100")
+
+
+@pytest.fixture(scope="session")
+def rendered_documents(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Every document rendered and converted to PDF once a session (tests/documentkit.py)."""
+    from .documentkit import CONFIG, VISUAL, render_everything
+
+    root = tmp_path_factory.mktemp("documents")
+    (root / "config.toml").write_text(CONFIG, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QDPLAN_CONFIG", str(root / "config.toml"))
+        patch.setenv("QDPLAN_CACHE", str(root / "cache"))
+        patch.setenv("QDPLAN_HOME", str(root / "home"))
+        patch.setenv("FONTCONFIG_FILE", str(VISUAL / "fonts.conf"))
+        return render_everything(root)

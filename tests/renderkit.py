@@ -70,12 +70,11 @@ def paragraphs_everywhere(document: Any) -> Iterator[Any]:
 
 
 def _text(element: Any) -> str:
-    """The text a reader sees in an element: w:t, with w:br as a line break and w:tab a tab;
-    the invisible WORD JOINERs that keep words on one line (documents.linebreak) left out."""
+    """The text a reader sees in an element: w:t, with w:br as a line break and w:tab a tab."""
     parts: list[str] = []
     for node in element.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
         if node.tag == qn("w:t"):
-            parts.append((node.text or "").replace("\u2060", ""))
+            parts.append(node.text or "")
         elif node.tag == qn("w:br"):
             parts.append("\n")
         else:

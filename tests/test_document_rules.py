@@ -4,35 +4,39 @@ for seals, the commitment pre-filled under the wrong words, the wrong fee standa
 
 from __future__ import annotations
 
+import itertools
+import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from qdplan_cli.documents.linebreak import break_lines, protect, unprotect, width
+from qdplan_cli.documents.linebreak import break_lines, keep_identifiers, width
 
 from .renderkit import DATA, isolated_config, load_toml, render, text_of, write_case  # noqa: F401
 
-# Long titles of real published notices (trading-centre sites, 2013–2024), and ours.
+# Long titles of real published notices (trading-centre sites, 2013–2024), and ours; "|" marks
+# where the template's two title lines meet (the project's name | the document's own name).
 REAL_TITLES = {
-    "鞍山市突发事件预警信息发布平台工程项目推迟开标情况说明": [
+    "鞍山市突发事件预警信息发布平台工程项目|推迟开标情况说明": [
         "鞍山市突发事件预警信息发布平台工程项目",
         "推迟开标情况说明",
     ],
-    "娄底市吉星路网道路工程及园林苗圃基地搬迁BT建设项目补充公告": [
-        "娄底市吉星路网道路工程及园林苗圃基地搬迁",
-        "BT建设项目补充公告",
+    "娄底市吉星路网道路工程及园林苗圃基地搬迁BT建设项目|补充公告": [
+        "娄底市吉星路网道路工程及园林苗圃",
+        "基地搬迁BT建设项目补充公告",
     ],
-    "三界镇梅郢村精品示范村人居环境治理项目澄清公告": [
+    "三界镇梅郢村精品示范村人居环境治理项目|澄清公告": [
         "三界镇梅郢村精品示范村人居环境治理项目",
         "澄清公告",
     ],
-    "关于青岛西海岸新区某某道路改造工程施工延期开标的补充公告": [
+    "关于青岛西海岸新区某某道路改造工程施工|延期开标的补充公告": [
         "关于青岛西海岸新区某某道路改造工程施工",
         "延期开标的补充公告",
     ],
-    "关于青岛市某某大学质子加速器采购项目（QDCG-2026-1205）延期开标的公告": [
+    "关于青岛市某某大学质子加速器采购项目（QDCG-2026-1205）|延期开标的公告": [
         "关于青岛市某某大学质子加速器采购项目",
         "（QDCG-2026-1205）延期开标的公告",
     ],
@@ -42,7 +46,7 @@ WORDS = ("采购", "开标", "延期", "工程", "施工", "项目", "公告", "
 
 @pytest.mark.parametrize("title", sorted(REAL_TITLES))
 def test_titles_break_at_phrase_boundaries_upper_line_longer(title: str) -> None:
-    lines = break_lines(title, 20)
+    lines = break_lines(title.replace("|", ""), 20, phrases=title.split("|"))
     assert lines == REAL_TITLES[title]
     widths = [width(line) for line in lines]
     assert widths == sorted(widths, reverse=True) or len(lines) > 2  # 上长下短
@@ -52,17 +56,68 @@ def test_titles_break_at_phrase_boundaries_upper_line_longer(title: str) -> None
                 assert not (a.endswith(word[:k]) and b.startswith(word[k:])), (a, b, word)
 
 
+def _real_names() -> list[tuple[list[str], str]]:
+    with (DATA / "names" / "real_names.toml").open("rb") as handle:
+        entries = tomllib.load(handle)["name"]
+    return [(entry["words"].split(" "), entry["url"]) for entry in entries]
+
+
+def test_at_least_fifty_real_names_and_titles_each_with_its_source() -> None:
+    names = _real_names()
+    assert len(names) >= 50
+    assert all(url.startswith(("http://", "https://")) for _words, url in names)
+
+
+@pytest.mark.parametrize("columns", [8, 10, 12, 14, 17, 20])
+def test_real_names_break_only_between_their_words(columns: int) -> None:
+    """Seal columns (14), table cells (8–12) and titles (20): each line break of a published
+    name or title falls between two of its words, never inside one (…服务/中心, …有限公/司)."""
+    split = []
+    for words, url in _real_names():
+        text = "".join(words)
+        lines = break_lines(text, columns)
+        assert "".join(lines) == text
+        bounds = set(itertools.accumulate(len(w) for w in words))
+        wide = any(width(w) > columns for w in words)  # a word wider than the line must break
+        cuts = list(itertools.accumulate(len(line) for line in lines))[:-1]
+        if not wide and any(cut not in bounds for cut in cuts):
+            split.append(f"{' / '.join(lines)}  ({url})")
+    assert not split, "\n".join(split)
+
+
 def test_a_short_title_stays_on_one_line() -> None:
     assert break_lines("应急处置方案备案表", 20) == ["应急处置方案备案表"]
 
 
-def test_project_and_phone_numbers_are_joined_and_read_back_unchanged() -> None:
-    text = "项目编号：QDJS-2026-0733，联系人：刘女士，电话：0532-81234567"
-    joined = protect(text)
-    assert "Q\u2060D\u2060J\u2060S\u2060-\u20602\u20600" in joined
-    assert "0\u20605\u20603\u20602\u2060-\u20608" in joined
-    assert "刘女士" in joined  # Chinese is not joined: LibreOffice would ignore it (linebreak)
-    assert unprotect(joined) == text
+def _line_of_each_char(text: str, room: float, indent: float) -> list[int]:
+    """A word processor's lines, simply: any character may start a line, a line holds ``room``
+    characters (half for Latin), a line break starts a new one."""
+    lines, line, pos = [], 0, indent
+    for c in text:
+        if c == "\n":
+            line, pos = line + 1, 0.0
+            lines.append(line)
+            continue
+        if pos + width(c) > room:
+            line, pos = line + 1, 0.0
+        pos += width(c)
+        lines.append(line)
+    return lines
+
+
+def test_identifiers_are_kept_whole_by_a_line_break_and_no_character_is_added() -> None:
+    text = "项目编号：QDJS-2026-0733，联系人：刘女士，电话：0532-81234567。"
+    for pad in range(60):
+        padded = "某" * pad + text + "某" * pad + text
+        kept = keep_identifiers(padded, 28, indent=2)
+        assert kept.replace("\n", "") == padded  # nothing but line breaks
+        assert kept.count("\n") <= 4
+        lines = _line_of_each_char(kept, 28, 2)
+        for number in ("QDJS-2026-0733", "0532-81234567"):
+            for found in re.finditer(re.escape(number), kept):
+                assert len(set(lines[found.start() : found.end()])) == 1, (pad, number, kept)
+    # A number that fits where it stands is not moved.
+    assert keep_identifiers("项目编号：QDJS-2026-0733", 28, indent=0) == "项目编号：QDJS-2026-0733"
 
 
 needs_pdf = pytest.mark.skipif(
@@ -179,15 +234,19 @@ def test_fee_sheet_of_a_construction_project_does_not_pass_off_the_procurement_s
     capsys: pytest.CaptureFixture[str],
     isolated_config: Path,  # noqa: F811
 ) -> None:
-    code, _, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "a", capsys)
+    code, out, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "a", capsys)
     assert code == 0, err
     text = text_of(tmp_path / "a" / "expert_fee_sheet.docx")
     assert "该标准为政府采购评审劳务报酬标准，建设工程项目请按本项目适用的" in text
+    # The way to set it is told to the witness, not printed on the sheet (a config key).
+    assert "配置" not in text and "construction_source" not in text
+    assert "[fees] construction_source" in out + err
     _with_config(
         isolated_config, '[fees]\nconstruction_source = "某某建设工程评标专家劳务报酬标准"\n'
     )
-    code, _, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "b", capsys)
+    code, out, err = render(DATA / "evaluation-system-leaver.toml", tmp_path / "b", capsys)
     assert code == 0, err
+    assert "construction_source" not in out + err
     text = text_of(tmp_path / "b" / "expert_fee_sheet.docx")
     assert "本表按某某建设工程评标专家劳务报酬标准计算" in text
     assert "28号" not in text.split("二、计费原则")[0]
@@ -253,4 +312,53 @@ def test_closure_plan_has_times_room_person_phones_and_meals(
         "专人值守",
         "餐饮",
     ):
-        assert needle in text, needle
+        assert needle in text.replace("\n", ""), needle  # a number may start a line
+
+
+def test_wording_of_issue_22_point_8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The opening-stage filing form says 新的开标时间; a judgement made at the 2-hour line is
+    said as one, with the fact of the later fix; a power cut is 恢复供电, not 排除."""
+    data = load_toml("opening-network-plan3.toml")
+    data["incident"]["resolved_at"] = data["incident"]["new_time"].replace(
+        day=8, hour=14, minute=22
+    )
+    code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
+    assert code == 0, err
+    filing = text_of(tmp_path / "a" / "filing_report.docx")
+    assert "新的开标时间：2026年12月11日（周五）09:00。" in filing
+    assert "（评标" not in filing and "评审）" not in filing
+    assert "经判断故障在2小时内无法解决（故障实际于2026年12月8日（周二）14:22排除" in filing
+    code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "b", capsys)
+    assert code == 0, err
+    notice = text_of(tmp_path / "b" / "delay_notice.docx")
+    assert "未能恢复供电" in notice and "未能排除" not in notice
+
+
+def test_a_plan_is_cited_where_the_plans_are_defined(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22 point 8: 方案二 is defined in 第五条 1, whatever clause the fault comes under."""
+    code, _, err = render(DATA / "evaluation-power-plan2.toml", tmp_path, capsys)
+    assert code == 0, err
+    text = text_of(tmp_path / "closure_plan.docx").replace("\n", "")
+    assert "第五条 3、第五条 1 方案二的规定" in text
+    assert "第五条 3方案二" not in text
+
+
+def test_the_records_course_includes_the_filing_issue_and_publication_acts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22 point 8: 经过 lists what was done, with its time, not only the witness's notes."""
+    data = load_toml("opening-network-plan3.toml")
+    data["incident"]["plan_filed_at"] = data["incident"]["supplement_issued_at"].replace(minute=35)
+    code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
+    assert code == 0, err
+    record = text_of(tmp_path / "a" / "incident_record.docx")
+    course = record.split("一、经过记录")[1].split("二、")[0]
+    assert "2026年12月8日（周二）11:35，方案报监管部门备案。" in course
+    assert "2026年12月8日（周二）11:40，发出延期开标书面补充公告。" in course
+    assert course.index("11:15") < course.index("11:35") < course.index("11:40")
+    code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "b", capsys)
+    assert code == 0, err
+    course = text_of(tmp_path / "b" / "incident_record.docx").split("一、经过记录")[1]
+    assert "2026年12月3日（周四）10:40，发布延迟开标公告。" in course.split("二、")[0]

@@ -22,6 +22,7 @@ from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.fees import Attendance
 from qdplan_cli.plan.model import Fault, ProjectType, Situation, Stage
 from qdplan_cli.plan.times import SHANGHAI
+from qdplan_cli.record import signing
 from qdplan_cli.record.casefile import (
     Case,
     Project,
@@ -97,6 +98,7 @@ def test_the_documents_variables_name_the_fields_marked_for_them() -> None:
     # Derived variables: a field's id or short form (``incident.stage_id``), the record hash.
     derived = {k for k in named - marked if k.rsplit("_", 1)[0] in marked}
     derived.add("incident.record_hash")
+    derived.add("incident.record_events")  # the record QR code (issue 22), like the hash
     assert named - derived == marked
 
 
@@ -203,7 +205,9 @@ def test_case_file_to_incident_to_export_to_case_file_keeps_every_field(case: Ca
         assert decided(again.situation) == decided(case.situation)
         # The hand-over file carries the same incident to the archive.
         chain = local_chain(store, incident_id, laptop="test", hall="test")
-        path = write_file(Path(folder) / "handover.jsonl", [chain], exported_at=NOW)
+        path = write_file(
+            Path(folder) / "handover.jsonl", [chain], exported_at=NOW, key=signing.generate()
+        )
         (received,) = read_file(path)
         item = review_item(received)
         assert fields_of(case_to_dict(item.incident.case())) == fields_of(written)

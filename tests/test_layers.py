@@ -25,6 +25,12 @@ HOMES: dict[str, set[str]] = {
     "matplotlib": {"documents.charts"},
     "homoglyph": {"documents.names"},
     "opencc_purepy": {"documents.names"},
+    "rjieba": {"documents.linebreak"},
+    "segno": {"documents.qr"},
+    "zxingcpp": {"local.scan"},
+    "PIL": {"local.scan"},
+    "cryptography": {"record.signing"},
+    "openpyxl": {"documents.workbook"},
 }
 # What each room may import of ours.
 ALLOWED: dict[str, set[str]] = {

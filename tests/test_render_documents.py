@@ -171,17 +171,18 @@ def test_procurement_delay_notice_is_a_correction_notice(
         < lines.index("四、凡对本次公告内容提出询问，请按以下方式联系")
     )
     for needle in (
-        "项目编号：QDCG-2026-1102",
-        "更正项目 | 更正前 | 更正后",
-        "响应文件提交截止时间及开标时间 | 2026年12月3日（周四）09:30 | 2026年12月3日（周四）14:30",
-        "开标地点 | 青岛市公共资源交易中心第5开标室 | 不变",
+        "原公告的采购项目编号：QDCG-2026-1102",
+        "原公告的采购项目名称：青岛市市北区某某社区卫生服务中心设备采购项目",
+        "首次公告日期：",
+        "更正内容：响应文件提交截止时间及开标时间\n更正前：2026年12月3日（周四）09:30\n"
+        "更正后：2026年12月3日（周四）14:30\n开标地点：不变（青岛市公共资源交易中心第5开标室）",
         "因交易场所突发停电",  # neutral words, not the incident's own description
         "第四条（一）3",
         "四、凡对本次公告内容提出询问，请按以下方式联系\n采购人：青岛市市北区某某社区卫生服务中心\n"
         "联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n采购代理机构：青岛某某项目管理有限公司\n"
         "联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n特此公告。",
         "特此公告。",
-        "采购人（盖章）：\n青岛市市北区某某社区卫生服务中心 | 采购代理机构（盖章）：\n青岛某某项目管理有限公司",
+        "采购人（盖章）：\n青岛市市北区某某\n社区卫生服务中心 | 采购代理机构（盖章）：\n青岛某某项目管理有限公司",
     ):
         assert needle in text or needle in flat, needle
     assert lines[-1] == "2026年12月3日"  # the day the notice was published
@@ -233,7 +234,8 @@ def test_without_a_new_time_the_notice_has_a_line_to_fill_in(
     assert code == 0, err
     text = text_of(tmp_path / "a" / "delay_notice.docx")
     assert "另行通知" not in text
-    assert "变更为：＿＿＿＿年＿＿月＿＿日＿＿时＿＿分（发布前填写：" in text
+    assert "变更为：＿＿＿＿年＿＿月＿＿日＿＿时＿＿分。" in text
+    assert "填写" not in text  # the rule goes to the witness (stdout), no drafting note on paper
     assert text.splitlines()[-1] == "　　　　年　　月　　日"  # not the day it was rendered
     assert "2026年12月16日" not in text
     assert "填写横线" in stdout

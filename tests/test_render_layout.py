@@ -21,7 +21,7 @@ from .renderkit import (  # noqa: F401
 )
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-OFFICIAL_FONTS = {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
+OFFICIAL_FONTS = {"仿宋", "方正小标宋简体", "黑体", "楷体", "宋体"}
 CASES = [
     "prep-power-delay.toml",
     "opening-network-plan3.toml",
@@ -102,7 +102,7 @@ def test_every_run_names_an_official_east_asian_font_and_no_theme_font(
         assert "Theme=" not in styles_xml and "cstheme" not in styles_xml
         defaults = document.styles.element.find(qn("w:docDefaults"))
         rfonts = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts"))
-        assert rfonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+        assert rfonts.get(qn("w:eastAsia")) == "仿宋"
         lang = document.settings.element.find(qn("w:themeFontLang"))
         assert lang.get(qn("w:eastAsia")) == "zh-CN"
 
@@ -115,7 +115,7 @@ def test_title_body_and_heading_fonts(rendered: list[Path]) -> None:
     assert title.runs[0].font.size.pt == 22
     assert document.paragraphs[1].text == ""  # one empty line below the title
     body = next(p for p in document.paragraphs if p.text.startswith("更正原因"))
-    assert body.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert body.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋"
     assert body.runs[0].font.size.pt == 16
 
     record = next(p for p in rendered if p.stem == "incident_record")
@@ -132,16 +132,25 @@ def _style_chain_value(paragraph: docx.text.paragraph.Paragraph, attr: str) -> o
     return value
 
 
+ONE_PAGE = ("delay_notice", "supplementary_notice", "evaluation_reschedule")
+
+
 def test_exact_line_grid_and_two_character_indent(rendered: list[Path]) -> None:
     for path in rendered:
         document = docx.Document(str(path))
+        pitches = set()
         for paragraph in document.paragraphs:
             if not paragraph.text.strip():
                 continue
             rule = _style_chain_value(paragraph, "line_spacing_rule")
             spacing = _style_chain_value(paragraph, "line_spacing")
             assert rule == WD_LINE_SPACING.EXACTLY, (path, paragraph.text)
-            assert round(spacing.twips) == 579, (path, paragraph.text)  # type: ignore[union-attr]
+            if paragraph.style.name != "QD 标题":
+                pitches.add(round(spacing.twips))  # type: ignore[union-attr]
+        # One exact pitch a document: the 22-line grid, or (a one-page notice that would spill,
+        # GB/T 9704 7.3.5) a tighter one, never below 19 pt.
+        assert len(pitches) == 1, (path, pitches)
+        assert pitches == {579} or (path.stem in ONE_PAGE and 380 <= min(pitches) < 579)
         body = [p for p in document.paragraphs if p.style.name == "QD 正文"]
         assert body, path
         ind = body[0].style.element.pPr.ind
@@ -173,7 +182,7 @@ def test_dates_are_arabic_without_zero_padding(rendered: list[Path]) -> None:
     seen = 0
     for path in rendered:
         document = docx.Document(str(path))
-        texts = [p.text.replace("\u2060", "") for p in paragraphs_everywhere(document)]
+        texts = [p.text for p in paragraphs_everywhere(document)]
         for text in texts:
             for match in re.finditer(r"(\S{4})年(\S{1,2})月(\S{1,2})日", text):
                 if "　" in match.group(0) or "＿" in match.group(0):
@@ -185,7 +194,7 @@ def test_dates_are_arabic_without_zero_padding(rendered: list[Path]) -> None:
     fees = next(p for p in rendered if p.stem == "expert_fee_sheet")
     paragraphs = docx.Document(str(fees)).paragraphs
     date = paragraphs[-1]
-    assert date.text.replace("\u2060", "") == "2026年12月14日"  # the day the last expert left
+    assert date.text == "2026年12月14日"  # the day the last expert left
     # 成文日期右空四字: four 16 pt characters from the right margin.
     ind = date._p.pPr.ind
     assert ind.get(qn("w:right")) == "1280" and ind.get(qn("w:rightChars")) == "400"
@@ -203,9 +212,9 @@ def test_signature_blocks_stay_with_the_text_before_them(rendered: list[Path]) -
     # GB/T 9704 7.3.5.2: joint issuers side by side, one column each (seals never overlap), in
     # a borderless table that does not split; 盖章 stays with the role, never on a line alone.
     signature = document.tables[-1]
-    cells = [c.text.replace("\u2060", "") for c in signature.rows[0].cells]
+    cells = [c.text for c in signature.rows[0].cells]
     assert cells == [
-        "采购人（盖章）：\n青岛市市北区某某社区卫生服务中心",
+        "采购人（盖章）：\n青岛市市北区某某\n社区卫生服务中心",  # broken between words
         "采购代理机构（盖章）：\n青岛某某项目管理有限公司\n2026年12月3日",  # under the last seal
     ]
     assert signature.rows[0]._tr.trPr.find(qn("w:cantSplit")) is not None

@@ -1,4 +1,5 @@
-"""Visual regression check: every document of every example case (tests/data/*.toml), rendered
+"""Visual regression check: every document of every example case (tests/data/*.toml), and a
+checklist, the paper pack and a year in review (tests/visual/documents/), rendered
 through LibreOffice to PNG pages, is compared with the reference pages committed in
 tests/visual/<case>/. A changed page fails the test and leaves a diff image in tests/visual/diff/
 (black: pixels that changed; grey: the reference), so a layout mistake cannot come back unseen.
@@ -17,91 +18,40 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from . import pngkit
-from .renderkit import DATA, NOW
+from .documentkit import CASES, OTHERS, VISUAL, Rendered, needs_tools
 
-VISUAL = Path(__file__).parent / "visual"
 DIFF = VISUAL / "diff"
 DPI = 36
 THRESHOLD = 64
 TOLERANCE = 0.004
-CASES = sorted(p.stem for p in DATA.glob("*.toml"))
-CONFIG = """\
-[supervisors]
-construction = "青岛市住房和城乡建设局"
-procurement = "青岛市财政局"
-"""
-
-needs_tools = pytest.mark.skipif(
-    (shutil.which("soffice") is None and shutil.which("libreoffice") is None)
-    or shutil.which("pdftoppm") is None,
-    reason="LibreOffice (soffice) and poppler (pdftoppm) are needed",
-)
+GROUPS = [*CASES, OTHERS]
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, list[Path]]]]:
-    """case → document → its PNG pages, every case rendered and converted in one go."""
-    from qdplan_cli.documents.pdf import convert_to_pdf
-
+def pages(
+    rendered_documents: Rendered, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, list[Path]]]:
+    """group → document → its PNG pages."""
     root = tmp_path_factory.mktemp("visual")
-    (root / "config.toml").write_text(CONFIG, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QDPLAN_CONFIG", str(root / "config.toml"))
-        patch.setenv("QDPLAN_CACHE", str(root / "cache"))
-        patch.setenv("FONTCONFIG_FILE", str(VISUAL / "fonts.conf"))
-        docs: list[Path] = []
-        for case in CASES:
-            out = root / case
-            from qdplan_cli.__main__ import main
-
-            try:
-                main(
-                    [
-                        "render",
-                        "--case",
-                        str(DATA / f"{case}.toml"),
-                        "--out",
-                        str(out),
-                        "--now",
-                        NOW,
-                        "--expert-names",
-                    ]
-                )
-            except SystemExit as exc:
-                assert not exc.code, f"render {case} failed"
-            docs += sorted(out.glob("*.docx"))
-        pdf_dir = root / "pdf"
-        pdf_dir.mkdir()
-        # One LibreOffice run for every case: the same stem occurs in several cases, so each
-        # file is converted under a name that carries its case ("<case>__<document>").
-        batch = root / "batch"
-        batch.mkdir()
-        named = []
-        for doc in docs:
-            copy = batch / f"{doc.parent.name}__{doc.name}"
-            shutil.copyfile(doc, copy)
-            named.append(copy)
-        pdfs = convert_to_pdf(named, pdf_dir, private=[False] * len(named))
-        result: dict[str, dict[str, list[Path]]] = {}
-        for pdf in pdfs:
-            case, stem = pdf.stem.split("__", 1)
-            target = pdf_dir / case
-            target.mkdir(exist_ok=True)
+    result: dict[str, dict[str, list[Path]]] = {}
+    for group, pdfs in rendered_documents.pdf.items():
+        target = root / group
+        target.mkdir()
+        for stem, pdf in pdfs.items():
             subprocess.run(
                 ["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(target / stem)],
                 check=True,
                 capture_output=True,
             )
-            result.setdefault(case, {})[stem] = sorted(
+            result.setdefault(group, {})[stem] = sorted(
                 target.glob(f"{stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1])
             )
-        yield result
+    return result
 
 
 def _diff_image(ref: pngkit.Gray, new: pngkit.Gray) -> tuple[int, pngkit.Gray]:
@@ -121,7 +71,7 @@ def _page_name(doc: str, number: int) -> str:
 
 
 @needs_tools
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", GROUPS)
 def test_pages_match_the_reference(case: str, pages: dict[str, dict[str, list[Path]]]) -> None:
     rendered = pages[case]
     reference_dir = VISUAL / case

@@ -1,5 +1,6 @@
 """Fixtures of the archive tests: a real PostgreSQL server (``tests/pgserver.py``), a fresh
-database per test, initialised, with a pushing role that has INSERT and SELECT only."""
+database per test, initialised, with the three roles granted as ``qdplan archive init`` prints:
+a pushing role, a reader (no names) and a confidential reader."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import pytest
 
 from ..pgserver import PUSHER, PUSHER_PASSWORD, PgServer, server
 
+READER = "qdplan_reader"
+CONFIDENTIAL = "qdplan_confidential"
+ROLE_PASSWORD = {PUSHER: PUSHER_PASSWORD, READER: "reader-secret", CONFIDENTIAL: "conf-secret"}
+
 
 @pytest.fixture(scope="session")
 def pg() -> Iterator[PgServer]:
@@ -21,9 +26,12 @@ def pg() -> Iterator[PgServer]:
         import psycopg
 
         with psycopg.connect(found.url("postgres"), autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PUSHER,)).fetchone()
-            if not exists:
-                conn.execute(f"CREATE ROLE {PUSHER} LOGIN PASSWORD '{PUSHER_PASSWORD}'")
+            for role in (PUSHER, READER, CONFIDENTIAL):
+                exists = conn.execute(
+                    "SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)
+                ).fetchone()
+                if not exists:
+                    conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{ROLE_PASSWORD[role]}'")
         yield found
 
 
@@ -39,6 +47,14 @@ class ArchiveDb:
     @property
     def push_url(self) -> str:
         return self.server.url(self.name, PUSHER, PUSHER_PASSWORD)
+
+    @property
+    def reader_url(self) -> str:
+        return self.server.url(self.name, READER, ROLE_PASSWORD[READER])
+
+    @property
+    def confidential_url(self) -> str:
+        return self.server.url(self.name, CONFIDENTIAL, ROLE_PASSWORD[CONFIDENTIAL])
 
     def sql(self, query: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         import psycopg
@@ -56,14 +72,13 @@ def blank_db(pg: PgServer) -> ArchiveDb:
 
 @pytest.fixture
 def archive_db(blank_db: ArchiveDb, monkeypatch: pytest.MonkeyPatch, run) -> ArchiveDb:  # type: ignore[no-untyped-def]
-    """Initialised with ``qdplan archive init`` as the owner, the pushing role granted as the
-    README says, and QDPLAN_ARCHIVE_URL pointing at it as the pushing role."""
-    from qdplan_cli.record.archive import push_grants
-
+    """Initialised with ``qdplan archive init`` as the owner, the roles granted with the very
+    statements it prints, and QDPLAN_ARCHIVE_URL pointing at it as the pushing role."""
     monkeypatch.setenv("QDPLAN_ARCHIVE_URL", blank_db.admin_url)
     result = run("archive", "init")
     assert result.code == 0, result.err
-    blank_db.sql(push_grants(blank_db.name, PUSHER))
+    statements = result.out[result.out.index("GRANT CONNECT") :]
+    blank_db.sql(statements)
     monkeypatch.setenv("QDPLAN_ARCHIVE_URL", blank_db.push_url)
     return blank_db
 

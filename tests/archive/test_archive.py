@@ -15,6 +15,7 @@ from qdplan_cli.plan.times import shanghai
 from qdplan_cli.record.chain import canonical_content, event_hash, genesis_hash
 from qdplan_cli.record.events import EventKind, log_event
 from qdplan_cli.record.handover import Chain, local_chain
+from qdplan_cli.record.signing import laptop_key
 from qdplan_cli.record.store import Store
 
 from ..conftest import Result
@@ -98,7 +99,18 @@ def test_an_incident_that_grew_sends_only_its_new_events(archive_db: ArchiveDb, 
         "SELECT chain_head FROM qdplan.incident_heads WHERE incident_id = %s", (ids[0],)
     )
     assert row[0] == head
-    assert run("archive", "verify").code == 0
+    assert centre(archive_db, run, "archive", "verify").code == 0
+
+
+def centre(db: ArchiveDb, run, *args: str) -> Result:  # type: ignore[no-untyped-def]
+    """``qdplan *args`` as the centre's confidential reader (the pushing role reads no names)."""
+    pushing = os.environ["QDPLAN_ARCHIVE_URL"]
+    os.environ["QDPLAN_ARCHIVE_URL"] = db.confidential_url
+    try:
+        result: Result = run(*args)
+    finally:
+        os.environ["QDPLAN_ARCHIVE_URL"] = pushing
+    return result
 
 
 def _log(incident_id: str) -> None:
@@ -136,7 +148,7 @@ def test_the_archive_refuses_a_forked_chain_naming_the_event(archive_db: Archive
     assert fake.check().ok  # the altered copy is consistent in itself
     before = counts(archive_db)
     with Archive.connect(archive_db.push_url) as archive:
-        result = archive.push([fake])
+        result = archive.push([fake], key=laptop_key())
     assert result.incidents == 0
     ((refused_id, why),) = result.refused
     assert refused_id == incident_id and "第 3 条" in why and "分叉" in why
@@ -155,7 +167,7 @@ def test_the_archive_refuses_a_forked_chain_naming_the_event(archive_db: Archive
     grown = Chain(chain.incident_id, chain.created_at, (*chain.rows, extra), "", laptop, "青岛")
     longer = forged(grown, 3, "篡改后的文字")
     with Archive.connect(archive_db.push_url) as archive:
-        result = archive.push([longer])
+        result = archive.push([longer], key=laptop_key())
     assert result.refused and "第 3 条" in result.refused[0][1]
     assert counts(archive_db) == before
 
@@ -172,7 +184,7 @@ def test_the_server_itself_refuses_an_event_that_does_not_extend_the_chain(
     from qdplan_cli.record.archive import Archive
 
     with Archive.connect(archive_db.push_url) as archive:
-        archive.push([chain])
+        archive.push([chain], key=laptop_key())
     with psycopg.connect(archive_db.push_url) as conn, pytest.raises(psycopg.errors.RaiseException):
         conn.execute(
             "INSERT INTO qdplan.events VALUES ('L1', %s, %s, 'a', 'b', 'log', '', '{}', %s, %s)",
@@ -226,10 +238,12 @@ def test_the_pushing_role_may_insert_and_select_only(archive_db: ArchiveDb, run)
 
 
 def test_the_readme_documents_the_grants_the_tests_use() -> None:
-    from qdplan_cli.record.archive import push_grants
+    from qdplan_cli.record.archive import grants
 
     text = README.read_text(encoding="utf-8")
-    for line in push_grants("qdplan_archive", "qdplan_push").splitlines():
+    for line in grants(
+        "qdplan_archive", "qdplan_push", "qdplan_reader", "qdplan_confidential"
+    ).splitlines():
         assert line in text
 
 
@@ -283,7 +297,9 @@ def test_config_line_gives_the_archive_address(
         encoding="utf-8",
     )
     make_year(1)
-    assert run("archive", "push", "--all").code == 0
+    result = run("archive", "push", "--all")
+    assert result.code == 0
+    assert "pgpass" in result.err  # a password in the config file: told where it belongs
     assert archive_db.sql("SELECT hall, laptop FROM qdplan.incidents") == [
         ("西海岸分中心", "一号笔记本")
     ]
@@ -297,6 +313,7 @@ def test_an_interrupted_push_leaves_whole_batches_and_the_next_push_goes_on(
     if not pg.controllable:
         pytest.skip("测试无法停止和启动该 PostgreSQL 服务器（未给出 QDPLAN_TEST_PGDATA）")
     ids = make_year(5)
+    key = laptop_key()
     with Store.open() as store:
         chains = [local_chain(store, i, laptop="L1", hall="H") for i in ids]
     stopped: list[int] = []
@@ -311,7 +328,7 @@ def test_an_interrupted_push_leaves_whole_batches_and_the_next_push_goes_on(
             Archive.connect(archive_db.push_url) as archive,
             pytest.raises(ArchiveUnavailableError) as caught,
         ):
-            archive.push(chains, batch=2, after_batch=kill_server)
+            archive.push(chains, key=key, batch=2, after_batch=kill_server)
     finally:
         if stopped:
             pg.start()
@@ -319,24 +336,24 @@ def test_an_interrupted_push_leaves_whole_batches_and_the_next_push_goes_on(
     # The first batch is there whole; nothing of the second.
     assert counts(archive_db) == (2, sum(c.length for c in chains[:2]), 2)
     with Archive.connect(archive_db.push_url) as archive:
-        result = archive.push(chains, batch=2)
+        result = archive.push(chains, key=key, batch=2)
     assert (result.incidents, result.unchanged) == (3, 2)
     assert counts(archive_db) == (5, sum(c.length for c in chains), 5)
-    with Archive.connect(archive_db.push_url) as archive:
-        assert all(r.report.ok for r in archive.verify())
+    with Archive.connect(archive_db.confidential_url) as archive:
+        assert all(r.report.ok and r.signature is None for r in archive.verify())
 
 
 def test_archive_verify_names_the_first_altered_event(archive_db: ArchiveDb, run) -> None:
     ids = make_year(3)
     assert run("archive", "push", "--all").code == 0
-    assert run("archive", "verify").code == 0
+    assert centre(archive_db, run, "archive", "verify").code == 0
     # Someone with the owner's rights lifts the trigger and edits an event in place.
     archive_db.sql(
         "ALTER TABLE qdplan.events DISABLE TRIGGER events_append_only;"
         f"UPDATE qdplan.events SET text = '改过的' WHERE incident_id = '{ids[1]}' AND seq = 4;"
         "ALTER TABLE qdplan.events ENABLE TRIGGER events_append_only;"
     )
-    result = run("archive", "verify")
+    result = centre(archive_db, run, "archive", "verify")
     assert result.code == 1
     assert f"事件 {ids[1]}" in result.out and "第 4 条" in result.out and "改过的" in result.out
     assert "2 个校验通过，1 个校验失败" in result.out
@@ -353,6 +370,11 @@ def test_handover_file_round_trip_into_the_archive_and_a_local_store(
         assert stat.S_IMODE(out.stat().st_mode) == 0o600
     lines = out.read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0])["format"] == "qdplan-handover"
+    # This laptop never pushed: the centre registers its key first (read out by phone).
+    refused = run("archive", "import", str(out))
+    assert refused.code == 2 and "qdplan archive trust" in refused.err
+    assert counts(archive_db) == (0, 0, 0)
+    trust_laptop(run)
     # At the centre: into the archive (twice: nothing changes the second time) …
     assert run("archive", "import", str(out)).code == 0
     assert counts(archive_db)[0] == 2
@@ -409,7 +431,7 @@ def test_unknown_event_kinds_travel_untouched(archive_db: ArchiveDb, run) -> Non
     assert archive_db.sql(
         "SELECT kind, data FROM qdplan.events WHERE kind = 'some_future_kind'"
     ) == [("some_future_kind", '{"x": [1, 2]}')]
-    assert run("archive", "verify").code == 0
+    assert centre(archive_db, run, "archive", "verify").code == 0
 
 
 def test_a_discarded_incident_is_finished_and_pushed(archive_db: ArchiveDb, run) -> None:
@@ -440,3 +462,14 @@ def test_bad_input_is_named(run) -> None:  # type: ignore[no-untyped-def]
     assert result.code == 2 and "nope" in result.err
     result = run("archive", "import", "missing.jsonl")
     assert result.code == 2 and "不存在" in result.err
+
+
+def trust_laptop(run) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """``archive key`` on this laptop, then ``archive trust`` with what it shows."""
+    shown = run("archive", "key")
+    assert shown.code == 0, shown.err
+    fields = dict(line.split("：", 1) for line in shown.out.splitlines() if "：" in line)
+    laptop, public = fields["本机电脑编号"], fields["本机公钥"]
+    result = run("archive", "trust", laptop, public)
+    assert result.code == 0 and "已登记" in result.out, result.err
+    return laptop, public

@@ -162,10 +162,18 @@ def test_review_writes_docx_with_charts_and_json_tracing_every_incident(
         media = [n for n in z.namelist() if n.startswith("word/media/")]
         assert len(media) == 3 and all(z.read(n).startswith(b"\x89PNG") for n in media)
         body = z.read("word/document.xml").decode("utf-8")
-    for incident_id in ids:  # the appendix lists every incident
-        assert incident_id.replace("-", "\u2011") in body
     assert "保密" not in body and "专家0" not in body and "专家1" not in body
-    assert "附表一" in body and "附表二" in body
+    # The DOCX stays short: no incident-by-incident list (that is the xlsx), no "X 至 Y" range.
+    assert "附表" in body and "附表二" not in body and " 至 " not in body
+    assert "年度回顾-2026.xlsx" in body
+    for bad in ("\u2060", "\u2011", "\u200b", "\u00ad", "\ufeff"):  # issue 22: text copies true
+        assert bad not in body
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / "年度回顾-2026.xlsx", read_only=True)
+    rows = list(book["全年事件"].iter_rows(values_only=True))
+    assert [r[2] for r in rows[1:]] == [figures["total"]["incidents"][n] for n in range(30)]
+    assert not any("保密" in str(v) for r in rows for v in r)
 
 
 def test_review_reads_the_archive_and_keeps_halls_apart(
@@ -178,6 +186,11 @@ def test_review_reads_the_archive_and_keeps_halls_apart(
         with Store.open() as store:
             generate_year(store, 2026, 6 + n, seed=n, unresolved=0)
         assert run("archive", "push", "--all").code == 0
+    # The director's read-only role: no names, so the chains cannot be re-checked; said so.
+    monkeypatch.setenv("QDPLAN_ARCHIVE_URL", archive_db.reader_url)
+    director = run("review", "--year", "2026", "--source", "archive", "--out", str(tmp_path / "d"))
+    assert director.code == 0 and "校验链未重新计算" in director.out, director.err
+    monkeypatch.setenv("QDPLAN_ARCHIVE_URL", archive_db.confidential_url)
     result = run(
         "review",
         "--year",
@@ -228,19 +241,21 @@ def test_review_bad_input_names_the_option(run, argv: list[str], field: str) -> 
     assert result.code == 2 and field in result.err
 
 
-def test_review_refuses_a_broken_record(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_review_reports_a_broken_record_and_counts_the_rest(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
     with Store.open() as store:
-        (incident_id,) = generate_year(store, 2026, 1)
+        incident_id, *others = generate_year(store, 2026, 3, unresolved=0)
         path = store.path
     db = sqlite3.connect(path)
     db.execute("DROP TRIGGER events_no_update")
     db.execute("UPDATE events SET text = '改过' WHERE incident_id = ? AND seq = 2", (incident_id,))
     db.commit()
     db.close()
-    result = run("review", "--year", "2026", "--out", str(tmp_path / "o"))
+    result = run("review", "--year", "2026", "--out", str(tmp_path / "o"), "--json")
     assert result.code == 1 and incident_id in result.err and "第 2 条" in result.err
+    figures = {f["key"]: f for f in json.loads(result.out)["figures"]}
+    assert sorted(figures["total"]["incidents"]) == sorted(others)
 
 
 def test_a_recorded_filing_time_counts_as_filed() -> None:
@@ -259,3 +274,118 @@ def test_a_recorded_filing_time_counts_as_filed() -> None:
         found = items(store)
     assert {i.id for i in found} == {filed, unfiled}
     assert by_key(review(found, 2026))["gap.unfiled"].ids == [unfiled]
+
+
+def test_a_font_cache_older_than_the_cjk_font_is_rebuilt_once(tmp_path: Path) -> None:
+    """matplotlib's font list is cached on first use; a CJK font installed afterwards is not in
+    it. The review rebuilds the list once instead of saying 没有找到中文字体 for ever."""
+    import os
+    import subprocess
+    import sys
+
+    from qdplan_cli.documents.charts import CJK_FONTS
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl"), "PYTHONIOENCODING": "utf-8"}
+    stale = f"""
+import json
+from pathlib import Path
+import matplotlib
+from matplotlib import font_manager as fm
+names = {list(CJK_FONTS)!r}
+if not any(f.name in names for f in fm.fontManager.ttflist):
+    print("NO-CJK-FONT")
+else:
+    fm.fontManager.ttflist = [f for f in fm.fontManager.ttflist if f.name not in names]
+    path = Path(matplotlib.get_cachedir()) / f"fontlist-v{{fm.FontManager.__version__}}.json"
+    fm.json_dump(fm.fontManager, path)
+    print(path)
+"""
+    made = subprocess.run(
+        [sys.executable, "-c", stale], env=env, capture_output=True, text=True, check=True
+    )
+    if made.stdout.strip() == "NO-CJK-FONT":
+        pytest.skip("本机没有安装中文字体")
+    cache = Path(made.stdout.strip())
+    assert not any(name in cache.read_text(encoding="utf-8") for name in CJK_FONTS)
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from qdplan_cli.documents.charts import cjk_font; print(cjk_font())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() in CJK_FONTS
+    # The cache file itself was rewritten: the next run finds the font straight away.
+    assert any(name in cache.read_text(encoding="utf-8") for name in CJK_FONTS)
+
+
+def _calc_installed() -> bool:
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return False
+    program = Path(soffice).resolve().parent
+    return any(program.glob("libsclo.*")) or any(program.glob("sclo.dll"))
+
+
+@pytest.mark.skipif(not _calc_installed(), reason="LibreOffice Calc is not installed")
+def test_the_xlsx_opens_in_libreoffice_calc_and_its_counts_match_the_review(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import os
+    import subprocess
+
+    from qdplan_cli.record.events import discard_event
+
+    with Store.open() as store:
+        ids = generate_year(store, 2026, 40, seed=5)
+        last = datetime.fromisoformat(store.raw_events(ids[7])[-1][1])
+        store.append(ids[7], discard_event(last, "误建"), last)  # set aside: listed, not counted
+    out = tmp_path / "回顾"
+    result = run("review", "--year", "2026", "--out", str(out), "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    figures = {f["key"]: f for f in data["figures"]}
+    figures["discarded"] = data["discarded"]
+    profile = tmp_path / "lo-profile"
+    converted = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8
+            "--outdir",
+            str(tmp_path / "csv"),
+            str(out / "年度回顾-2026.xlsx"),
+        ],
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert converted.returncode == 0, converted.stderr
+    with (tmp_path / "csv" / "年度回顾-2026.csv").open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    column = {name: n for n, name in enumerate(header)}
+    discarded = [r for r in rows if r[column["已作废（未计入）"]] == "是"]
+    assert len(discarded) == figures["discarded"]["count"] == 1
+    rows = [r for r in rows if r not in discarded]
+    assert len(rows) == figures["total"]["count"] == 40 - len(discarded)
+    assert sorted(r[column["事件编号"]] for r in rows) == sorted(figures["total"]["incidents"])
+    for plan, key in (("方案一", "plan.1"), ("方案二", "plan.2"), ("方案三", "plan.3")):
+        assert sum(r[column["应急方案"]] == plan for r in rows) == figures[key]["count"]
+    assert sum(r[column["超过2小时"]] == "是" for r in rows) == figures["two_hour.crossed"]["count"]
+    unresolved = sum(r[column["故障排除（北京时间）"]] == "" for r in rows)
+    assert unresolved == figures["gap.unresolved"]["count"]
+    fees = sum(float(r[column["等候劳务费估算（元）"]] or 0) for r in rows)
+    assert fees == figures["experts.fee"]["value"]
+    # Times read back as Beijing date-times, with the date.
+    onset = rows[0][column["故障发生（北京时间）"]]
+    assert onset.startswith("2026-") and ":" in onset

@@ -123,15 +123,15 @@ def test_after_the_line_passes_the_next_answer_moves_on_to_the_plan(
 
     monkeypatch.setattr(prompts, "select", select)
     keys = (
-        pick(0)  # project from the file
-        + pick(0)  # onset: 09:15
-        + pick(2)  # 评标环节
+        pick(2)  # 评标环节
         + pick(2)  # 断电
+        + pick(0)  # onset: 09:15
+        + pick(0)  # project from the file
         + pick(0)  # 2小时内：能
         + pick(1)  # hub: 记录一条进展 (the line has passed meanwhile)
         + "仍在等候供电恢复"
         + ENTER
-        + pick(1)  # the plan question comes next: 方案二
+        + pick(2)  # the plan question comes next, 暂不选择 first: 方案二
         + UP
         + ENTER  # hub: 退出
     )

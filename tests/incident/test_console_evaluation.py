@@ -58,11 +58,11 @@ def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee
 
     monkeypatch.setattr(prompts, "select", select)
     keys = (
-        pick(0)  # the project file
+        pick(2)  # 评标环节
+        + pick(2)  # 断电
         + pick(1)  # onset: other
         + typed("09:10")
-        + pick(2)  # 评标环节
-        + pick(2)  # 断电
+        + pick(0)  # the project file
         + pick(2)  # 2小时内? (能, 不能, 故障已排除): 故障已排除
         + pick(1)  # 故障何时排除？ other
         + typed("10:40")  # cleared within the 2 hours: wait and resume (5.1)
@@ -132,3 +132,10 @@ def test_fee_sheet_command_reads_the_wizard_made_incident_too(
     fees = run("fees", "--case", str(case))
     assert fees.code == 0, fees.err
     assert "2800元" in fees.out
+    # … and straight from the record, with no export in between.
+    (incident_id,) = Store.open().incident_ids()
+    direct = run("fees", "--incident", incident_id)
+    assert direct.code == 0, direct.err
+    assert "2800元" in direct.out
+    neither = run("fees")
+    assert neither.code == 2 and "--incident" in neither.err

@@ -25,21 +25,21 @@ FIRST_NAMES = (
 def test_a_second_incident_for_a_new_project_has_no_trace_of_the_first(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    first_keys = pick(0) + pick(0) + pick(1) + pick(2) + pick(0) + LEAVE
+    first_keys = pick(1) + pick(2) + pick(0) + pick(0) + pick(0) + LEAVE
     with keyboard.typing(first_keys):
         assert run("incident", "--project", str(project_file(tmp_path))).code == 0
     clock.advance(minutes=30)
     second_keys = (
-        pick(0)  # 新项目（重新填写）: offered first, the last project only on request
+        pick(2)  # 评标环节
+        + pick(2)  # 断电
+        + pick(0)  # onset: now
+        + pick(1)  # 新项目 (the last one is offered first, by name)
         + "青岛市某医院医疗设备采购项目"
         + ENTER
         + "QDCG-2026-1208"
         + ENTER
         + pick(1)  # 政府采购
         + ENTER * 6  # the rest left empty
-        + pick(0)  # onset: now
-        + pick(2)  # 评标环节
-        + pick(2)  # 断电
         + pick(0)  # 能
         + pick(1)  # 记录一条进展
         + "已通知物业值班室"

@@ -94,7 +94,7 @@ class Terminal:
 
 def status_on_screen(screen: str, *, left: bool = True) -> None:
     assert "结论：" in screen, screen
-    assert re.search(r"下一步 \d+\. .*0532-\d{8}", screen), screen
+    assert re.search(r"下一步 \d+\. .*\n  电话：.*0532-\d{8}", screen), screen
     if left:
         assert LEFT.search(screen), screen
 
@@ -113,15 +113,16 @@ def test_a_whole_incident_at_80x24_keeps_the_status_block_on_screen(
     project = tmp_path / "project.toml"
     project.write_text(PROJECT, encoding="utf-8")
     term = Terminal(["incident", "--project", str(project)], qdplan_home, config)
-    term.menu("哪个项目？")
-    term.send(ENTER)  # 使用项目文件
-    screen = term.menu("故障何时发生？")
-    assert "结论：" in screen  # the incident exists: its (empty) conclusion is shown
-    term.send(ENTER)  # 刚刚
     term.menu("故障发生在哪个环节？")
     term.send(DOWN + DOWN + ENTER)  # 评标环节
     screen = term.menu("发生了什么故障？")
+    assert "结论：" in screen  # the incident exists: its (empty) conclusion is shown
     term.send(DOWN + DOWN + ENTER)  # 断电
+    screen = term.menu("故障何时发生？")
+    term.send(ENTER)  # 刚刚
+    screen = term.menu("哪个项目？")
+    status_on_screen(screen)  # who to call, after three answers
+    term.send(ENTER)  # 使用项目文件
     screen = term.menu("2小时内解决？")
     status_on_screen(screen)
     assert "物业楼层服务人员 赵物业 0532-81110004" in screen
@@ -142,7 +143,7 @@ def test_a_whole_incident_at_80x24_keeps_the_status_block_on_screen(
     screen = term.menu("下一步做什么？")
     status_on_screen(screen)
     # Step 1 is done: the block now names step 2 first, with the agency's number.
-    assert re.search(r"下一步 2\. 招标代理机构 钱代理 0532-81110002", screen), screen
+    assert re.search(r"下一步 2\. .*\n  电话：招标代理机构 钱代理 0532-81110002", screen), screen
     save("console-80x24-after-tick.txt", screen)
     term.send(DOWN * 4 + ENTER)  # 故障已排除
     screen = term.menu("故障何时排除？")
@@ -171,7 +172,7 @@ def test_abandoned_at_the_first_question_leaves_no_incident(
     config = tmp_path / "config.toml"
     config.write_text(CONFIG, encoding="utf-8")
     term = Terminal(["incident"], qdplan_home, config)
-    term.wait_for("项目名称")
+    term.wait_for("故障发生在哪个环节？")
     term.child.sendintr()
     term.child.expect("没有创建事件记录")
     term.child.expect(pexpect.EOF)
@@ -224,3 +225,46 @@ def test_watch_shows_the_board_and_lines_logged_by_another_process(
     term.child.expect(pexpect.EOF)
     term.child.close()
     assert term.child.exitstatus == 0
+
+
+def test_show_leads_with_the_conclusion_and_pages_the_rest_at_80x24(
+    qdplan_home: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    case = tmp_path / "case.toml"
+    case.write_text(
+        PROJECT + '[incident]\nstage = "evaluation"\nfault = "power"\n'
+        "started_at = 2026-12-08T09:10:00\nwithin_2h = false\nplan = 2\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "QDPLAN_HOME": str(qdplan_home), "QDPLAN_CONFIG": str(config)}
+    made = subprocess.run(
+        [str(venv_bin("qdplan")), "incident", "--case", str(case), "--no-input"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr.decode("utf-8")
+    term = Terminal(["show"], qdplan_home, config)
+    term.child.setecho(False)
+    screen = term.wait_for("结论：")
+    lines = screen.splitlines()
+    # The pager's first screen starts with the summary: incident, conclusion, next step; the
+    # timeline and the checklist come after it.
+    first = next(i for i, line in enumerate(lines) if line.startswith("结论："))
+    assert lines[first - 1].startswith("事件 ") and "·" in lines[first - 1], screen
+    assert re.search(r"下一步 \d+\. .*\n  电话：.*0532-\d{8}", screen), screen
+    assert first < next(i for i, line in enumerate(lines) if line.startswith("┌")), screen
+    assert lines[-1].strip() in (":", "") or "(END)" not in screen, screen  # less is waiting
+    save("show-80x24-first-page.txt", screen)
+    term.send("q")
+    term.child.expect(pexpect.EOF)
+    term.stream.feed(term.child.before)
+    term.child.close()
+    assert term.child.exitstatus == 0
+    # Once the pager is left, the summary is printed again: the conclusion stays on screen.
+    after = term.text().rstrip().splitlines()
+    assert any(line.startswith("结论：") for line in after[-8:]), "\n".join(after)

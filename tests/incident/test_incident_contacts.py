@@ -17,7 +17,7 @@ def test_wizard_checklist_shows_configured_contacts(
         '[[contacts.property_staff]]\nname = "赵物业"\nphone = "0532-81110004"\n',
         encoding="utf-8",
     )
-    keys = pick(0) + pick(0) + pick(1) + pick(2) + pick(0) + LEAVE  # 开标过程中 · 停电 · 2小时内
+    keys = pick(1) + pick(2) + pick(0) + pick(0) + pick(0) + LEAVE  # 开标过程中 · 停电 · 2小时内
     with keyboard.typing(keys):
         result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err

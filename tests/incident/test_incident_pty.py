@@ -39,14 +39,14 @@ def test_incident_from_first_question_to_checklist(qdplan_home: Path, tmp_path: 
     project = tmp_path / "project.toml"
     project.write_text(PROJECT, encoding="utf-8")
     child = spawn(["incident", "--project", str(project)], qdplan_home)
-    child.expect("哪个项目？")
-    child.send(ENTER)  # 沿用
-    child.expect("故障何时发生？")
-    child.send(ENTER)  # 刚刚
     child.expect("故障发生在哪个环节？")
     child.send(DOWN + DOWN + ENTER)  # 评标环节
     child.expect("发生了什么故障？")
     child.send(DOWN + DOWN + ENTER)  # 断电
+    child.expect("故障何时发生？")
+    child.send(ENTER)  # 刚刚
+    child.expect("哪个项目？")
+    child.send(ENTER)  # 使用项目文件
     child.expect("故障能否在发生后2小时内解决？")
     child.send(DOWN + ENTER)  # 不能
     child.expect("选择哪种应急方案？")
@@ -71,11 +71,11 @@ def test_ctrl_c_in_a_terminal_prints_how_to_resume(qdplan_home: Path, tmp_path: 
     project = tmp_path / "project.toml"
     project.write_text(PROJECT, encoding="utf-8")
     child = spawn(["incident", "--project", str(project)], qdplan_home)
-    child.expect("哪个项目？")
+    child.expect("故障发生在哪个环节？")
+    child.send(ENTER)
+    child.expect("发生了什么故障？")
     child.send(ENTER)
     child.expect("故障何时发生？")
-    child.send(ENTER)
-    child.expect("故障发生在哪个环节？")
     child.sendintr()
     child.expect(r"qdplan incident --resume (\d{8}-\d{4}-\d+)")
     incident_id = child.match.group(1)

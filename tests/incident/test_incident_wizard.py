@@ -5,6 +5,9 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from qdplan_cli.plan.calendar import WorkCalendar
 from qdplan_cli.plan.decide import decide
@@ -62,10 +65,10 @@ def test_full_run_from_first_question_to_plan(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # 哪个项目？ 沿用
-        + pick(0)  # 故障何时发生？ 保持 09:15 (the launch time)
-        + pick(1)  # 环节：开标过程中
+        pick(1)  # 环节：开标过程中 (the first question: stage, fault, onset, then the project)
         + pick(0)  # 故障：网络
+        + pick(0)  # 故障何时发生？ 刚刚 09:15 (the launch time)
+        + pick(0)  # 哪个项目？ 使用项目文件
         + pick(1)  # 应急网络：不能
         + pick(1)  # 简单维修：不能
         + pick(1)  # 2小时内：不能
@@ -108,7 +111,7 @@ def test_full_run_from_first_question_to_plan(
 def test_the_full_checklist_is_printed_once_on_leaving(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
-    keys = pick(0) + pick(0) + pick(2) + pick(2) + pick(0) + LEAVE
+    keys = pick(2) + pick(2) + pick(0) + pick(0) + pick(0) + LEAVE
     with keyboard.typing(keys):
         result = run("incident", "--project", str(project_file(tmp_path)))
     assert result.code == 0, result.err
@@ -122,13 +125,13 @@ def test_going_back_changes_an_answer_and_records_old_and_new(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # project: keep
-        + pick(0)  # started: keep
-        + pick(1)  # stage: opening
+        pick(1)  # stage: opening
         + pick(3)  # fault question: ← 返回上一步 (network, system, power, back)
         # The stage again, the pointer on the current answer (开标过程中); one down: 评标环节.
         + pick(1)
         + pick(1)  # fault: system
+        + pick(0)  # onset: now
+        + pick(0)  # project: the file
         + pick(0)  # within_2h: 能
         + LEAVE  # hub: 退出
     )
@@ -151,15 +154,14 @@ def test_back_twice_reaches_the_onset_time(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # project: keep
-        + pick(0)  # started: keep 09:15
-        + pick(2)  # stage: evaluation
-        + pick(3)  # fault: back → stage
-        + pick(1)  # stage again, pointer on 评标环节; one down: back → the onset time
+        pick(2)  # stage: evaluation
+        + pick(0)  # fault: network
+        + pick(0)  # onset: 刚刚
+        + pick(4)  # project (file, new, edit, later, back): back → the onset
         + pick(1)  # onset: 刚刚 (kept), other → other
         + "09:05"
         + ENTER
-        + pick(0)  # the stage is kept; next missing is the fault: network
+        + pick(0)  # project: the file
         + pick(1)  # fallback: 不能
         + pick(1)  # quick fix: 不能
         + pick(1)  # within 2 h: 不能
@@ -184,10 +186,10 @@ def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)
-        + pick(0)
-        + pick(1)
+        pick(1)
         + pick(2)  # opening, power
+        + pick(0)
+        + pick(0)  # onset, project
         + pick(0)  # within_2h: 能 → wait and resume
         + CTRL_C  # at the hub
     )
@@ -200,7 +202,7 @@ def test_ctrl_c_saves_and_resume_after_the_two_hour_line_asks_for_the_plan(
     store.close()
 
     clock.advance(hours=3)  # the two-hour line (11:15) passes while away
-    keys = pick(1) + LEAVE  # plan 2, then leave
+    keys = pick(2) + LEAVE  # plan 2 (below 暂不选择: the 2-hour question was skipped), leave
     with keyboard.typing(keys):
         second = run("incident", "--resume")
     assert second.code == 0, second.err
@@ -226,10 +228,10 @@ def test_resolving_in_the_wizard_freezes_the_decision(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)
-        + pick(0)
-        + pick(2)
+        pick(2)
         + pick(1)  # evaluation, system
+        + pick(0)
+        + pick(0)  # onset, project
         + pick(0)  # within_2h: 能
     )
     keys += (
@@ -259,7 +261,11 @@ def test_a_new_project_is_typed_in_and_the_next_incident_offers_it(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result]
 ) -> None:
     keys = (
-        "青岛某某学校采购项目"
+        pick(0)  # stage
+        + pick(0)  # fault
+        + pick(0)  # onset: now
+        + pick(2)  # project (later as 建设工程, later as 政府采购, now): now
+        + "青岛某某学校采购项目"
         + ENTER  # name
         + "QDCG-2026-0001"
         + ENTER  # number
@@ -267,12 +273,12 @@ def test_a_new_project_is_typed_in_and_the_next_incident_offers_it(
         + ENTER * 5  # tenderer, agency, venue, contact, phone: skipped
         + "2026-12-08 09:30"
         + ENTER  # opening time
-        + pick(0)  # onset: keep
         + CTRL_C
     )
     with keyboard.typing(keys):
         assert run("incident").code == 130
-    keys = pick(1) + CTRL_C  # 新项目 first; one down: 沿用上一个事件的项目
+    # Stage, fault, onset, then the last project offered first: one keystroke.
+    keys = pick(0) + pick(0) + pick(0) + pick(0) + CTRL_C
     with keyboard.typing(keys):
         assert run("incident").code == 130
     store = Store.open()
@@ -292,7 +298,9 @@ def test_a_prepared_case_asks_only_what_is_missing(
         encoding="utf-8",
     )
     keys = (
-        pick(3)  # within_2h (能, 不能, 故障已排除, back): back → the fault from the case file
+        pick(3)  # within_2h (能, 不能, 故障已排除, back): back → the project
+        + pick(3)  # project (later ×2, now, back): back → the onset
+        + pick(3)  # onset (keep 09:10, now, other, back): back → the fault from the case file
         + pick(1)  # fault: pointer on 系统故障 (1); one down: 断电
         + pick(1)  # within_2h: 不能
         + pick(0)  # plan 1 (allowed again: a power cut allows all three)
@@ -313,15 +321,17 @@ def test_changing_the_fault_drops_a_plan_it_forbids_and_asks_again(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # project: keep
-        + pick(0)  # onset: keep
-        + pick(1)  # stage: opening
+        pick(1)  # stage: opening
         + pick(2)  # fault: power
+        + pick(0)  # onset: keep
+        + pick(0)  # project: the file
         + pick(1)  # within 2 h: 不能
         + pick(0)  # plan 1
         + HUB_BACK  # hub: ← 返回上一步 → the plan
         + pick(3)  # plan (1, 2, 3, back), pointer on plan 1: back → within 2 h
-        + pick(2)  # within 2 h (能, 不能, 已排除, back), pointer on 不能: back → the fault
+        + pick(2)  # within 2 h (能, 不能, 已排除, back), pointer on 不能: back → the project
+        + pick(3)  # project (keep, edit, new, back): back → the onset
+        + pick(2)  # onset (刚刚, other, back): back → the fault
         + UP
         + ENTER  # fault, pointer on 断电: one up is 系统故障
         + pick(0)  # plan asked again, only 2 and 3 offered: plan 2
@@ -346,10 +356,10 @@ def test_going_back_passes_over_answers_that_no_longer_matter(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # project: keep
-        + pick(0)  # onset: keep
-        + pick(1)  # stage: opening
+        pick(1)  # stage: opening
         + pick(0)  # fault: network
+        + pick(0)  # onset: keep
+        + pick(0)  # project: the file
         + pick(1)  # emergency network: 不能
         + pick(0)  # quick fix: 能 → proceed
         + HUB_BACK  # hub: back → the quick fix
@@ -376,14 +386,15 @@ def test_an_onset_in_the_future_is_refused_until_corrected(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # project: keep
+        pick(0)  # stage
+        + pick(0)  # fault
         + pick(1)  # onset: 刚刚, other → other
         + "23:59"
         + ENTER  # later than now (09:15): refused, the text stays for correcting
         + "\x7f" * 5
         + "09:02"
         + ENTER
-        + CTRL_C  # at the stage question
+        + CTRL_C  # at the project question
     )
     with keyboard.typing(keys):
         assert run("incident", "--project", str(project_file(tmp_path))).code == 130
@@ -396,10 +407,10 @@ def test_cause_course_and_measures_are_recorded_for_the_written_record(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # project: keep
-        + pick(0)  # onset: keep
-        + pick(2)  # stage: evaluation
+        pick(2)  # stage: evaluation
         + pick(2)  # fault: power
+        + pick(0)  # onset: keep
+        + pick(0)  # project: the file
         + pick(0)  # within 2 h: 能
         + HUB_DETAILS  # hub: 填写原因、经过、解决措施
         + "评标室所在楼层配电箱跳闸"
@@ -424,19 +435,19 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
     keyboard: Keyboard, clock: Clock, run: Callable[..., Result], tmp_path: Path
 ) -> None:
     keys = (
-        pick(0)  # 沿用项目
-        + pick(0)  # 故障发生时间：保持
-        + pick(1)  # 开标过程中
+        pick(1)  # 开标过程中
         + pick(2)  # 停电
+        + pick(0)  # 故障发生时间：刚刚
+        + pick(0)  # 项目文件
         + pick(1)  # 2小时内：不能
         + pick(2)  # 方案三
-        # hub: 勾选步骤, 记录进展, 补充公告已发出, 拟定新时间, 故障已排除, …
+        # hub: 勾选步骤, 记录进展, 方案三·出具, ·经监管部门备案, ·现场公布, 拟定新时间, …
         + pick(2)
         # the clock reads 09:15, the fault began then: a publication lies neither ahead of
         # now nor before the onset
         + "2026-12-08 09:15"
         + ENTER
-        + pick(3)  # 填写拟定的新开标时间
+        + pick(5)  # 填写拟定的新开标时间
         + "2026-12-09 09:00"
         + ENTER
         + LEAVE
@@ -452,3 +463,124 @@ def test_recording_the_supplementary_notice_gives_the_earliest_reopening(
     assert fields[-2:] == ["supplement_issued_at", "new_time"]
     exported = run("export", incident_id)
     assert "supplement_issued_at = 2026-12-08 09:15:00+08:00" in exported.out
+
+
+def test_after_the_line_a_keystroke_meant_for_the_skipped_question_picks_no_plan(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qdplan_cli.ui import prompts
+
+    alarms: list[str] = []
+    monkeypatch.setattr(prompts, "alarm", alarms.append)
+    keys = (
+        pick(1)  # 开标过程中
+        + pick(2)  # 停电
+        + pick(1)  # onset: other
+        + "06:00"  # three hours ago: the 2-hour line (08:00) has passed
+        + ENTER
+        + pick(0)  # the project file
+        + ENTER  # meant for "能否在2小时内解决？", which is not asked: lands on 暂不选择
+        + LEAVE  # the hub
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    store, incident_id = only_incident()
+    assert "plan" not in [field for field, _, _ in answers(store, incident_id)]
+    assert any("不再询问“能否在2小时内解决”" in text for text in alarms), alarms
+
+
+def test_facts_out_of_the_plans_order_are_shown_at_once_with_the_clause(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qdplan_cli.ui import prompts
+
+    alarms: list[str] = []
+    monkeypatch.setattr(prompts, "alarm", alarms.append)
+    keys = (
+        pick(0)  # 开标准备阶段
+        + pick(1)  # 系统故障
+        + pick(1)  # onset: other
+        + "08:40"
+        + ENTER
+        + pick(0)  # the project file (opening 09:00, passed: a delay notice)
+        # hub: 勾选, 进展, 延迟开标公告已发布, 拟定新时间, 故障已排除, …
+        + pick(2)
+        + "09:10"  # published while the system is still down (待系统服务恢复后)
+        + ENTER
+    )
+    with keyboard.typing(keys + LEAVE):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    assert len(alarms) == 1 and "第四条（一）2" in alarms[0] and "待系统服务恢复后" in alarms[0]
+    alarms.clear()
+    keys = (
+        pick(3)  # 拟定的新开标时间 (the earliest: 11:10)
+        + "2026-12-08 10:00"
+        + ENTER
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--resume")
+    assert result.code == 0, result.err
+    early = [a for a in alarms if "早于原则上的最早时间" in a]
+    assert len(early) == 1 and "例外理由" in early[0] and "原则上" in early[0], alarms
+
+
+def test_a_procurement_project_hears_procurement_words_in_every_question(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qdplan_cli.ui import prompts
+
+    said: list[str] = []
+    real_select, real_text = prompts.select, prompts.text
+
+    def select(message: str, choices: list[tuple[str, str]], *args: Any, **kw: Any) -> str:
+        said.extend([message, *(title for title, _ in choices)])
+        return real_select(message, choices, *args, **kw)
+
+    def text(message: str, *args: Any, **kw: Any) -> str:
+        said.append(message)
+        return real_text(message, *args, **kw)
+
+    monkeypatch.setattr(prompts, "select", select)
+    monkeypatch.setattr(prompts, "text", text)
+    monkeypatch.setattr(prompts, "hint", said.append)
+    project = tmp_path / "project.toml"
+    project.write_text(PROJECT_TOML.replace('"construction"', '"procurement"'), encoding="utf-8")
+    keys = (
+        pick(2)  # 评审环节
+        + pick(2)  # 断电
+        + pick(0)  # onset
+        + pick(0)  # the project file
+        + pick(1)  # 2小时内：不能
+        + pick(0)  # 方案一
+        # hub: 勾选, 进展, 方案备案, 专家到离, 专家提前离开, 故障已排除, …
+        + pick(3)
+        + ENTER  # one expert
+        + pick(1)  # arrived: 故障发生时
+        + pick(0)  # left: now
+        + pick(0)  # 已开始评审
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project))
+    assert result.code == 0, result.err
+    words = "\n".join(said)
+    assert "评审环节" in words and "采购人选择哪种应急方案？" in words
+    assert "这些专家是否已开始评审？" in words and "故障发生时（" in words
+    assert "物业楼层服务人员判断" in words  # a power cut: not 技术人员
+    for wrong in ("评标", "招标人", "投标人"):
+        assert wrong not in words, (wrong, words)

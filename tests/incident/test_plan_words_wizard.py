@@ -57,11 +57,11 @@ def test_point_4_the_fallback_question_is_in_the_stage_s_own_words(
     project = tmp_path / "project.toml"
     project.write_text(PROJECT_TOML, encoding="utf-8")
     keys = (
-        ENTER  # 哪个项目？ 沿用
-        + ENTER  # 故障何时发生？ 保持
-        + DOWN * stage_index
-        + ENTER  # 环节
+        DOWN * stage_index
+        + ENTER  # 环节 (advice first: stage, fault, onset, then the project)
         + ENTER  # 故障：网络
+        + ENTER  # 故障何时发生？ 刚刚
+        + ENTER  # 哪个项目？ 使用项目文件
         + CTRL_C  # at the emergency-network question
     )
     with keyboard.typing(keys):

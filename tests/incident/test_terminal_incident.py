@@ -98,7 +98,8 @@ def test_the_wizard_reads_a_short_onset_as_today_says_so_and_refuses_the_future(
     monkeypatch.setattr(prompts, "hint", hints.append)
 
     keys = (
-        pick(0)  # project: keep
+        pick(0)  # stage
+        + pick(0)  # fault
         + pick(1)  # onset: other time…
         + "明天 9:00"  # refused beside the prompt (the future-time rule): typed over
         + ENTER

@@ -34,13 +34,12 @@ def config_init(
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置文件。")] = False,
 ) -> None:
     """写出一份带中文说明的配置文件模板。"""
-    from qdplan_cli.local.config import CONFIG_TEMPLATE, config_path
+    from qdplan_cli.local.config import config_path, write_template
 
     path = config_path()
     if path.exists() and not force:
         raise UserError("配置文件已存在；如要覆盖，请加 --force", field=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    write_template(path)
     say(f"已写出配置文件：{path}")
     say("编辑后运行 qdplan config show 检查。")
 
@@ -57,12 +56,11 @@ def config_show() -> None:
 @config_app.command("edit")
 def config_edit() -> None:
     """用编辑器打开配置文件（没有时先写出模板）。"""
-    from qdplan_cli.local.config import CONFIG_TEMPLATE, config_path
+    from qdplan_cli.local.config import config_path, write_template
 
     path = config_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+        write_template(path)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor:
         subprocess.run([*editor.split(), str(path)], check=False)
@@ -82,8 +80,18 @@ def config_edit() -> None:
 
 def fees(
     case: Annotated[
-        Path, typer.Option(help="案例文件（含 [[attendance]] 专家到离时间）。", dir_okay=False)
-    ],
+        Path | None,
+        typer.Option(help="案例文件（含 [[attendance]] 专家到离时间）。", dir_okay=False),
+    ] = None,
+    incident: Annotated[
+        str | None,
+        typer.Option(
+            "--incident",
+            metavar="ID",
+            help="改用已记录的事件（编号见 qdplan list），按其中记录的专家到离时间计算。",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出。")] = False,
     out: Annotated[
         Path | None,
@@ -104,9 +112,21 @@ def fees(
     from qdplan_cli.local.config import load_config
     from qdplan_cli.plan.fees import fee_sheet
     from qdplan_cli.record.casefile import load_case
+    from qdplan_cli.record.incident import stored_case
 
-    loaded = load_case(case)
+    if (case is None) == (incident is None):
+        raise UserError("请给出 --case 案例文件或 --incident 事件编号（二者选一）", field="--case")
+    if case is not None:
+        loaded = load_case(case)
+    else:
+        with Runtime().open_store() as store:
+            loaded, _ = stored_case(store, incident)
     if not loaded.attendance:
+        if case is None:
+            raise UserError(
+                f"事件 {incident} 没有记录专家到离时间（向导菜单：记录专家到达、结束时间）",
+                field="--incident",
+            )
         raise UserError(
             "案例文件中没有 [[attendance]]（专家到达 arrived_at、离开 left_at 时间，可用 count 表示同时到离的人数）",
             field="attendance",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from qdplan_cli.record.chain import ChainReport
     from qdplan_cli.record.incident import Incident
     from qdplan_cli.record.store import Store
+    from qdplan_cli.ui.console import Renderable
     from qdplan_cli.ui.wizard import Wizard
 
 
@@ -217,6 +218,7 @@ def _say_resume(rt: Runtime, target: Incident) -> None:
 
 
 def _run(wizard: Wizard, step: Callable[[], None]) -> None:
+    from qdplan_cli.ui.prompts import set_status
     from qdplan_cli.ui.wording import WIZARD
 
     try:
@@ -230,6 +232,8 @@ def _run(wizard: Wizard, step: Callable[[], None]) -> None:
                 err=True,
             )
         raise typer.Exit(130) from None
+    finally:
+        set_status(None)  # the block reads this wizard's store: not past its run
     say(WIZARD["finished"].format(id=wizard.incident_id, prog=invoked_as()))
 
 
@@ -296,8 +300,6 @@ def resolve(
     """记录故障已排除：清单按排除时间定格，此后再看结论不变；再次记录即更正排除时间。"""
     from qdplan_cli.plan.times import check_not_before_onset, format_dt
     from qdplan_cli.record.events import resolved_event
-    from qdplan_cli.record.incident import done_steps
-    from qdplan_cli.ui.console import print_checklist
 
     rt = Runtime()
     now = rt.now
@@ -323,12 +325,7 @@ def resolve(
     else:
         say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
     decision = rt.decide_incident(target)
-    print_checklist(
-        decision,
-        contacts=rt.contacts,
-        resolved_at=target.resolved_at,
-        ticks=done_steps(target, decision),
-    )
+    _summary_first(rt, target, decision, [_checklist(rt, target, decision)])
 
 
 def _same_minute(a: datetime, b: datetime) -> bool:
@@ -430,12 +427,54 @@ def list_incidents(
         say(f"另有 {hidden} 个已作废的事件未列出（qdplan list --all 可显示）", err=True)
 
 
+def _checklist(rt: Runtime, target: Incident, decision: Decision) -> Renderable:
+    from qdplan_cli.record.incident import done_steps
+    from qdplan_cli.ui.console import checklist
+
+    return checklist(
+        decision,
+        contacts=rt.contacts,
+        resolved_at=target.resolved_at,
+        ticks=done_steps(target, decision),
+    )
+
+
+def _summary_first(
+    rt: Runtime, target: Incident, decision: Decision, rest: list[Renderable]
+) -> None:
+    """The conclusion, the next open steps with names and numbers and the 2-hour line first,
+    then ``rest``; paged on a terminal when it is taller than the screen."""
+    from qdplan_cli.plan.order import out_of_order
+    from qdplan_cli.record.events import project_summary
+    from qdplan_cli.ui.console import print_summary_first
+    from qdplan_cli.ui.status import StatusInput, fit, status_lines
+
+    found = out_of_order(target.situation, decision)
+    state = StatusInput(
+        decision,
+        target.ticks,
+        rt.contacts or {},
+        target.resolved_at,
+        alarms=tuple(hit.short for hit in found),
+        acts=target.acts,
+        situation=target.situation,
+    )
+    now = rt.now
+
+    def summary(width: int) -> list[tuple[str, str]]:
+        head = ("bold", fit(f"事件 {target.id} · {project_summary(target.project)}", width - 1))
+        return [head, *status_lines(state, now, width)]
+
+    print_summary_first(summary, rest)
+
+
 def show(incident_id: IdArg = None) -> None:
-    """显示一个事件：项目、时间线（完整日期时间）和当前处置清单。"""
+    """显示一个事件：先是结论、下一步和2小时节点，再是项目、时间线（完整日期时间）和处置清单；
+    在终端中超过一屏时分页显示（按 q 退出）。"""
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.events import project_summary
-    from qdplan_cli.record.incident import done_steps, load_checked
-    from qdplan_cli.ui.console import print_checklist, print_timeline
+    from qdplan_cli.record.incident import load_checked
+    from qdplan_cli.ui.console import timeline
 
     rt = Runtime()
     with rt.open_store() as store:
@@ -452,13 +491,8 @@ def show(incident_id: IdArg = None) -> None:
     if target.discarded is not None:
         lines.append(f"已作废：{target.discarded}")
     entries = [(e.at, e.text) for e in sorted(target.log, key=lambda e: e.at)]
-    print_timeline(f"事件 {target.id}", lines, entries)
-    print_checklist(
-        decision,
-        contacts=rt.contacts,
-        resolved_at=target.resolved_at,
-        ticks=done_steps(target, decision),
-    )
+    rest = [timeline(f"事件 {target.id}", lines, entries), _checklist(rt, target, decision)]
+    _summary_first(rt, target, decision, rest)
 
 
 def export(

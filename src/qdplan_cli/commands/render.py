@@ -98,11 +98,19 @@ def render(
         raise UserError("请给出 --case 案例文件或 --incident 事件编号（二者选一）", field="--case")
     rt = Runtime(now, calendar_file=calendar)  # business hours and holidays from the config
     record_hash: str | None = None
+    record_events: int | None = None
     if case is not None:
         the_case = load_case(case)
     else:
+        from qdplan_cli.record.checks import check_incident
+
         with rt.open_store() as store:
             the_case, record_hash = stored_case(store, incident)
+            # How many events the printed hash stands for (the QR code on the record).
+            links = check_incident(store, the_case.incident_id).links
+            record_events = next(
+                (n for n, link in enumerate(links, 1) if link.hash.startswith(record_hash)), None
+            )
     moment = rt.now
     decision = rt.decide(the_case.situation)
     # The expert fee sheet is not one of the decision's documents: it is added when the case
@@ -126,16 +134,26 @@ def render(
             use_earliest=earliest,
             expert_names=expert_names,
             record_hash=record_hash,
+            record_events=record_events,
             config=rt.config,
         )
     # Every file is built in memory first (render_documents builds and checks the DOCX):
     # a refusal or a failure leaves nothing half-written.
     fee_data = None
+    fee_hint = ""
     if with_fees:
         from qdplan_cli.documents.publish import fee_sheet_docx
         from qdplan_cli.local.config import load_config
 
-        fee_data = fee_sheet_docx(the_case, load_config(), moment, templates)
+        fee_config = load_config()
+        fee_data = fee_sheet_docx(the_case, fee_config, moment, templates)
+        if the_case.project.type.value == "construction" and "construction" not in {
+            t.value for t in fee_config.fee_sources
+        }:
+            fee_hint = (
+                "劳务费计算表按政府采购评审标准计算：建设工程项目适用的标准可在配置 "
+                "[fees] construction_source 中写明（qdplan config edit）。"
+            )
     # One set: every DOCX (and with --pdf every PDF) appears together or not at all.
     items = [(f"{r.doc.value}.docx", r.data, not r.public) for r in rendered]
     if fee_data is not None:
@@ -175,10 +193,18 @@ def render(
                 f"新的时间：{format_dt(chosen)}（按 --earliest 采用原则上的最早时间）"
             )
         else:
+            from qdplan_cli.documents.contexts import notice_time
+
+            # The rule is told here, not printed on the public notice (no drafting note on paper).
+            rule = notice_time(the_case, decision, use_earliest=False).rule
             result.lines.append(
-                "新的时间：未定，公告留填写横线，发布前手填（可填 incident.new_time 或用 --earliest）"
+                "新的时间：未定，公告留填写横线，发布前手填"
+                + (f"：{rule}" if rule else "")
+                + "（可填 incident.new_time 或用 --earliest）"
             )
     result.hints.extend(decision.warnings)
+    if fee_hint and fee_target is not None:
+        result.hints.append(fee_hint)
     result.pdfs = done.pdfs
     show_written(result)
     if pdf_error is not None:

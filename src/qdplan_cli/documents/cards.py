@@ -532,7 +532,7 @@ def fee_context(
         if project_type is ProjectType.CONSTRUCTION:
             note = (
                 "该标准为政府采购评审劳务报酬标准，建设工程项目请按本项目适用的评标专家劳务报酬"
-                "标准核对，可在配置 [fees] construction_source 中写明"
+                "标准核对"
             )
     last = max((line.attendance.left_at for line in sheet.lines), default=None)
     lines = []

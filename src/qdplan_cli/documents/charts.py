@@ -2,7 +2,8 @@
 imports matplotlib; the DOCX writer places the PNGs.
 
 Chinese labels need a CJK font: the first installed one of ``CJK_FONTS`` (Noto CJK on Linux,
-微软雅黑 / 黑体 on Windows); without one, refused with a message (the labels would be boxes).
+微软雅黑 / 黑体 on Windows). matplotlib's font cache may predate the font's installation: the
+font list is then rebuilt once. Without one, refused with a message (the labels would be boxes).
 """
 
 from __future__ import annotations
@@ -34,14 +35,35 @@ MARGINS = {"left": 0.09, "right": 0.98, "top": 0.88, "bottom": 0.13}
 ACCENT = "#b0413e"
 
 
-@functools.cache
-def cjk_font() -> str:
+def _installed_cjk() -> str | None:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+@functools.cache
+def cjk_font() -> str:
+    """The first installed CJK font. matplotlib keeps its font list in a cache file made the
+    first time it ran: a font installed after that is not in it. So when none is found, the
+    list is rebuilt once from the fonts on disk (and the cache file rewritten) before giving up."""
+    found = _installed_cjk()
+    if found is None:
+        import contextlib
+        from pathlib import Path
+
+        import matplotlib
+        from matplotlib import font_manager
+
+        fresh = font_manager.FontManager()  # scans the fonts on disk
+        # In place, as matplotlib does itself: every reference to the manager sees the new list.
+        vars(font_manager.fontManager).update(vars(fresh))
+        with contextlib.suppress(OSError):  # a read-only cache folder: this run still has it
+            cache = Path(matplotlib.get_cachedir())
+            font_manager.json_dump(fresh, cache / f"fontlist-v{fresh.__version__}.json")
+        found = _installed_cjk()
+    if found is not None:
+        return found
     raise UserError(
         "没有找到中文字体，图表中的汉字无法显示：请安装 Noto Sans CJK（fonts-noto-cjk）、"
         "微软雅黑或黑体后重试",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.documents.markup import Block, parse
 from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
+from qdplan_cli.plan.clauses import PLAN_CLAUSES
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.labels import (
     DOCUMENT_LABELS,
@@ -65,6 +66,7 @@ VARIABLES: dict[str, str] = {
     "project.opening_time": "原定开标时间（含日期、星期）",
     "incident.id": "事件编号",
     "incident.record_hash": "记录校验码（render --incident 时：事件记录校验链的前 12 位，qdplan verify 核对）",
+    "incident.record_events": "记录的事件条数（render --incident 时；与事件编号、校验码一起印入记录二维码）",
     "incident.stage": "所处环节（开标准备阶段 / 开标过程中 / 评标环节）",
     "incident.stage_id": "环节编号（prep / opening / evaluation）",
     "incident.fault": "故障类型（全称）",
@@ -86,6 +88,7 @@ VARIABLES: dict[str, str] = {
     "decision.outcome": "处置结论（中文）",
     "decision.outcome_id": "处置结论编号（proceed / delay_notice / choose_plan …）",
     "decision.basis": "依据条款（如 第四条（一）3）",
+    "decision.plan_basis": "三种方案的出处（开标过程中 第四条（二）1，评标环节 第五条 1）",
     "decision.clauses": "涉及的全部条款（列表）",
     "decision.plan": "招标人选择的方案（1、2、3）",
     "decision.plan_label": "所选方案全称",
@@ -211,12 +214,29 @@ def _dt(moment: datetime | None) -> str | None:
     return format_dt(moment) if moment is not None else None
 
 
+def _course(case: Case) -> list[tuple[datetime, str]]:
+    """The record's 经过: the witness's entries and the acts with their times — the plan's
+    filing, the supplementary notice's issue, the delay notice's publication — in time order."""
+    from qdplan_cli.plan.fields import ACT_LABELS, Act
+
+    s = case.situation
+    acts = [
+        (s.plan_filed_at, ACT_LABELS[Act.PLAN_FILED]),
+        (s.supplement_issued_at, ACT_LABELS[Act.SUPPLEMENT_ISSUED]),
+        (s.notice_published_at, ACT_LABELS[Act.NOTICE_PUBLISHED]),
+    ]
+    entries = [(e.at, e.text) for e in case.timeline]
+    entries += [(at, text) for at, text in acts if at is not None]
+    return sorted(entries, key=lambda entry: entry[0])
+
+
 def build_context(
     case: Case,
     decision: Decision,
     timing: NoticeTime,
     now: datetime,
     record_hash: str | None = None,
+    record_events: int | None = None,
     config: Config | None = None,
 ) -> dict[str, Any]:
     """The variables every template receives (confidential names excepted).
@@ -267,6 +287,7 @@ def build_context(
             {
                 "id": case.incident_id,
                 "record_hash": record_hash,
+                "record_events": record_events,
                 "stage": stage_label(decision.stage, p.type),
                 "stage_id": decision.stage.value,
                 "fault": FAULT_LABELS[decision.fault],
@@ -285,8 +306,8 @@ def build_context(
             },
         ),
         "timeline": [
-            Fields(f"timeline[{i}]", {"at": format_dt(e.at), "text": e.text})
-            for i, e in enumerate(case.sorted_timeline(), start=1)
+            Fields(f"timeline[{i}]", {"at": format_dt(at), "text": text})
+            for i, (at, text) in enumerate(_course(case), start=1)
         ],
         "decision": Fields(
             "decision",
@@ -294,6 +315,10 @@ def build_context(
                 "outcome": outcome_label(decision.outcome, p.type),
                 "outcome_id": decision.outcome.value,
                 "basis": clause_label(decision_clause(decision)),
+                # Where the three plans are defined: 第四条（二）1 (opening), 第五条 1 (evaluation).
+                "plan_basis": clause_label(
+                    PLAN_CLAUSES.get(decision.stage, decision_clause(decision))
+                ),
                 "clauses": [clause_label(c) for c in sorted(decision.clauses, key=_clause_key)],
                 "plan": decision.plan,
                 "plan_label": plan_label(decision.plan, decision.stage, p.type)
@@ -515,6 +540,10 @@ def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[
     return extra
 
 
+# The picture name of the record's QR code in a template (``@image 记录二维码 25 25``).
+RECORD_QR = "记录二维码"
+
+
 def render_documents(
     case: Case,
     decision: Decision,
@@ -525,6 +554,7 @@ def render_documents(
     use_earliest: bool = False,
     expert_names: bool = False,
     record_hash: str | None = None,
+    record_events: int | None = None,
     config: Config | None = None,
 ) -> list[RenderedDocument]:
     """Render, build and check every document; raises before anything is written. ``config``
@@ -533,7 +563,9 @@ def render_documents(
 
     docs = documents_to_render(decision, only)
     timing = notice_time(case, decision, use_earliest=use_earliest)
-    base = build_context(case, decision, timing, now, record_hash, config)
+    base = build_context(
+        case, decision, timing, now, record_hash, record_events=record_events, config=config
+    )
     rendered: list[RenderedDocument] = []
     for doc in docs:
         info = templates.find(doc.value)
@@ -548,8 +580,23 @@ def render_documents(
             context.update(expert_context(case, decision, with_names=expert_names))
         text = templates.render(doc.value, context)
         blocks = parse(text, str(info.path))
+        images = {}
+        if any(b.kind == "image" and b.text == RECORD_QR for b in blocks):
+            if record_hash is None or record_events is None:
+                raise UserError(
+                    f"模板 {info.path} 的 @image {RECORD_QR} 只能在 render --incident 时使用",
+                    field="--templates",
+                )
+            from qdplan_cli.documents import qr
+
+            code = qr.RecordCode(case.incident_id, record_hash, record_events)
+            images[RECORD_QR] = qr.png(code)
         data = build_docx(
-            blocks, title=document_title(blocks, doc), author=case.project.agency, now=now
+            blocks,
+            title=document_title(blocks, doc),
+            author=case.project.agency,
+            now=now,
+            images=images,
         )
         if doc in PUBLIC_DOCUMENTS:
             check_confidential(DOCUMENT_LABELS[doc], doc.value, data, case, info.path)

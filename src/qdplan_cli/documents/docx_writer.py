@@ -1,8 +1,8 @@
 """Markup blocks → DOCX in the GB/T 9704-2012 layout. The only module that imports python-docx.
 
 The layout (shared/DOCX-LAYOUT.md): A4; margins top 37, left 28, right 26, bottom 35 mm; body
-3号仿宋 (16 pt 仿宋_GB2312) on an exact 28.95 pt line (22 lines × 28 characters a page);
-title 2号小标宋 (22 pt 方正小标宋简体); headings 黑体 / 楷体_GB2312; "— N —" page numbers in
+3号仿宋 (16 pt 仿宋) on an exact 28.95 pt line (22 lines × 28 characters a page);
+title 2号小标宋 (22 pt 方正小标宋简体); headings 黑体 / 楷体; "— N —" page numbers in
 4号宋体, odd pages right and even pages left. python-docx pitfalls handled here: eastAsia fonts
 on docDefaults, every style and every run with the *Theme attributes removed (#154); zh-CN
 themeFontLang (#1601); the Letter page and spacing-after of the default template reset; both
@@ -20,12 +20,13 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qdplan_cli import __version__
-from qdplan_cli.documents.linebreak import break_lines, protect
+from qdplan_cli.documents.linebreak import break_lines, keep_identifiers, lines_needed
 from qdplan_cli.documents.markup import LINE_BREAK, Block
 from qdplan_cli.local.paths import cache_dir
 
@@ -34,11 +35,30 @@ if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.text.paragraph import Paragraph
 
-BODY_FONT = "仿宋_GB2312"
+# The fonts of GB/T 9704 as stock Windows 10/11 names them (the Chinese Supplemental Fonts, part
+# of every Chinese Windows, and what WPS lists): 仿宋 (simfang.ttf), 楷体 (simkai.ttf), 黑体, 宋体.
+# 仿宋_GB2312 and 楷体_GB2312 were Windows XP's and are on few machines now; 方正小标宋简体 is a
+# commercial font: the title names it, with 宋体 as its stand-in where it is missing (fontTable).
+BODY_FONT = "仿宋"
 TITLE_FONT = "方正小标宋简体"
 HEADING1_FONT = "黑体"
-HEADING2_FONT = "楷体_GB2312"
+HEADING2_FONT = "楷体"
 PAGE_NUMBER_FONT = "宋体"
+# fontTable.xml: name → (altName: a stock Windows font to use where it is missing, or its
+# English name; PANOSE-1; family; pitch). All GB2312 (charset 86): Word and WPS pick a Chinese
+# font for a missing one instead of a Western default.
+FONT_TABLE: dict[str, tuple[str, str, str, str]] = {
+    BODY_FONT: ("FangSong", "02010609060101010101", "modern", "fixed"),
+    HEADING2_FONT: ("KaiTi", "02010609060101010101", "modern", "fixed"),
+    HEADING1_FONT: ("SimHei", "02010609060101010101", "modern", "fixed"),
+    PAGE_NUMBER_FONT: ("SimSun", "02010600030101010101", "auto", "variable"),
+    TITLE_FONT: (PAGE_NUMBER_FONT, "02000000000000000000", "auto", "variable"),
+}
+# The Unicode and code-page ranges of a GB2312 font (as SimSun declares them).
+_GB2312_SIG = (
+    'w:usb0="00000003" w:usb1="288F0000" w:usb2="00000016" w:usb3="00000000" '
+    'w:csb0="00040001" w:csb1="00000000"'
+)
 BODY_PT = 16  # 3号
 TITLE_PT = 22  # 2号
 PAGE_NUMBER_PT = 14  # 4号
@@ -414,6 +434,18 @@ _RELATIONSHIP_RE = re.compile(r'<Relationship [^>]*Target="([^"]+)"[^>]*/>')
 _OVERRIDE_RE = re.compile(r'<Override [^>]*PartName="([^"]+)"[^>]*/>')
 
 
+def _font_table_xml(template: str) -> str:
+    """The document's fonts only, each with GB2312 charset, PANOSE and its stand-in."""
+    fonts = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+        f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="{pitch}"/>'
+        f"<w:sig {_GB2312_SIG}/></w:font>"
+        for name, (alt, panose, family, pitch) in FONT_TABLE.items()
+    )
+    head = template[: template.index(">", template.index("<w:fonts")) + 1]
+    return head + fonts + "</w:fonts>"
+
+
 def _strip_package(data: bytes) -> bytes:
     dropped = {name.rsplit("/", 1)[-1] for name in _DROPPED_PARTS}
 
@@ -429,6 +461,18 @@ def _strip_package(data: bytes) -> bytes:
             if item.filename in _DROPPED_PARTS:
                 continue
             part = source.read(item.filename)
+            if item.filename == "word/fontTable.xml":
+                part = _font_table_xml(part.decode("utf-8")).encode("utf-8")
+            elif item.filename == "word/settings.xml":
+                # A line ended by a line break of ours (before a project number, keep_identifiers)
+                # stays as set, not spread out letter by letter; Word 2013+ (15), not 兼容模式.
+                part = part.replace(
+                    b"<w:useFELayout/>", b"<w:doNotExpandShiftReturn/><w:useFELayout/>"
+                )
+                part = part.replace(
+                    b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="14"',
+                    b'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"',
+                )
             if item.filename.endswith(".rels"):
                 part = _RELATIONSHIP_RE.sub(keep, part.decode("utf-8")).encode("utf-8")
             elif item.filename == "[Content_Types].xml":
@@ -487,8 +531,6 @@ def _attrs(values: dict[str, str]) -> str:
 
 def _run_xml(text: str, font: str, points: float) -> str:
     half = round(points * 2)
-    if points >= BODY_PT:  # the dense small type of the cards wraps as it always has
-        text = protect(text)
     rpr = (
         f'<w:rPr><w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}" '
         f'w:cs="{font}" w:hint="eastAsia"/><w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>'
@@ -505,6 +547,13 @@ def _run_xml(text: str, font: str, points: float) -> str:
     return f"<w:r>{rpr}{''.join(parts)}</w:r>"
 
 
+# Paragraphs as wide as the text block (not table cells), whose identifiers are kept whole.
+_PAGE_WIDE = frozenset(
+    ("heading1", "heading2", "addressee", "body", "noindent", "center", "right", "sign", "date")
+    + ("small", "smallhead")
+)
+
+
 def _paragraph_xml(
     kind: str,
     text: str,
@@ -512,15 +561,28 @@ def _paragraph_xml(
     keep_with_next: bool = False,
     page_break_before: bool = False,
     right_chars: float = 0,
+    pitch: int = LINE_TWIPS,
 ) -> str:
-    _name, font, size, _align, _first = _STYLES[kind]
+    _name, font, size, _align, first = _STYLES[kind]
     ppr = f'<w:pStyle w:val="{_style_id(kind)}"/>'
     if keep_with_next:
         ppr += "<w:keepNext/>"
     if page_break_before:
         ppr += "<w:pageBreakBefore/>"  # pitfall 7: never a page-break run
+    if pitch != LINE_TWIPS:
+        line = (
+            _small_line(kind, pitch)
+            if kind in _LINE_HEIGHTS
+            else max(pitch, TITLE_MIN_PITCH_TWIPS)
+            if kind == "title"
+            else pitch
+        )
+        ppr += f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>'
     if right_chars:
         ppr += f"<w:ind{_attrs(_indent_attrs(right_chars=right_chars))}/>"
+    if kind in _PAGE_WIDE:  # a table cell's own lines are decided by _cell_lines
+        chars = TEXT_WIDTH_MM / ((size + CHAR_SPACING_TWIPS / 20) * 25.4 / 72)
+        text = keep_identifiers(text, chars - right_chars, indent=first)
     run = _run_xml(text, font, size) if text else ""
     return f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p>"
 
@@ -537,17 +599,30 @@ def _sign_indent_chars(name: str, date: str | None) -> float:
     return round(indent * 2) / 2
 
 
+# Paragraphs of text kept on the page of the seals (GB/T 9704 7.3.5: never a page with the seals
+# and nothing else, nor only 特此公告 above them).
+CLOSING_TEXT_LINES = 3
+
+
 def _closing_groups(blocks: Sequence[Block]) -> None:
-    """Keep a signature (blank lines, issuers, date) on one page with the line before it."""
+    """Keep a signature (blank lines, issuers, date), or a table of rows to sign, on one page
+    with its heading and the paragraphs of text before it (CLOSING_TEXT_LINES of them, fewer
+    where a table or a page break comes first)."""
     for i, block in enumerate(blocks):
-        if block.kind not in ("sign", "date"):
+        signatures = block.kind == "table" and block.row_height_mm > 0  # rows to sign or seal
+        if block.kind not in ("sign", "date") and not signatures:
             continue
         j = i - 1
-        while j >= 0 and blocks[j].kind in ("blank", "sign"):
+        while j >= 0 and blocks[j].kind in ("blank", "sign", "heading1", "heading2"):
             blocks[j].keep_with_next = True
             j -= 1
-        if j >= 0:
+        kept = 0
+        while j >= 0 and kept < CLOSING_TEXT_LINES and blocks[j].kind not in ("table", "image"):
             blocks[j].keep_with_next = True
+            if blocks[j].page_break_before:
+                break
+            kept += 1
+            j -= 1
 
 
 # Default cell margins (0.08 in each side) and one body character less the condensed spacing.
@@ -566,7 +641,7 @@ def _cell_lines(text: str, width_mm: float) -> str:
     )
 
 
-def _table_xml(block: Block) -> str:
+def _table_xml(block: Block, pitch: int = LINE_TWIPS) -> str:
     columns = len(block.rows[0])
     widths = list(block.widths_mm)
     if len(widths) != columns:
@@ -611,7 +686,7 @@ def _table_xml(block: Block) -> str:
                 if not block.compact
                 else "small" + ("cellhead" if header else "cell")
             )
-            parts.append(_paragraph_xml(kind, text, keep_with_next=keep))
+            parts.append(_paragraph_xml(kind, text, keep_with_next=keep, pitch=pitch))
             parts.append("</w:tc>")
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
@@ -667,7 +742,22 @@ def _seal_room(blocks: Sequence[Block]) -> list[Block]:
     return result
 
 
-def _joint_signature_xml(names: Sequence[str], date: str | None) -> str:
+def _joint_cell_text(names: Sequence[str], k: int, date: str | None) -> str:
+    role, sep, unit = names[k].partition("：")
+    seal = ""
+    for mark in ("（盖章）", "（签字）", "（盖章或签字）"):
+        if unit.endswith(mark):
+            unit, seal = unit.removesuffix(mark), mark
+    # A name too long for its column breaks between words (…社区卫生服务中心 never "服务/中心").
+    column = _LINE_CHARS / len(names)
+    unit = LINE_BREAK.join(break_lines(unit, int(column)))
+    text = f"{role}{seal}{sep}{LINE_BREAK}{unit}" if sep else names[k]
+    if date is not None and k == len(names) - 1:
+        text += LINE_BREAK + date
+    return text
+
+
+def _joint_signature_xml(names: Sequence[str], date: str | None, pitch: int = LINE_TWIPS) -> str:
     """Two or more issuers side by side (GB/T 9704 7.3.5.2 联合行文): a borderless table, one
     column each, the role above the name, so each 42 mm seal presses on its own issuer and no two
     seals overlap or touch; a long name wraps inside its own column, never pushing 盖章 away.
@@ -675,25 +765,18 @@ def _joint_signature_xml(names: Sequence[str], date: str | None) -> str:
     date and a page break never parts them (one row that cannot split)."""
     width = _twips(TEXT_WIDTH_MM / len(names))
     cells = []
-    for k, name in enumerate(names):
-        role, sep, unit = name.partition("：")
-        seal = ""
-        for mark in ("（盖章）", "（签字）", "（盖章或签字）"):
-            if unit.endswith(mark):
-                unit, seal = unit.removesuffix(mark), mark
-        text = f"{role}{seal}{sep}{LINE_BREAK}{unit}" if sep else name
-        if date is not None and k == len(names) - 1:
-            text += LINE_BREAK + date
+    for k in range(len(names)):
+        text = _joint_cell_text(names, k, date)
         cells.append(
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-            f"{_paragraph_xml('center', text, keep_with_next=True)}</w:tc>"
+            f"{_paragraph_xml('center', text, keep_with_next=True, pitch=pitch)}</w:tc>"
         )
     return (
         "<w:tbl><w:tblPr>"
         f'<w:tblW w:w="{width * len(names)}" w:type="dxa"/><w:jc w:val="center"/>'
-        '<w:tblLayout w:type="fixed"/>'
         '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
         '<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/>'  # schema order: tblBorders, shd, tblLayout, tblCellMar
         '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/>'
         "</w:tblCellMar></w:tblPr><w:tblGrid>"
         + "".join(f'<w:gridCol w:w="{width}"/>' for _ in names)
@@ -712,13 +795,131 @@ def _sign_text(text: str) -> str:
     return text
 
 
+_TEXT_HEIGHT_TWIPS = _twips(PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"])
+# GB/T 9704 7.3.5: rather than spill, a one-page document's line spacing is tightened, down to
+# this (19 pt under 16 pt type: about Word's single spacing); the title's lines to TITLE_MIN_PITCH; a document that still does not fit keeps the 22-line grid.
+MIN_PITCH_TWIPS = 380
+TITLE_MIN_PITCH_TWIPS = 520  # 26 pt under 22 pt type
+_FIT_SHARE = 0.995  # of the text block: the estimate errs towards more lines already
+_LINE_CHARS = TEXT_WIDTH_MM / _BODY_CHAR_MM
+
+
+def _estimate_twips(blocks: Sequence[Block], pitch: int) -> float:
+    """The height the blocks take with body lines ``pitch`` apart, by the wide measure."""
+    total = 0.0
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "sign":
+            names = [block.text]
+            while i + 1 < len(blocks) and blocks[i + 1].kind == "sign":
+                i += 1
+                names.append(blocks[i].text)
+            date = (
+                blocks[i + 1].text if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
+            )
+            if len(names) > 1:
+                capacity = _LINE_CHARS / len(names)
+                lines = max(
+                    lines_needed(_joint_cell_text(names, k, date), capacity)
+                    for k in range(len(names))
+                )
+                i += 1 if date is not None else 0
+            else:
+                lines = lines_needed(_sign_text(names[0]), _LINE_CHARS)
+            total += lines * pitch
+        elif block.kind == "title":
+            lines = len(_title_lines(block))
+            total += lines * max(pitch, TITLE_MIN_PITCH_TWIPS)
+            if i + 1 == len(blocks) or blocks[i + 1].kind != "title":
+                total += pitch
+        elif block.kind == "table":
+            widths = list(block.widths_mm)
+            if len(widths) != len(block.rows[0]):
+                widths = [TEXT_WIDTH_MM / len(block.rows[0])] * len(block.rows[0])
+            line = _small_line("smallcell", pitch) if block.compact else pitch
+            char_mm = _SMALL_CHAR_MM if block.compact else _BODY_CHAR_MM
+            for row in block.rows:
+                lines = max(
+                    lines_needed(
+                        text if block.compact else _cell_lines(text, w),
+                        (w - _CELL_MARGINS_MM) / char_mm,
+                    )
+                    for w, text in zip(widths, row, strict=True)
+                )
+                total += max(lines * line, _twips(block.row_height_mm)) + 20
+        elif block.kind == "image":
+            total += _twips(block.widths_mm[1]) + 100
+        elif block.kind in _LINE_HEIGHTS:
+            chars = TEXT_WIDTH_MM / _SMALL_CHAR_MM * 0.93  # small type wraps sooner than counted
+            total += _small_line(block.kind, pitch) * lines_needed(block.text, chars)
+        elif block.kind != "onepage":
+            first = _STYLES[block.kind][4]
+            total += pitch * lines_needed(block.text, _LINE_CHARS, indent=first)
+        i += 1
+    return total
+
+
+# Small type (the checklist, the cards) tightens in proportion, never below 10.5 pt a line.
+SMALL_MIN_LINE_TWIPS = 210
+_SMALL_CHAR_MM = SMALL_PT * 25.4 / 72
+
+
+def _small_line(kind: str, pitch: int) -> int:
+    """The exact line height of a small-type style when the body grid is ``pitch``."""
+    if pitch == LINE_TWIPS:
+        return _LINE_HEIGHTS[kind]
+    return max(SMALL_MIN_LINE_TWIPS, round(_LINE_HEIGHTS[kind] * pitch / LINE_TWIPS))
+
+
+def fit_pitch(blocks: Sequence[Block]) -> int:
+    """The body line spacing that puts ``blocks`` on one page: the grid's own when they fit,
+    else the widest that fits, not below MIN_PITCH_TWIPS (then the grid's own: it spills)."""
+    room = _TEXT_HEIGHT_TWIPS * _FIT_SHARE
+    pitches: list[int] = [*range(LINE_TWIPS, MIN_PITCH_TWIPS, -5), MIN_PITCH_TWIPS]
+    for pitch in pitches:
+        if _estimate_twips(blocks, pitch) <= room:
+            return pitch
+    return LINE_TWIPS
+
+
+def _join_titles(blocks: Sequence[Block]) -> list[Block]:
+    """Consecutive title lines are one title, broken as a whole (linebreak.break_lines) with
+    the template's lines as its phrases."""
+    result: list[Block] = []
+    for block in blocks:
+        if block.kind == "title" and result and result[-1].kind == "title":
+            last = result[-1]
+            parts = last.parts or (last.text,)
+            result[-1] = replace(last, text=last.text + block.text, parts=(*parts, block.text))
+        else:
+            result.append(copy.copy(block))
+    return result
+
+
+def _title_lines(block: Block) -> list[str]:
+    if LINE_BREAK in block.text:  # a title with its own line breaks keeps them
+        return [
+            line
+            for part in block.text.split(LINE_BREAK)
+            for line in break_lines(part, TITLE_LINE_CHARS)
+        ]
+    return break_lines(block.text, TITLE_LINE_CHARS, phrases=block.parts)
+
+
 def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
-    blocks = _seal_room([copy.copy(b) for b in blocks])
+    blocks = _seal_room(_join_titles(blocks))
     _closing_groups(blocks)
+    pitch = fit_pitch(blocks) if any(b.kind == "onepage" for b in blocks) else LINE_TWIPS
+    for i, block in enumerate(blocks):  # a label ending in a colon stays with its table
+        if block.text.endswith("：") and i + 1 < len(blocks) and blocks[i + 1].kind == "table":
+            block.keep_with_next = True
     pictures = 0
     joint: list[str] = []
     skip_date = False
     for i, block in enumerate(blocks):
+        if block.kind == "onepage":
+            continue
         if block.kind == "image":
             pictures += 1
             yield _image_xml(block, pictures)
@@ -735,14 +936,14 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
             date = (
                 blocks[i + 1].text if i + 1 < len(blocks) and blocks[i + 1].kind == "date" else None
             )
-            yield _joint_signature_xml(joint, date)
+            yield _joint_signature_xml(joint, date, pitch)
             skip_date = date is not None
             joint = []
             continue
         if block.kind == "table":
             if block.page_break_before:
                 yield _paragraph_xml("blank", "", page_break_before=True)
-            yield _table_xml(block)
+            yield _table_xml(block, pitch)
             continue
         right = 0.0
         text = block.text
@@ -754,10 +955,7 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
             right = DATE_RIGHT_CHARS
         elif block.kind == "title":
             # GB/T 9704 7.3.1: broken at phrase boundaries, 上长下短 (linebreak.break_lines).
-            text = LINE_BREAK.join(
-                LINE_BREAK.join(break_lines(part, TITLE_LINE_CHARS))
-                for part in text.split(LINE_BREAK)
-            )
+            text = LINE_BREAK.join(_title_lines(block))
         yield _paragraph_xml(
             block.kind,
             text,
@@ -765,9 +963,12 @@ def _body_xml(blocks: Sequence[Block]) -> Iterator[str]:
             or block.kind in ("title", "heading1", "heading2", "smallhead"),
             page_break_before=block.page_break_before,
             right_chars=right,
+            pitch=pitch,
         )
         if block.kind == "title" and (i + 1 == len(blocks) or blocks[i + 1].kind != "title"):
-            yield _paragraph_xml("blank", "")  # GB/T 9704 7.3.1: one empty line below the title
+            yield _paragraph_xml(
+                "blank", "", pitch=pitch
+            )  # GB/T 9704 7.3.1: one empty line below the title
 
 
 def _core_xml(title: str, author: str, now: datetime) -> str:

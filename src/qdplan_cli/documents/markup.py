@@ -4,7 +4,8 @@ Templates hold wording and structure; the DOCX writer turns these blocks into th
 layout. One line is one block:
 
 ```
-# 标题                 title (consecutive ``#`` lines form one title)
+# 标题                 title (consecutive ``#`` lines form one title: its lines are chosen
+                        together, preferring a break where one ``#`` line ends)
 ## 一、标题             first-level heading (黑体)
 ### （一）标题          second-level heading (楷体)
 > 各潜在投标人：         addressee (主送), flush left
@@ -14,6 +15,8 @@ layout. One line is one block:
 @blank                  one empty line
 @pagebreak              the next block starts a new page
 @keep … @endkeep        the blocks between stay on one page
+@onepage                the document fits one page: the writer tightens the line spacing
+                        rather than spill (GB/T 9704 7.3.5), down to a limit
 @sign 文字              issuer (署名), centred over the date that follows
 @date 2026年12月3日     date (成文日期), four characters in from the right
 @cols 38 118            column widths in mm of the next table
@@ -66,6 +69,7 @@ Kind = Literal[
     "small",
     "smallhead",
     "image",
+    "onepage",
 ]
 
 
@@ -92,6 +96,8 @@ class Block:
     widths_mm: tuple[float, ...] = ()
     compact: bool = False
     row_height_mm: float = 0
+    # titles only: the ``#`` lines a title was written in (its phrase boundaries)
+    parts: tuple[str, ...] = ()
 
 
 _PREFIXES: tuple[tuple[str, Kind], ...] = (
@@ -181,6 +187,8 @@ def parse(text: str, source: str) -> list[Block]:
                 add(Block("blank"))
             elif name == "pagebreak":
                 pending_break = True
+            elif name == "onepage":
+                blocks.append(Block("onepage"))
             elif name == "keep":
                 keep_open = True
             elif name == "endkeep":
@@ -219,6 +227,7 @@ def parse(text: str, source: str) -> list[Block]:
                     [
                         "@blank",
                         "@pagebreak",
+                        "@onepage",
                         "@keep",
                         "@endkeep",
                         "@cols",
@@ -247,6 +256,6 @@ def block_texts(blocks: list[Block]) -> list[str]:
     for block in blocks:
         if block.kind == "table":
             texts.extend(cell for row in block.rows for cell in row)
-        elif block.text and block.kind != "image":
+        elif block.text and block.kind not in ("image", "onepage"):
             texts.append(block.text)
     return texts

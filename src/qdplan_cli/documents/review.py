@@ -1,6 +1,10 @@
 """The year in review as a document: markup (the official layout of every document), the charts
 (``charts``) and the one DOCX writer; and as JSON. The figures come from ``record.review_stats``.
 
+The DOCX stays short at any size: its appendix traces each figure to at most ``LISTED_IDS``
+incident ids; the incident-by-incident list is the xlsx (``documents.workbook``). Tables compare
+the halls and the year before. An unfinished year says up to when it is counted.
+
 No expert or bidder name ever reaches it: only counts and incident ids.
 """
 
@@ -16,7 +20,7 @@ from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.plan.times import format_date
 from qdplan_cli.record.review_stats import READINGS, Figure, Review
 
-LISTED_IDS = 21
+LISTED_IDS = 9  # three lines of three; more: the xlsx lists them
 IDS_PER_LINE = 3  # a figure counting more incidents points at the incident table instead
 CHART_MM = (150, 68)
 
@@ -33,21 +37,27 @@ def _e(text: object) -> str:
 
 def _count(figure: Figure) -> str:
     if figure.value is not None:
-        value = figure.value
-        return f"{value:g}"
+        return _number(figure.value)
     return str(figure.count)
 
 
 def _id(incident_id: str) -> str:
-    """An id as printed: its hyphens do not break the line (U+2011); the JSON keeps the id."""
-    return incident_id.replace("-", "\u2011")
+    """An id as printed, exactly as stored (no substitute hyphen, issue 22): from the archive,
+    without the laptop (the xlsx has it in a column of its own); the JSON keeps the whole key."""
+    return incident_id.rpartition("/")[2]
+
+
+def _number(value: float) -> str:
+    """A figure as printed: thousands grouped; exactly the digits (no invisible joiner: the
+    text copies and searches true, issue 22)."""
+    return f"{value:,.0f}" if value >= 10000 and value == int(value) else f"{value:g}"
 
 
 def _ids(figure: Figure) -> str:
     if not figure.ids:
         return "—"
     if figure.count > LISTED_IDS:
-        return f"共 {figure.count} 起，见附表二\n（{_id(figure.ids[0])} 至 {_id(figure.ids[-1])}）"
+        return f"共 {figure.count} 起，见 Excel 表"
     # Three ids a line, a line break between: an id is never split across lines (the official
     # layout lets Latin text wrap anywhere).
     lines = [figure.ids[n : n + IDS_PER_LINE] for n in range(0, figure.count, IDS_PER_LINE)]
@@ -72,9 +82,7 @@ def charts(review: Review) -> dict[str, bytes]:
             ],
         ),
         "图3": bar_chart(
-            "应急方案的选择与超过2小时的情况",
-            [*(p.label for p in review.plans), "超过2小时"],
-            [*(p.count for p in review.plans), review.two_hour.count],
+            "应急方案的选择", [p.label for p in review.plans], [p.count for p in review.plans]
         ),
     }
     if len(review.by_hall) > 1:
@@ -84,16 +92,46 @@ def charts(review: Review) -> dict[str, bytes]:
     return out
 
 
-def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -> str:
+@dataclass(frozen=True)
+class Context:
+    """What the document adds to the figures: the year before, each hall's own figures, the
+    workbook's file name, and whether the year is still running."""
+
+    previous: Review | None = None
+    halls: tuple[Review, ...] = ()
+    workbook: str = ""
+
+
+def _unfinished(year: int, now: datetime) -> bool:
+    return now.year <= year
+
+
+def markup(
+    review: Review,
+    *,
+    issuer: str,
+    now: datetime,
+    pictures: list[str],
+    context: Context | None = None,
+) -> str:
     r = review
+    context = context or Context()
+    workbook = context.workbook or f"年度回顾-{r.year}.xlsx"
     lines: list[str] = []
     add = lines.append
     scope = f"（{_e(r.hall)}）" if r.hall else ""
     add(f"# {_e(issuer)}")
     add(f"# {r.year}年度开评标突发情况回顾{scope}")
+    until = f"（统计截至{format_date(now)}）" if _unfinished(r.year, now) else ""
     add(
-        f"{r.year}年，本中心开评标过程中共记录突发情况 {r.total.count} 起。"
-        "本回顾依据各见证人员电脑上的事件记录汇总，每一项数字对应的事件编号见附表。"
+        f"{r.year}年{until}，本中心开评标过程中共记录突发情况 {r.total.count} 起。"
+        f"本回顾依据各见证人员电脑上的事件记录汇总，每一项数字对应的事件编号见附表，"
+        f"逐起明细见同时写出的 Excel 表《{_e(workbook)}》。"
+        + (
+            f"另有已作废的事件 {r.discarded.count} 起，未计入任何数字（Excel 表中注明）。"
+            if r.discarded.count
+            else ""
+        )
     )
     add("## 一、各月情况")
     busiest = max(r.by_month, key=lambda f: f.count)
@@ -124,7 +162,7 @@ def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -
     add("## 四、应急方案")
     add("；".join(f"{p.label} {p.count} 起" for p in r.plans) + "。")
     add(f"@image 图3 {CHART_MM[0]} {CHART_MM[1]}")
-    add("@center 图3　应急方案与超过2小时的情况")
+    add("@center 图3　应急方案的选择")
     add("## 五、公告及其提前量")
     notices = {f.key: f for f in r.notices}
     text = (
@@ -142,14 +180,50 @@ def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -
     hours, fee = r.experts
     add(
         f"评标环节发生故障、记录了专家人数的 {hours.count} 起中，专家在故障期间共等候 "
-        f"{hours.value:g} 人·小时；按本地专家劳务费标准折算约 {fee.value:,.0f} 元（估算，"
+        f"{_number(hours.value or 0)} 人·小时；按本地专家劳务费标准折算约 "
+        f"{_number(fee.value or 0)} 元（估算，"
         "实际以专家到场、离场时间计算的劳务费计算表为准，预案第五条）。"
     )
-    if "图4" in pictures:
-        add("## 八、各场所")
-        add("；".join(f"{_e(h.label)} {h.count} 起" for h in r.by_hall) + "。")
-        add(f"@image 图4 {CHART_MM[0]} {CHART_MM[1]}")
-        add("@center 图4　各场所")
+    section = iter(("八", "九"))
+    if len(context.halls) > 1:
+        add(f"## {next(section)}、各场所")
+        add(
+            "；".join(f"{_e(h.label)} {h.count} 起" for h in r.by_hall)
+            + "。各场所的超过2小时、排除用时中位数（分钟）和所选方案如下表。"
+        )
+        add("@cols 40 16 34 27 39")
+        add("| 场所 | 起数 | 超过2小时 | 中位用时 | 方案一、二、三 |")
+        add("|---|---|---|---|---|")
+        for h in context.halls:
+            middle = _number(h.resolution[0].value or 0) if h.resolution else "—"
+            plans = "／".join(str(p.count) for p in h.plans)
+            add(
+                f"| {_e(h.hall or '')} | {h.total.count} | {h.two_hour.count} | {middle} | "
+                f"{plans} |"
+            )
+        if "图4" in pictures:
+            add(f"@image 图4 {CHART_MM[0]} {CHART_MM[1]}")
+            add("@center 图4　各场所")
+    if context.previous is not None:
+        before = context.previous
+        add(f"## {next(section)}、与上年比较")
+        partial = "（本年未满，仅供参考）" if until else ""
+        add(f"{before.year}年与{r.year}年{partial}的主要数字：")
+        add("@cols 70 28 28 28")
+        add(f"| 项目 | {before.year}年 | {r.year}年 | 增减 |")
+        add("|---|---|---|---|")
+        pairs = [
+            (r.total, before.total),
+            (r.two_hour, before.two_hour),
+            *zip(r.plans, before.plans, strict=True),
+            *zip(r.gaps, before.gaps, strict=True),
+        ]
+        for now_f, then_f in pairs:
+            change = now_f.count - then_f.count
+            add(
+                f"| {_e(now_f.label)} | {then_f.count} | {now_f.count} | "
+                f"{'+' if change > 0 else ''}{change} |"
+            )
     add("### 说明")
     for reading in READINGS:
         add(_e(reading))
@@ -157,8 +231,8 @@ def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -
     add(f"@sign {_e(issuer)}")
     add(f"@date {format_date(now)}")
     add("@pagebreak")
-    add("## 附表一　各项数字对应的事件")
-    add("@cols 32 14 110")
+    add("## 附表　各项数字对应的事件")
+    add("@cols 34 24 98")
     add("@compact")
     add("| 项目 | 数值 | 事件编号 |")
     add("|---|---|---|")
@@ -166,43 +240,36 @@ def markup(review: Review, *, issuer: str, now: datetime, pictures: list[str]) -
         if figure.key.startswith(("month.", "stage_fault.", "hall.")) and not figure.count:
             continue
         add(f"| {_e(figure.label)} | {_count(figure)} | {_e(_ids(figure))} |")
-    add("@pagebreak")
-    add("## 附表二　全年事件一览")
-    halls = len(r.by_hall) > 1  # one hall: said in the title, not on every row
-    add("@cols 36 28 10 16 16 14 10 26" if halls else "@cols 40 12 20 20 18 12 34")
-    add("@compact")
-    add(f"| 事件编号 |{' 场所 |' if halls else ''} 月 | 环节 | 故障 | 用时（分） | 方案 | 缺项 |")
-    add("|---|---|---|---|---|---|---|" + ("---|" if halls else ""))
-    stage_short = {"prep": "准备", "opening": "开标", "evaluation": "评标"}
-    fault_short = {f.value: FAULT_SHORT[f].removesuffix("故障") for f in Fault}
-    gap_short = {"unresolved": "未排除", "unfiled": "未备案", "record_texts": "缺记录"}
-
-    def hall_cell(row: dict[str, object]) -> str:
-        return f" {_e(row['hall'])} |" if halls else ""
-
-    for row in r.rows:
-        minutes = "—" if row["minutes"] is None else f"{row['minutes']:g}"
-        if row["over_2h"]:
-            minutes += "*"
-        add(
-            f"| {_e(_id(row['id']))} |{hall_cell(row)} {row['month']} | "
-            f"{stage_short.get(str(row['stage']), '—')} | {fault_short.get(str(row['fault']), '—')} | "
-            f"{minutes} | {row['plan'] or '—'} | "
-            f"{'、'.join(gap_short[g] for g in row['gaps']) or '—'} |"
-        )
-    where = "" if halls else f"场所均为{_e(r.by_hall[0].label)}；" if r.by_hall else ""
-    add(f"@small 注：{where}用时后加 * 的，开标、评标中超过2小时才排除。")
+    short = "事件编号略去了电脑编号；" if any("/" in i for i in r.total.ids) else ""
+    add(f"@small 注：{short}逐起明细（含场所、电脑编号、项目）见 Excel 表《{_e(workbook)}》。")
     return "\n".join(lines) + "\n"
 
 
-def render(review: Review, *, issuer: str, now: datetime) -> Rendered:
+def render(
+    review: Review, *, issuer: str, now: datetime, context: Context | None = None
+) -> Rendered:
     from qdplan_cli.documents.docx_writer import build_docx
 
     images = charts(review)
-    blocks = parse(markup(review, issuer=issuer, now=now, pictures=list(images)), "年度回顾")
+    text = markup(review, issuer=issuer, now=now, pictures=list(images), context=context)
+    blocks = parse(text, "年度回顾")
     title = f"{review.year}年度开评标突发情况回顾"
     return Rendered(build_docx(blocks, title=title, author=issuer, now=now, images=images), images)
 
 
 def to_json(review: Review) -> str:
-    return json.dumps(review.to_dict(), ensure_ascii=False, indent=2)
+    """The review as JSON: one line per figure and per incident (readable, and encoded by the
+    C encoder a line at a time: an indented dump of 50,000 incidents would hold millions of
+    small strings at once)."""
+    data = review.to_dict()
+    lines = ["{"]
+    for key, value in data.items():
+        if key in ("figures", "incidents"):
+            continue
+        lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},")
+    for key, last in (("figures", False), ("incidents", True)):
+        lines.append(f'  "{key}": [')
+        lines.append(",\n".join("    " + json.dumps(x, ensure_ascii=False) for x in data[key]))
+        lines.append("  ]" if last else "  ],")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

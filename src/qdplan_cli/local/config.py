@@ -350,6 +350,18 @@ end = "17:00"
 
 [archive]
 # 中心的事件档案库（PostgreSQL），供 qdplan archive push 使用；也可用环境变量 QDPLAN_ARCHIVE_URL。
-# url = "postgresql://qdplan_push:密码@档案库服务器/qdplan_archive"
+# 地址中不写密码：密码放在仅本人可读的 pgpass 文件里（Windows：%APPDATA%\\postgresql\\pgpass.conf；
+# 其他系统：~/.pgpass，权限 0600），每行“服务器:端口:数据库:账号:密码”；或用 pg_service.conf
+# 中的服务名（url = "service=qdplan"）。详见 README“档案库”一节。
+# url = "postgresql://qdplan_push@档案库服务器/qdplan_archive"
 # laptop = "一号笔记本"   # 本机在档案库中的编号；不写则自动生成一次
 """
+
+
+def write_template(path: Path) -> None:
+    """Write the commented template, owner-only (0600: the file may come to hold addresses and
+    contact numbers; the archive's password belongs in pgpass, not here)."""
+    from qdplan_cli.local.files import write_atomically
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, CONFIG_TEMPLATE.encode("utf-8"), private=True)

@@ -150,10 +150,10 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.TEXT,
         "招标人",
         shown=_E | _D | _W,
-        question="招标人（采购人）：",
+        question="{tenderer}：",
     ),
     Field(
-        "agency", Table.PROJECT, Kind.TEXT, "代理机构", shown=_E | _D | _W, question="代理机构："
+        "agency", Table.PROJECT, Kind.TEXT, "代理机构", shown=_E | _D | _W, question="{agency}："
     ),
     Field("venue", Table.PROJECT, Kind.TEXT, "地点", shown=_E | _D | _W, question="开标地点："),
     Field(
@@ -162,7 +162,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.TEXT,
         "联系人",
         shown=_E | _D | _W,
-        question="代理机构联系人：",
+        question="{agency}联系人：",
     ),
     Field("phone", Table.PROJECT, Kind.TEXT, "电话", shown=_E | _D | _W, question="联系电话："),
     Field(
@@ -184,7 +184,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "第四条、第五条",
         shown=_ES | _D | _W,
         question="故障发生在哪个环节？",
-        hint="预案：开标准备阶段按第四条（一），开标过程中按第四条（二），评标环节按第五条处置",
+        hint="预案：开标准备阶段按第四条（一），开标过程中按第四条（二），{evaluation}环节按第五条处置",
     ),
     Field(
         Fact.FAULT.value,
@@ -270,7 +270,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "故障能否在2小时内解决",
         "4.2.1",
         shown=_ES | _W,
-        question="技术人员判断：故障能否在发生后2小时内解决？",
+        question="{judge}判断：故障能否在发生后2小时内解决？",
         hint="预案：2小时内可以解决的，{agency}应在见证人员见证下说明情况，待故障修复后继续；"
         "无法解决的，{tenderer}可以在三种方案中选择一种，并报监管部门备案",
     ),
@@ -296,7 +296,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         after_onset=True,
         act=Act.PLAN_FILED,
         question="方案备案（公布）时间（如 11:20 或 2026-12-08 11:20；{keep}）：",
-        menu="方案已报监管部门备案（方案三：已现场公布）：记录时间（此后方案照常执行）",
+        menu="方案已报监管部门备案：记录备案时间（此后方案照常执行）",
     ),
     Field(
         "notice_published_at",
@@ -322,7 +322,20 @@ FIELDS: Final[tuple[Field, ...]] = (
         after_onset=True,
         act=Act.SUPPLEMENT_ISSUED,
         question="补充公告发出时间（如 11:40 或 2026-12-08 11:40；{keep}）：",
-        menu="补充公告已发出：记录发出时间（算出原则上的最早重新开标时间）",
+        menu="方案三·出具：书面补充公告已出具（发出），记录时间",
+    ),
+    Field(
+        "supplement_announced_at",
+        Table.INCIDENT,
+        Kind.TIME,
+        "补充公告现场公布时间",
+        "4.2.1",
+        shown=_ES | _W,
+        past_only=True,
+        after_onset=True,
+        act=Act.SUPPLEMENT_ANNOUNCED,
+        question="补充公告现场公布时间（如 11:50 或 2026-12-08 11:50；{keep}）：",
+        menu="方案三·现场公布：补充公告已现场公布，记录时间",
     ),
     Field(
         "new_time",
@@ -341,7 +354,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "早于原则上最早时间的例外理由",
         "4.1.1",
         shown=_ES | _D | _W,
-        question="例外理由（如：到场投标人均书面同意提前开标）：",
+        question="例外理由（如：到场{bidders}均书面同意提前开标）：",
         menu="新时间早于原则上的最早时间：写明例外理由（写入时间线和书面记录）",
     ),
     Field(

@@ -125,6 +125,22 @@ _ROLE_LABELS: Final = {
 }
 
 
+# Shorter names for a narrow screen (the status block shortens the role, never the number).
+_ROLE_SHORT: Final = {
+    Role.SUPPORT_STAFF: "保障人员",
+    Role.SYSTEM_ADMIN: "系统管理人员",
+    Role.VENDOR_TECHNICIAN: "开发公司技术人员",
+    Role.PROPERTY_STAFF: "物业人员",
+    Role.DEPARTMENT_HEAD: "部门负责人",
+    Role.BUREAU_LEADER: "分管领导",
+}
+
+
+def role_short(role: Role, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
+    """The role in as few characters as still name it (``保障人员``); else its full label."""
+    return _ROLE_SHORT.get(role) or role_label(role, project_type)
+
+
 def role_label(role: Role, project_type: ProjectType = ProjectType.CONSTRUCTION) -> str:
     construction, procurement = _ROLE_LABELS[role]
     return procurement if project_type is ProjectType.PROCUREMENT else construction

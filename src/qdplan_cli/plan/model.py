@@ -130,6 +130,8 @@ class Situation:
     bid_deadline: datetime | None = None
     notice_published_at: datetime | None = None
     supplement_issued_at: datetime | None = None
+    # 4.2.1 方案三: 出具 → 经监管部门备案 → 现场公布; the announcement on site, once recorded.
+    supplement_announced_at: datetime | None = None
     new_time: datetime | None = None
     # Commitments (PLAN.md, "Commitments stand"): once the chosen plan was filed with the
     # supervisor (or, 方案三, announced on site), it stands whatever is learnt later.

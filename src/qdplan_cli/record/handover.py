@@ -9,11 +9,19 @@ does not know travels untouched, and the chain check (``chain.verify``) covers i
 The hand-over file is JSON lines, UTF-8, written owner-only (0600: the events hold expert and
 bidder names):
 
-    {"format": "qdplan-handover", "version": 1, "laptop": …, "hall": …, "exported_at": …}
-    {"incident": ID, "created_at": …, "chain_head": …, "chain_length": N}
+    {"format": "qdplan-handover", "version": 2, "laptop": …, "hall": …, "exported_at": …,
+     "public_key": …}
+    {"incident": ID, "created_at": …, "chain_head": …, "chain_length": N, "signature": …}
     {"incident": ID, "seq": 1, "at": …, "recorded_at": …, "kind": …, "text": …, "data": "{…}",
      "prev": …, "hash": …}
     …
+
+Version 2 signs each incident's head with the laptop's Ed25519 key (``record.signing``): the
+signature covers ``head_payload`` (laptop, hall, id, creation, length, head hash), so a file
+whose events were changed and whose hashes were all recomputed, or whose laptop, hall or id was
+renamed, is refused naming the incident. The centre accepts a file only from a laptop whose key
+it has registered (first push, or ``qdplan archive trust``). Version 1 files (unsigned) are
+still read; the centre's archive refuses them.
 """
 
 from __future__ import annotations
@@ -21,21 +29,23 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.plan.errors import ChainBrokenError, UserError
-from qdplan_cli.record.chain import ChainReport, verify
+from qdplan_cli.record.chain import ChainReport, describe, verify
+from qdplan_cli.record.signing import LaptopKey, check, valid_public
 
 if TYPE_CHECKING:
     from qdplan_cli.record.review_stats import Item
     from qdplan_cli.record.store import Store
 
 FORMAT = "qdplan-handover"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+SIGNED_VERSION = 2
 # An incident is finished, and goes to the archive, once one of these events is in its chain.
 # "discard": an incident set aside (``qdplan discard``).
 FINISHED_KINDS = frozenset({"resolved", "discard"})
@@ -53,6 +63,9 @@ class Chain:
     head: str
     laptop: str
     hall: str
+    signer: str = ""  # the laptop whose key signed the head ("" unsigned)
+    signature: str = ""
+    public_key: str = ""  # the signer's key as the hand-over file gives it
 
     @property
     def length(self) -> int:
@@ -64,6 +77,20 @@ class Chain:
 
     def check(self) -> ChainReport:
         return verify(self.incident_id, self.created_at, self.rows, self.head, self.length)
+
+
+def head_payload(
+    laptop: str, hall: str, incident_id: str, created_at: str, length: int, head: str
+) -> bytes:
+    """What a laptop signs for an incident's head: the head hash seals every event."""
+    fields = ["qdplan-head", laptop, hall, incident_id, created_at, length, head]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def chain_payload(chain: Chain) -> bytes:
+    return head_payload(
+        chain.laptop, chain.hall, chain.incident_id, chain.created_at, chain.length, chain.head
+    )
 
 
 def is_finished(rows: Iterable[Sequence[Any]]) -> bool:
@@ -116,25 +143,29 @@ def local_chain(store: Store, incident_id: str, *, laptop: str, hall: str) -> Ch
     return Chain(incident_id, created_at, rows, report.head, laptop, hall)
 
 
-def local_chains(store: Store, *, laptop: str, hall: str) -> list[Chain]:
-    """Every incident's chain, each checked as ``local_chain`` does (refused when broken)."""
-    chains = []
+def local_chains(store: Store, *, laptop: str, hall: str) -> Iterator[Chain | Broken]:
+    """Every incident's chain, each checked as ``local_chain`` does; one that fails the check
+    comes as ``Broken`` (reported and passed over by the year in review)."""
     for incident_id, created_at, head, length, rows in store.all_raw_chains():
         report = verify(incident_id, created_at, rows, head, length)
         if report.problem is not None:
-            raise ChainBrokenError(
-                f"事件 {incident_id} 的本机记录未通过校验：{report.problem}。"
-                f"请用 qdplan verify {incident_id} 查看",
-                field="ID",
-            )
-        chains.append(Chain(incident_id, created_at, tuple(rows), report.head, laptop, hall))
-    return chains
+            yield Broken(incident_id, report.problem)
+            continue
+        yield Chain(incident_id, created_at, tuple(rows), report.head, laptop, hall)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A chain that failed its check: its id (with the laptop when from the archive) and why."""
+
+    key: str
+    problem: str
 
 
 # ----------------------------------------------------------------- the hand-over file
 
 
-def dump(chains: Sequence[Chain], *, exported_at: datetime) -> bytes:
+def dump(chains: Sequence[Chain], *, exported_at: datetime, key: LaptopKey) -> bytes:
     laptop = chains[0].laptop if chains else ""
     hall = chains[0].hall if chains else ""
     lines = [
@@ -144,6 +175,7 @@ def dump(chains: Sequence[Chain], *, exported_at: datetime) -> bytes:
             "laptop": laptop,
             "hall": hall,
             "exported_at": exported_at.isoformat(),
+            "public_key": key.public,
         }
     ]
     for chain in chains:
@@ -153,6 +185,7 @@ def dump(chains: Sequence[Chain], *, exported_at: datetime) -> bytes:
                 "created_at": chain.created_at,
                 "chain_head": chain.head,
                 "chain_length": chain.length,
+                "signature": key.sign(chain_payload(chain)),
             }
         )
         for row in chain.rows:
@@ -161,14 +194,16 @@ def dump(chains: Sequence[Chain], *, exported_at: datetime) -> bytes:
     return text.encode("utf-8")
 
 
-def write_file(path: Path, chains: Sequence[Chain], *, exported_at: datetime) -> Path:
+def write_file(
+    path: Path, chains: Sequence[Chain], *, exported_at: datetime, key: LaptopKey
+) -> Path:
     from qdplan_cli.local.files import write_atomically
 
     if path.is_dir():
         raise UserError("是目录，请给出文件名（如 交接-20261203.jsonl）", field="--out")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, dump(chains, exported_at=exported_at), private=True)
+        write_atomically(path, dump(chains, exported_at=exported_at, key=key), private=True)
     except OSError as exc:
         raise UserError(f"无法写入文件：{exc.strerror}", field=str(path)) from None
     return path
@@ -214,6 +249,11 @@ def read_file(path: Path) -> list[Chain]:
             field=str(path),
         )
     laptop, hall = str(header.get("laptop", "")), str(header.get("hall", ""))
+    signed = header["version"] >= SIGNED_VERSION
+    public = header.get("public_key")
+    if signed and (not isinstance(public, str) or not valid_public(public)):
+        raise UserError("交接文件头缺少有效的公钥（public_key）", field=str(path))
+    signatures: dict[str, str] = {}
     heads: dict[str, tuple[str, str, int]] = {}
     rows: dict[str, list[Row]] = {}
     for number, item in enumerate(parsed[1:], start=2):
@@ -232,7 +272,11 @@ def read_file(path: Path) -> list[Chain]:
                 raise _bad(path, number, "的事件头不完整")
             if not isinstance(length, int) or isinstance(length, bool):
                 raise _bad(path, number, "的记录条数不是整数")
+            signature = item.get("signature", "")
+            if signed and (not isinstance(signature, str) or not signature):
+                raise _bad(path, number, f"的事件 {incident} 缺少签名（signature）")
             heads[incident] = (created, head, length)
+            signatures[incident] = str(signature) if signed else ""
             rows[incident] = []
             continue
         if incident not in heads:
@@ -251,7 +295,19 @@ def read_file(path: Path) -> list[Chain]:
                 "文件在导出后被改动过，没有导入任何内容",
                 field=str(path),
             )
-        chains.append(Chain(incident, created, tuple(found), head, laptop, hall))
+        chain = Chain(incident, created, tuple(found), head, laptop, hall)
+        if signed:
+            chain = replace(
+                chain, signer=laptop, signature=signatures[incident], public_key=str(public)
+            )
+            if not check(str(public), chain_payload(chain), chain.signature):
+                raise ChainBrokenError(
+                    f"交接文件 {path} 中事件 {incident} 的签名与内容不符：截至"
+                    f"{describe(found[-1]) if found else '事件头'}的记录、事件编号、场所或电脑编号"
+                    "在导出后被改动过（即使校验值已重新计算）。没有导入任何内容",
+                    field=str(path),
+                )
+        chains.append(chain)
     return chains
 
 
@@ -279,3 +335,40 @@ def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = Fals
     created = localize(datetime.fromisoformat(chain.created_at))
     incident = fold(chain.incident_id, created, events)
     return Item(incident, chain.hall, chain.laptop if with_laptop else "")
+
+
+def gather(
+    chains: Iterable[Chain | Broken], *, years: set[int], with_laptop: bool, check: bool
+) -> tuple[list[Item], list[Broken]]:
+    """The incidents of ``years`` folded for ``review_stats``, one chain at a time (memory holds
+    the folded incidents, never the whole archive's events), and the chains that failed their
+    check (``check``: re-check each; a broken one is reported and skipped, the rest go on)."""
+    from dataclasses import replace as replaced
+
+    items: list[Item] = []
+    broken: list[Broken] = []
+    for chain in chains:
+        if isinstance(chain, Broken):
+            broken.append(chain)
+            continue
+        if check:
+            report = chain.check()
+            if report.problem is not None:
+                key = f"{chain.laptop}/{chain.incident_id}" if with_laptop else chain.incident_id
+                broken.append(Broken(key, report.problem))
+                continue
+        item = review_item(chain, with_laptop=with_laptop, checked=True)
+        if item.onset.year in years:
+            # Memory holds every incident of the years: the review and the workbook read the
+            # field table's state, the acts and the attendance; the log and ticks are dropped.
+            slim = replaced(
+                item.incident,
+                log=[],
+                timeline=[],
+                answered=[],
+                ticks={},
+                tick_texts={},
+                damaged=[],
+            )
+            items.append(replaced(item, incident=slim))
+    return items, broken

@@ -21,7 +21,7 @@ from qdplan_cli.plan.clock import shown_with_recorded_at
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.fees import Attendance
 from qdplan_cli.plan.fields import Act
-from qdplan_cli.plan.model import Decision, Situation, Stage, Step
+from qdplan_cli.plan.model import Decision, Situation, Step
 from qdplan_cli.plan.progress import ChecklistStep, checklist
 from qdplan_cli.plan.progress import open_steps as _open_steps
 from qdplan_cli.plan.times import format_dt, localize
@@ -116,9 +116,8 @@ class Incident:
             value = case_value(self.state, spec)
             if spec.act is not None and spec.kind is F.Kind.TIME and isinstance(value, datetime):
                 out[spec.act] = value
-        s = self.situation
-        if s.plan == 3 and s.stage is Stage.OPENING and s.plan_filed_at is not None:
-            out[Act.SUPPLEMENT_ANNOUNCED] = s.plan_filed_at  # 经监管部门备案后现场公布
+        # 4.2.1 方案三: 出具, 经监管部门备案 and 现场公布 are three acts, each recorded by its own
+        # field (supplement_issued_at, plan_filed_at, supplement_announced_at).
         if self.attendance:
             out[Act.EXPERTS_ARRIVED] = min(a.arrived_at for a in self.attendance)
         if self.leavers:

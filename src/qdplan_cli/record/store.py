@@ -965,53 +965,101 @@ class Store:
         """Load a checked chain (``handover.read_file``) verbatim, hashes and all; return how
         many events were new. An incident already here takes only the events past its own end,
         and only when the chain it holds is the start of the one given; else refused whole."""
+        return self.import_chains([(incident_id, created_at, rows)])[0]
+
+    def import_chains(
+        self, chains: Sequence[tuple[str, str, Sequence[Sequence[Any]]]]
+    ) -> list[int]:
+        """``import_chain`` for each, in one transaction: all of them, or (one refused) none."""
         with self.transaction() as db:
-            have = db.execute(
-                "SELECT created_at FROM incidents WHERE id = ?", (incident_id,)
-            ).fetchone()
-            if have is None:
-                db.execute(
-                    "INSERT INTO incidents (id, created_at) VALUES (?, ?)",
-                    (incident_id, created_at),
-                )
-                _ledger_add(db, incident_id, 0, genesis_hash(incident_id, created_at))
-                held: list[tuple[int, str]] = []
-            else:
-                if str(have[0]) != created_at:
-                    raise UserError(
-                        f"本机已有编号为 {incident_id} 的另一个事件（建立于 {have[0]}）；没有导入",
-                        field="ID",
-                    )
-                held = db.execute(
-                    "SELECT seq, hash FROM events WHERE incident_id = ? ORDER BY seq",
-                    (incident_id,),
-                ).fetchall()
-            for (seq, digest), row in zip(held, rows, strict=False):
-                if seq != row[0] or digest != row[7]:
-                    raise UserError(
-                        f"事件 {incident_id} 第 {seq} 条与本机已有的记录不同：两份记录分叉，没有导入",
-                        field="ID",
-                    )
-            if len(held) > len(rows):
+            return [self._import_one(db, i, c, rows) for i, c, rows in chains]
+
+    @staticmethod
+    def _import_one(
+        db: sqlite3.Connection, incident_id: str, created_at: str, rows: Sequence[Sequence[Any]]
+    ) -> int:
+        have = db.execute(
+            "SELECT created_at FROM incidents WHERE id = ?", (incident_id,)
+        ).fetchone()
+        if have is None:
+            db.execute(
+                "INSERT INTO incidents (id, created_at) VALUES (?, ?)",
+                (incident_id, created_at),
+            )
+            _ledger_add(db, incident_id, 0, genesis_hash(incident_id, created_at))
+            held: list[tuple[int, str]] = []
+        else:
+            if str(have[0]) != created_at:
                 raise UserError(
-                    f"事件 {incident_id} 本机已有 {len(held)} 条记录，多于要导入的 {len(rows)} 条；"
-                    "没有导入",
+                    f"本机已有编号为 {incident_id} 的另一个事件（建立于 {have[0]}）；没有导入",
                     field="ID",
                 )
-            new = [tuple(r) for r in rows[len(held) :]]
-            db.executemany(
-                "INSERT INTO events (incident_id, seq, at, recorded_at, kind, text, data, prev, "
-                "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(incident_id, *r) for r in new],
-            )
-            for r in new:  # the store-wide chain takes each imported event, as it does a new one
-                _ledger_add(db, incident_id, int(r[0]), str(r[7]))
-            if new:
-                db.execute(
-                    "UPDATE incidents SET chain_head = ?, chain_length = ? WHERE id = ?",
-                    (new[-1][7], new[-1][0], incident_id),
+            held = db.execute(
+                "SELECT seq, hash FROM events WHERE incident_id = ? ORDER BY seq",
+                (incident_id,),
+            ).fetchall()
+        for (seq, digest), row in zip(held, rows, strict=False):
+            if seq != row[0] or digest != row[7]:
+                raise UserError(
+                    f"事件 {incident_id} 第 {seq} 条与本机已有的记录不同：两份记录分叉，没有导入",
+                    field="ID",
                 )
+        if len(held) > len(rows):
+            raise UserError(
+                f"事件 {incident_id} 本机已有 {len(held)} 条记录，多于要导入的 {len(rows)} 条；"
+                "没有导入",
+                field="ID",
+            )
+        new = [tuple(r) for r in rows[len(held) :]]
+        db.executemany(
+            "INSERT INTO events (incident_id, seq, at, recorded_at, kind, text, data, prev, "
+            "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(incident_id, *r) for r in new],
+        )
+        for r in new:  # the store-wide chain takes each imported event, as it does a new one
+            _ledger_add(db, incident_id, int(r[0]), str(r[7]))
+        if new:
+            db.execute(
+                "UPDATE incidents SET chain_head = ?, chain_length = ? WHERE id = ?",
+                (new[-1][7], new[-1][0], incident_id),
+            )
         return len(new)
+
+    def chain_heads(self) -> list[tuple[str, str, str, int]]:
+        """Every incident's ``(id, created_at, chain_head, chain_length)`` as registered, oldest
+        first: what a push compares with the archive before reading any event."""
+        with self.errors():
+            return [
+                (str(i), str(c), str(h), int(n))
+                for i, c, h, n in self.db.execute(
+                    "SELECT id, created_at, chain_head, chain_length FROM incidents ORDER BY rowid"
+                )
+            ]
+
+    def any_finished(self, kinds: Sequence[str]) -> bool:
+        """Whether any incident has an event of one of ``kinds``."""
+        marks = ", ".join("?" for _ in kinds)
+        with self.errors():
+            row = self.db.execute(
+                f"SELECT 1 FROM events WHERE kind IN ({marks}) LIMIT 1", tuple(kinds)
+            ).fetchone()
+        return row is not None
+
+    def finished_ids(self, kinds: Sequence[str], among: Sequence[str] | None = None) -> set[str]:
+        """The incidents (of ``among``, else all) with an event of one of ``kinds`` (resolved,
+        discarded)."""
+        marks = ", ".join("?" for _ in kinds)
+        query = f"SELECT DISTINCT incident_id FROM events WHERE kind IN ({marks})"
+        found: set[str] = set()
+        with self.errors():
+            if among is None:
+                return {str(r[0]) for r in self.db.execute(query, tuple(kinds))}
+            for start in range(0, len(among), 500):
+                part = tuple(among[start : start + 500])
+                ids = ", ".join("?" for _ in part)
+                rows = self.db.execute(f"{query} AND incident_id IN ({ids})", (*kinds, *part))
+                found.update(str(r[0]) for r in rows)
+        return found
 
     def all_raw_chains(self) -> list[tuple[str, str, str, int, list[tuple[Any, ...]]]]:
         """Every incident's ``(id, created_at, chain_head, chain_length, raw rows)``, oldest

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.pager import SystemPager
 from rich.panel import Panel
 from rich.segment import Segment
@@ -274,6 +274,44 @@ def _clock(decision: Decision) -> Text:
     return text
 
 
+# What the commands pass around to print, without importing Rich themselves.
+Renderable = RenderableType
+
+# The status block's styles (``ui.status``) in Rich: ``show``, ``resolve`` and ``watch``.
+STATUS_STYLES = {
+    "bold": "bold",
+    "warn": "yellow",
+    "alarm": "bold white on red",
+    "ok": "green",
+    "dim": "dim",
+}
+
+
+def print_summary_first(
+    summary: Callable[[int], Sequence[tuple[str, str]]], rest: Sequence[RenderableType]
+) -> None:
+    """The summary (status lines for a width), then the rest. On a terminal where the whole
+    does not fit, it goes through the pager, and the summary is printed again after it, so the
+    conclusion stays on screen when the pager is left."""
+    console = make_console()
+    head = [
+        Text(text, style=STATUS_STYLES.get(style, "")) for style, text in summary(console.width)
+    ]
+    whole = Group(*head, Text(""), *rest)
+    if console.is_terminal:
+        height = len(console.render_lines(whole, pad=False))
+        if height > console.size.height - 2:
+            import os
+
+            os.environ.setdefault("LESS", "-R")  # less shows the colours, q goes back
+            with console.pager(_NarrowPager(), styles=True):
+                console.print(whole)
+            for line in head:
+                console.print(line)
+            return
+    console.print(whole)
+
+
 def print_checklist(
     decision: Decision,
     contacts: Mapping[Role, Sequence[Contact]] | None = None,
@@ -370,9 +408,7 @@ def print_note(text: str, *, style: str = "bold", stderr: bool = False) -> None:
     make_console(stderr=stderr).print(Text(text, style=style))
 
 
-def print_timeline(
-    title: str, lines: Sequence[str], entries: Sequence[tuple[datetime, str]]
-) -> None:
+def timeline(title: str, lines: Sequence[str], entries: Sequence[tuple[datetime, str]]) -> Panel:
     """An incident's header lines and its timeline, each entry with its full date and time."""
     console = make_console()
     body: list[Text | Table] = [Text(line) for line in lines]
@@ -392,7 +428,7 @@ def print_timeline(
             grid.add_column(ratio=1, overflow="fold")
             grid.add_row("", text)
             body.append(grid)
-    console.print(Panel(Group(*body), title=title, box=_box(box.SQUARE), expand=True))
+    return Panel(Group(*body), title=title, box=_box(box.SQUARE), expand=True)
 
 
 def print_incidents(rows: Sequence[Sequence[str]]) -> None:

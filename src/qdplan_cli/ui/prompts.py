@@ -121,6 +121,11 @@ def hint(text: str) -> None:
     questionary.print(_shown(text), style="fg:ansiyellow")
 
 
+def alarm(text: str) -> None:
+    """A warning shown at once, in the alarm style of the 2-hour crossing (status block)."""
+    questionary.print(text, style="fg:ansiwhite bg:ansired bold")
+
+
 def done(text: str) -> None:
     """A progress line once something is saved ("已记录：…")."""
     questionary.print(_shown(text), style="fg:ansigreen")

@@ -217,10 +217,11 @@ class ArchiveSent:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (incident id, why)
     into: str = "archive"  # "archive" (push), "import" (archive import), "local"
     nothing: bool = False  # push: no finished incident at all
+    broken: list[tuple[str, str]] = field(default_factory=list)  # local chains failing the check
 
     @property
     def ok(self) -> bool:
-        return not self.refused
+        return not self.refused and not self.broken
 
 
 def show_archive_sent(result: ArchiveSent) -> None:
@@ -241,6 +242,10 @@ def show_archive_sent(result: ArchiveSent) -> None:
     )
     for incident_id, why in result.refused:
         typer.echo(f"事件 {incident_id}：档案库拒收！{why}。")
+    for incident_id, why in result.broken:
+        typer.echo(f"事件 {incident_id}：跳过，未发送！{why}")
+    if result.broken:
+        typer.echo(f"共 {len(result.broken)} 个事件的本机记录未通过校验，已跳过；其余照常发送。")
 
 
 @dataclass(frozen=True)
@@ -264,12 +269,56 @@ def show_archive_verify(checks: Sequence[ArchivedCheck]) -> None:
     )
 
 
-def show_archive_init(where: str, done: Sequence[tuple[int, str]]) -> None:
+def show_archive_init(where: str, done: Sequence[tuple[int, str]], grants: str) -> None:
     if done:
         names = "、".join(f"第 {n} 版（{name}）" for n, name in done)
         typer.echo(f"档案库 {where} 已建立/升级：{names}。")
     else:
         typer.echo(f"档案库 {where} 已是最新结构，无需改动。")
+    typer.echo(
+        "请用数据库属主账号执行以下语句，为三个账号授权（账号名可按中心习惯改动；"
+        "账号本身用 CREATE ROLE … LOGIN 建立，密码放进各自电脑的 pgpass 文件）："
+    )
+    typer.echo(grants.rstrip("\n"))
+
+
+def show_archive_key(laptop: str, public: str, fingerprint: str) -> None:
+    typer.echo(f"本机电脑编号：{laptop}")
+    typer.echo(f"本机公钥：{public}")
+    typer.echo(f"公钥指纹：{fingerprint}")
+    typer.echo("中心登记时请电话核对指纹：qdplan archive trust 电脑编号 公钥")
+
+
+def show_archive_trust(laptop: str, fingerprint: str, added: bool) -> None:
+    if added:
+        typer.echo(f"已登记电脑 {laptop} 的公钥（指纹 {fingerprint}）。")
+    else:
+        typer.echo(f"电脑 {laptop} 的这把公钥（指纹 {fingerprint}）早已登记，未改动。")
+
+
+@dataclass(frozen=True)
+class FoundIncident:
+    incident_id: str
+    laptop: str
+    hall: str
+    created_at: str
+    number: str
+    name: str
+    events: int
+    finished: bool
+
+
+def show_found(found: Sequence[FoundIncident], *, what: str) -> None:
+    if not found:
+        typer.echo(f"档案库中没有{what}。")
+        return
+    typer.echo(f"档案库中{what}共 {len(found)} 个：")
+    for f in found:
+        state = "已结束" if f.finished else "未结束"
+        project = f"{f.number} {f.name}".strip() or "（未填项目）"
+        typer.echo(
+            f"  {f.incident_id}　{f.hall}（{f.laptop}）　{project}　{f.events} 条记录，{state}"
+        )
 
 
 def show_handover_written(path: Path, chains: Sequence[tuple[str, int, str]]) -> None:
@@ -296,13 +345,25 @@ class ReviewWritten:
     docx: Path
     json_path: Path
     json_text: str
+    xlsx: Path | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (incident, why)
+    unchecked: bool = False  # read without names: the chains could not be re-checked
 
 
 def show_review(result: ReviewWritten, *, as_json: bool) -> None:
+    for incident_id, why in result.skipped:  # on stderr: the JSON on stdout stays whole
+        typer.echo(f"事件 {incident_id}：记录未通过校验，未计入回顾！{why}", err=True)
     if as_json:
         typer.echo(result.json_text)
         return
+    written = f"{result.docx}、{result.json_path}" + (f" 和 {result.xlsx}" if result.xlsx else "")
     typer.echo(
         f"{result.year}年度回顾：{result.incidents} 起突发情况，开标、评标中超过2小时 "
-        f"{result.over_two_hours} 起。已写出 {result.docx} 和 {result.json_path}。"
+        f"{result.over_two_hours} 起。已写出 {written}。"
     )
+    if result.skipped:
+        typer.echo(f"共 {len(result.skipped)} 个事件的记录未通过校验，已跳过。", err=True)
+    if result.unchecked:
+        typer.echo(
+            "（本账号不能读取姓名，各事件的校验链未重新计算；完整校验请用 archive verify。）"
+        )

@@ -1,9 +1,11 @@
 """The status block above every prompt (and the ``watch`` board's head): what to do next.
 
-At most six lines, each cut to the terminal's width: the conclusion; the next one or two steps
-not yet ticked, each with who does it and the phone number; the 2-hour line (or the bid
-deadline) with the time left, computed from the ``now`` it is given, so a prompt that redraws
-it every second shows the countdown live; the earliest new time the plan sets in principle (原则上) when one applies.
+At most six lines, none wider than the terminal: the conclusion; the next one or two open
+steps, each on its own line, followed by who to reach with their names and phone numbers (a
+number is never cut: the people wrap onto a second line, or the role is shortened, or left
+out); the 2-hour line (or the bid deadline) with the time left, computed from the ``now`` it is
+given, so a prompt that redraws it every second shows the countdown live; the earliest new time
+the plan sets in principle (原则上) when one applies. A step the plan takes only 必要时 says so at its start.
 
 Pure text: (style, text) pairs that ``ui.prompts`` shows with prompt_toolkit and ``ui.watch``
 with Rich. No clock is read here.
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from qdplan_cli.plan.labels import PLAN_NUMERALS, outcome_label, role_label, terms
-from qdplan_cli.plan.model import Decision, Role, Step, StepKind
+from qdplan_cli.plan.fields import Act
+from qdplan_cli.plan.labels import PLAN_NUMERALS, outcome_label, role_label, role_short, terms
+from qdplan_cli.plan.model import Decision, ProjectType, Role, Situation, Step, StepKind
+from qdplan_cli.plan.next_action import next_actions
 from qdplan_cli.plan.times import format_dt
-from qdplan_cli.record.incident import numbered_steps
 
 Contact = tuple[str, str]
 Line = tuple[str, str]  # (style: "bold" | "warn" | "alarm" | "ok" | "dim" | "", text)
@@ -62,27 +65,94 @@ class StatusInput:
     contacts: Mapping[Role, Sequence[Contact]]
     resolved_at: datetime | None = None
     title: str = ""
+    alarms: tuple[str, ...] = ()  # facts out of the plan's order, in a few words each
+    acts: Mapping[Act, datetime] = field(default_factory=dict)  # the acts recorded, with times
+    situation: Situation | None = None  # what the next actions are read against
 
 
-def _who(step: Step, decision: Decision, contacts: Mapping[Role, Sequence[Contact]]) -> str:
-    """Who the step calls on (or who does it), with the first configured phone number."""
+PEOPLE_PREFIX = "  电话："
+PEOPLE_JOIN = "；"
+
+
+def _people(step: Step, contacts: Mapping[Role, Sequence[Contact]]) -> list[tuple[Role, str, str]]:
+    """The configured people of the roles the step reaches (or who do it): (role, name, phone)."""
     roles = step.to if step.kind is StepKind.CALL and step.to else (step.by or step.to)
-    parts = []
-    for role in roles[:2]:
-        label = role_label(role, decision.project_type)
+    out = []
+    for role in roles:
         people = contacts.get(role, ())
         if people:
             name, phone = people[0]
-            label += f" {name} {phone}".rstrip()
-        parts.append(label)
-    return "、".join(parts)
+            out.append((role, name, phone))
+    return out
 
 
-def next_steps(
-    decision: Decision, ticks: Mapping[str, datetime], limit: int = 2
-) -> list[tuple[int, Step]]:
-    """The first ``limit`` steps not yet ticked, in the checklist's order."""
-    return [(n, step) for n, sid, step in numbered_steps(decision) if sid not in ticks][:limit]
+def _pack(pieces: Sequence[str], width: int) -> list[str] | None:
+    """``pieces`` on as few lines as they take, never split; None when one is too wide."""
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and width_of(lines[-1] + PEOPLE_JOIN + piece) <= width:
+            lines[-1] += PEOPLE_JOIN + piece
+        elif width_of(PEOPLE_PREFIX + piece) <= width:
+            lines.append(PEOPLE_PREFIX + piece)
+        else:
+            return None
+    return lines
+
+
+def people_lines(
+    people: Sequence[tuple[Role, str, str]],
+    project_type: ProjectType,
+    width: int,
+    limit: int,
+) -> list[str]:
+    """Names and numbers in at most ``limit`` lines of ``width``: whole, with the role's full
+    name when it fits, else its short name, else none; a number is never cut."""
+
+    def pieces(labels: str) -> list[str]:
+        out = []
+        for role, name, phone in people:
+            label = {
+                "full": role_label(role, project_type),
+                "short": role_short(role, project_type),
+            }.get(labels, "")
+            out.append(" ".join(x for x in (label, name, phone) if x))
+        return out
+
+    for labels, lines_allowed in (
+        ("full", 1),
+        ("short", 1),
+        ("none", 1),
+        ("full", limit),
+        ("short", limit),
+        ("none", limit),
+    ):
+        packed = _pack(pieces(labels), width)
+        if packed is not None and len(packed) <= min(lines_allowed, limit):
+            return packed
+    # Very narrow, or very long names: one person a line, the name cut before the number.
+    out = []
+    for _, name, phone in people[: max(1, limit)]:
+        room = width - width_of(PEOPLE_PREFIX) - width_of(phone) - 1
+        out.append(f"{PEOPLE_PREFIX}{fit(name, max(2, room))} {phone}".rstrip())
+    return out
+
+
+def step_text(step: Step) -> str:
+    """The step as the block says it: a 必要时 step says so first."""
+    text = step.text.rstrip("。")
+    if step.if_needed and not text.startswith("必要时"):
+        text = "必要时：" + text
+    return text
+
+
+def next_steps(state: StatusInput, limit: int = 2) -> list[tuple[int, str, Step]]:
+    """The next ``limit`` open actions, in the plan's order: (number, what remains, step)."""
+    situation = state.situation or Situation(stage=state.decision.stage, fault=state.decision.fault)
+    actions = next_actions(state.decision, situation, state.ticks, state.acts)
+    return [
+        (a.number, f"待{'、'.join(a.remaining[:1])}：" if a.remaining else "", a.step)
+        for a in actions[:limit]
+    ]
 
 
 def clock_lines(decision: Decision, now: datetime, resolved_at: datetime | None) -> list[Line]:
@@ -139,14 +209,23 @@ def status_lines(state: StatusInput, now: datetime, width: int = 80) -> list[Lin
         head += f" — {PLAN_NUMERALS[d.plan]}"
     lines.append(("bold", head))
     clock = clock_lines(d, now, state.resolved_at)
-    room = MAX_LINES - 1 - len(clock) - (1 if d.earliest_new_time else 0)
-    steps = next_steps(d, state.ticks, max(1, min(2, room)))
-    for number, step in steps:
-        text = f"下一步 {number}. {step.text.rstrip('。')}"
-        who = _who(step, d, state.contacts)
-        if who:
-            text = f"下一步 {number}. {who}：{step.text.rstrip('。')}"
-        lines.append(("warn", text))
+    if state.alarms:  # one line: the first rule of order broken (the rest on the checklist)
+        more = f"（另 {len(state.alarms) - 1} 项）" if len(state.alarms) > 1 else ""
+        lines.append(("alarm", f"顺序不符：{state.alarms[0]}{more}"))
+    room = MAX_LINES - len(lines) - len(clock) - (1 if d.earliest_new_time else 0)
+    steps = next_steps(state, 2)
+    for index, (number, remains, step) in enumerate(steps):
+        text = fit(f"下一步 {number}. {remains}{step_text(step)}", width)
+        people = _people(step, state.contacts)
+        block = [text]
+        if people:
+            block += people_lines(people, d.project_type, width, max(1, room - 1))
+        if index > 0 and len(block) > room:
+            break  # the second step only when it fits whole
+        lines.extend(("warn", line) for line in block[: max(1, room)])
+        room -= len(block)
+        if room <= 0:
+            break
     if not steps and d.steps:
         lines.append(("ok", "清单各步骤均已勾选完成"))
     lines.extend(clock)

@@ -20,22 +20,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from qdplan_cli.plan.labels import FAULT_LABELS, STAGE_LABELS
+from qdplan_cli.plan.labels import FAULT_LABELS, stage_label
 from qdplan_cli.plan.model import Decision, Role
 from qdplan_cli.plan.times import format_dt_seconds
 from qdplan_cli.record.events import project_summary
 from qdplan_cli.record.incident import Incident, done_steps, numbered_steps
 from qdplan_cli.ui.conhost import glyphs
-from qdplan_cli.ui.console import make_console
+from qdplan_cli.ui.console import STATUS_STYLES, make_console
 from qdplan_cli.ui.status import StatusInput, fit, status_lines
-
-STYLES = {
-    "bold": "bold",
-    "warn": "yellow",
-    "alarm": "bold white on red",
-    "ok": "green",
-    "dim": "dim",
-}
 
 
 @dataclass(frozen=True)
@@ -55,16 +47,25 @@ def render_board(board: Board, now: datetime, width: int, height: int) -> Panel:
     situation = " · ".join(
         x
         for x in (
-            STAGE_LABELS[decision.stage] if decision.stage else ("环节未确认" if not stage else ""),
+            stage_label(decision.stage, decision.project_type)
+            if decision.stage
+            else ("环节未确认" if not stage else ""),
             FAULT_LABELS[decision.fault] if decision.fault else ("故障未确认" if not fault else ""),
             f"当前 {format_dt_seconds(now)}",
         )
         if x
     )
     parts.append(Text(fit(situation, inner)))
-    state = StatusInput(decision, ticks, board.contacts, target.resolved_at)
+    state = StatusInput(
+        decision,
+        target.ticks,
+        board.contacts,
+        target.resolved_at,
+        acts=target.acts,
+        situation=target.situation,
+    )
     for style, line in status_lines(state, now, inner):
-        parts.append(Text(line, style=STYLES.get(style, "")))
+        parts.append(Text(line, style=STATUS_STYLES.get(style, "")))
     steps = numbered_steps(decision)
     g = glyphs()
     done = sum(1 for _, sid, _ in steps if sid in ticks)

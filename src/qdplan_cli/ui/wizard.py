@@ -1,13 +1,18 @@
-"""The incident wizard: a loop over what the engine reports as ``missing``.
+"""The incident wizard: advice first, then a loop over what the engine reports as ``missing``.
 
-The question flow lives in the engine: the wizard asks ``decision.missing[0]``, records the
-answer as an event (saved before the next question), decides again, shows the checklist, and
-repeats until nothing is missing. Every question offers "← 返回上一步"; a changed answer is itself
-an event (old → new). The wizard reads time only through the ``clock`` it is given.
+A new incident asks the stage, the fault and the onset first (the onset defaults to now): after
+those answers the status block names who to call, with names and numbers. The project comes
+next, one keystroke to take the last project or the prepared file, or to leave it for later
+(the hub offers it until a document needs it). Then the question flow of the engine: the wizard
+asks ``decision.missing[0]``, records the answer as an event (saved before the next question),
+decides again and repeats until nothing is missing. Every question offers "← 返回上一步"; a
+changed answer is itself an event (old → new). The wizard reads time only through the
+``clock`` it is given.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -19,9 +24,9 @@ from qdplan_cli.plan.errors import PlanNotAllowedError, UserError
 from qdplan_cli.plan.labels import (
     FAULT_LABELS,
     PROJECT_TYPE_LABELS,
-    STAGE_LABELS,
     clause_label,
     plan_label,
+    stage_label,
     terms,
 )
 from qdplan_cli.plan.model import Decision, Fact, Fault, ProjectType, Stage, check_plan
@@ -54,6 +59,7 @@ from qdplan_cli.ui.wording import (
     DETAIL_PROMPTS,
     EVALUATION_QUESTIONS,
     FACT_QUESTIONS,
+    JUDGES,
     PROJECT_FIELD_PROMPTS,
     WIZARD,
     YES_NO,
@@ -61,17 +67,25 @@ from qdplan_cli.ui.wording import (
 
 if TYPE_CHECKING:
     from qdplan_cli.runtime import Runtime
+    from qdplan_cli.ui.status import StatusInput
 
 BACK = "__back__"
 RESOLVED = "__resolved__"
+LATER = "__later__"
 PROJECT = "project"
 STARTED = "started_at"
+# The first questions of a new incident, in order: advice (who to call) follows the onset.
+FIRST = (Fact.STAGE.value, Fact.FAULT.value, STARTED, PROJECT)
 
 T = TypeVar("T")
 
 
 class _Back(Exception):
     """The witness chose "← 返回上一步"."""
+
+
+class _Later(Exception):
+    """The witness put the question off (the hub, then the question again)."""
 
 
 def parse_clock_time(text: str, now: datetime) -> datetime:
@@ -140,17 +154,18 @@ class Wizard:
     store: Store
     runtime: Runtime
     incident_id: str | None  # None until the first real answer creates the incident
-    history: list[str] = field(default_factory=lambda: [PROJECT, STARTED])
+    history: list[str] = field(default_factory=lambda: list(FIRST))
     prefill: Project | None = None  # a project to offer, not recorded
     prefill_from_file: bool = False
     launched: datetime | None = None
     _cached: Incident | None = field(default=None, repr=False)
+    _alarmed: frozenset[str] = field(default=frozenset(), repr=False)
 
     @classmethod
     def resuming(cls, store: Store, runtime: Runtime, incident: Incident) -> Wizard:
         """A wizard on a stored incident; "back" reaches its answers in the order given."""
-        answered = [f for f in incident.answered if f != STARTED]
-        return cls(store, runtime, incident.id, [PROJECT, STARTED, *answered])
+        answered = [f for f in incident.answered if f not in FIRST]
+        return cls(store, runtime, incident.id, [*FIRST, *answered])
 
     def clock(self) -> datetime:
         return self.runtime.tick()
@@ -197,19 +212,53 @@ class Wizard:
             prompts.done(WIZARD["recorded"].format(text=event.text))
 
     def set_status(self, incident: Incident, decision: Decision) -> None:
-        """The block above every prompt from now on, its clock live (``ui.status``)."""
-        from qdplan_cli.ui.status import StatusInput, status_lines
+        """The block above every prompt from now on, its clock live (``ui.status``); a fact
+        out of the plan's order is shown at once, in the alarm style, when it first appears.
+        While a question waits, what another terminal records (``qdplan tick``, ``log``,
+        ``resolve``) is read at the next redraw and the block follows it."""
+        from qdplan_cli.ui.status import status_lines
 
-        state = StatusInput(
+        state = self._status_input(incident, decision, alarm=True)
+        seen = incident.last_seq
+
+        def lines(width: int) -> list[tuple[str, str]]:
+            nonlocal state, seen
+            if self.incident_id is not None and self.store.events(self.incident_id, after=seen):
+                fresh = self.load()
+                seen = fresh.last_seq
+                with contextlib.suppress(UserError):
+                    state = self._status_input(fresh, self.runtime.decide_incident(fresh))
+            return status_lines(state, self.clock(), width)
+
+        prompts.set_status(lines)
+
+    def _status_input(
+        self, incident: Incident, decision: Decision, *, alarm: bool = False
+    ) -> StatusInput:
+        from qdplan_cli.plan.order import out_of_order
+        from qdplan_cli.ui.status import StatusInput
+
+        found = out_of_order(incident.situation, decision) if incident.id else ()
+        if alarm:
+            for hit in found:
+                if hit.text not in self._alarmed:
+                    prompts.alarm(WIZARD["out_of_order"].format(text=hit.text))
+            self._alarmed = frozenset(hit.text for hit in found)
+        return StatusInput(
             decision,
-            done_steps(incident, decision),
+            incident.ticks,
             self.runtime.contacts or {},
             incident.resolved_at,
+            alarms=tuple(hit.short for hit in found),
+            acts=incident.acts,
+            situation=incident.situation,
         )
-        prompts.set_status(lambda width: status_lines(state, self.clock(), width))
 
     def _project_type(self, incident: Incident) -> ProjectType:
-        return incident.project.type
+        """The recorded project's type; before a project is recorded, the offered one's words."""
+        if incident.project != Project() or self.prefill is None:
+            return incident.project.type
+        return self.prefill.type
 
     def _words(self, incident: Incident) -> dict[str, str]:
         return terms(self._project_type(incident))
@@ -231,42 +280,47 @@ class Wizard:
     # ----------------------------------------------------------------- the loop
 
     def start(self) -> None:
-        """A new incident: the project (its answer creates the incident), the onset time, then
-        the facts. Nothing is stored before that first answer."""
+        """A new incident: stage, fault, onset (who to call is on screen after them), then the
+        project, then the facts. The first answer (the stage) creates the incident; nothing is
+        stored before it."""
         self.launched = self.clock()
-        project = self._new_project()
-        now = self.clock()
-        source = "wizard:file" if self.prefill_from_file else "wizard"
-        event = created_event(now, project, self.launched, source)
-        self.incident_id = self._clock_confirmed(
-            lambda: self.store.create_incident(now, [event], now)
-        )
-        prompts.done(WIZARD["created"].format(id=self.incident_id))
-        incident = self.load()
-        self.set_status(incident, self.runtime.decide_incident(incident))
-        self._ask_with_back(1)
+        prompts.set_status(None)  # no block before the incident exists
+        index = 0
+        while index < len(FIRST):
+            try:
+                if index == 0 and self.incident_id is None:
+                    self._ask_first_stage()
+                else:
+                    incident = self.load()  # the block above each question: who to call
+                    self.set_status(incident, self.runtime.decide_incident(incident))
+                    self.ask_field(FIRST[index], back=index > 0)
+                index += 1
+            except _Back:
+                index -= 1
         self.run()
 
-    def _new_project(self) -> Project:
-        """A new incident's project: empty unless the witness picks the offered one."""
-        offered = self.prefill
-        if offered is None or replace(offered, type=ProjectType.CONSTRUCTION) == Project():
-            prompts.hint(WIZARD["project_first"])
-            return self._project_form(Project())
-        summary = project_summary(offered)
-        keep = (
-            WIZARD["project_keep_file" if self.prefill_from_file else "project_keep_last"].format(
-                summary=summary
-            ),
-            "keep",
+    def _ask_first_stage(self) -> None:
+        """The stage question of a new incident; its answer creates the incident, with the
+        onset defaulting to the launch time and the project left for its own question."""
+        incident = self.load()
+        words = self._words(incident)
+        question, hint = (t.format(**words) for t in FACT_QUESTIONS[Fact.STAGE])
+        prompts.hint(hint)
+        stage = self._choose(question, self._stage_choices(incident), None, back=False)
+        now = self.clock()
+        source = "wizard:file" if self.prefill_from_file else "wizard"
+        events = [
+            created_event(now, Project(), self.launched, source),
+            answer_event(now, Fact.STAGE.value, Stage(stage), None),
+        ]
+        self.incident_id = self._clock_confirmed(
+            lambda: self.store.create_incident(now, events, now)
         )
-        edit = (WIZARD["project_edit_offered"], "edit")
-        new = (WIZARD["project_new"], "new")
-        choices = [keep, edit, new] if self.prefill_from_file else [new, keep, edit]
-        answer = prompts.select(WIZARD["project_question"], choices)
-        if answer == "keep":
-            return offered
-        return self._project_form(offered if answer == "edit" else Project())
+        prompts.done(WIZARD["created"].format(id=self.incident_id))
+
+    def _stage_choices(self, incident: Incident) -> list[tuple[str, str]]:
+        kind = self._project_type(incident)
+        return [(stage_label(s, kind), s.value) for s in Stage]
 
     def run(self) -> None:
         """Ask what the engine says is missing until nothing is; then the hub menu."""
@@ -286,11 +340,21 @@ class Wizard:
                     self.ask_field(fact.value, back=True, decision=decision)
                 except _Back:
                     self._ask_with_back(len(self.history) - 1)
+                except _Later:
+                    if not self.hub(incident, decision):
+                        self._leave(decision)
+                        return
                 continue
             if not self.hub(incident, decision):
-                self.show(self.load(), decision, page=False)
-                prompts.set_status(None)
+                self._leave(decision)
                 return
+
+    def _leave(self, decision: Decision) -> None:
+        incident = self.load()
+        self.show(incident, decision, page=False)
+        prompts.set_status(None)
+        if not project_filled(incident.project):
+            prompts.hint(WIZARD["project_missing"].format(prog=invoked_as(), id=incident.id))
 
     def _notice_choices(self, incident: Incident, decision: Decision) -> list[tuple[str, str]]:
         """When a notice is due, the times that settle the earliest new time in principle (4.1.x:
@@ -299,15 +363,21 @@ class Wizard:
         from qdplan_cli.plan.model import Document
 
         choices = []
-        for document, key in (
-            (Document.DELAY_NOTICE, "notice_published_at"),
-            (Document.SUPPLEMENTARY_NOTICE, "supplement_issued_at"),
+        for document, keys in (
+            (Document.DELAY_NOTICE, ("notice_published_at",)),
+            # 4.2.1 方案三's three acts, in the plan's order: 出具 → 经监管部门备案 → 现场公布.
+            (
+                Document.SUPPLEMENTARY_NOTICE,
+                ("supplement_issued_at", "plan_filed_at", "supplement_announced_at"),
+            ),
         ):
-            if document in decision.documents:
+            if document not in decision.documents:
+                continue
+            for key in keys:
                 current = incident.value(key)
-                label = WIZARD[key]
-                if isinstance(current, datetime):
-                    label += f"（已记录 {format_dt(current)}）"
+                label = WIZARD["plan3_filed_at" if key == "plan_filed_at" else key]
+                if isinstance(current, datetime):  # short: the menu line fits 80 columns
+                    label += f"（已记录 {current.month}月{current.day}日 {current:%H:%M}）"
                 choices.append((label, key))
         if choices:
             label = WIZARD["new_time"]
@@ -323,7 +393,8 @@ class Wizard:
     def ask_time_field(self, incident: Incident, key: str) -> None:
         current = incident.value(key)
         if key == "override_reason":
-            reason = prompts.text(WIZARD["override_reason_input"]).strip()
+            words = self._words(incident)
+            reason = prompts.text(WIZARD["override_reason_input"].format(**words)).strip()
             if reason and reason != current:
                 self.record(answer_event(self.clock(), key, reason, current))
             return
@@ -355,7 +426,7 @@ class Wizard:
             notices = self._notice_choices(incident, decision)
             notice_keys = {key for _, key in notices}
             choices.extend(notices)
-        if incident.situation.plan is not None:
+        if incident.situation.plan is not None and "plan_filed_at" not in notice_keys:
             # Once filed (方案三: announced on site) the chosen plan stands (PLAN.md): offered as
             # long as a plan is chosen, whatever else is recorded (a fix inside 2 h included),
             # so the order in which the witness types never decides whether a filing stands.
@@ -385,6 +456,8 @@ class Wizard:
         else:
             label = WIZARD["resolved_fix"].format(at=format_dt(incident.resolved_at))
             choices.append((label, "resolved_fix"))
+        if not project_filled(incident.project):
+            choices.append((WIZARD["project_fill"], PROJECT))
         choices.append((WIZARD["full"], "full"))
         choices.append((WIZARD["back"], BACK))
         choices.append((WIZARD["details"], "details"))
@@ -420,6 +493,8 @@ class Wizard:
             self.show(incident, decision)
         elif answer == "details":
             self.ask_details(incident)
+        elif answer == PROJECT:
+            self._ask_project(incident, back=False)
         elif answer == BACK:
             self._ask_with_back(len(self.history) - 1)
         elif answer == "done":
@@ -433,16 +508,19 @@ class Wizard:
         question: str,
         *,
         current: datetime | None = None,
+        current_label: str = "",
         what: str = "时间",
         onset: datetime | None = None,
     ) -> datetime:
         """A moment: "刚刚" (the moment the witness answers, not the moment the menu was drawn),
-        the value recorded before, or a typed time (the one time policy: not in the future, not
-        before ``onset``). Escape: back."""
+        the value recorded before (or named by ``current_label``, e.g. "故障发生时（{time}）"),
+        or a typed time (the one time policy: not in the future, not before ``onset``).
+        Escape: back."""
         now = self.clock()
         choices = [(WIZARD["started_now"].format(time=format_dt(now)), "now")]
         if current is not None:
-            choices.append((WIZARD["started_keep"].format(time=format_dt(current)), "keep"))
+            label = current_label or WIZARD["started_keep"]
+            choices.append((label.format(time=format_dt(current)), "keep"))
         choices.append((WIZARD["started_other"], "other"))
         choices.append((WIZARD["back"], BACK))
         answer = prompts.select(question, choices)
@@ -507,15 +585,23 @@ class Wizard:
 
     def ask_attendance(self, incident: Incident) -> None:
         """Experts' arrival and release (a count sharing times), for the fee sheet (5.1, 5.5)."""
+        words = self._words(incident)
         count = self._count(WIZARD["attendance_count"])
-        arrived = self.ask_when(WIZARD["attendance_arrived"], current=incident.started_at)
+        arrived = self.ask_when(
+            WIZARD["attendance_arrived"].format(**words),
+            current=incident.started_at,
+            current_label=WIZARD["at_onset"],
+        )
         left = self.ask_when(WIZARD["attendance_left"])
         if left < arrived:
             prompts.hint(WIZARD["attendance_order"])
             return
         evaluated = prompts.select(
-            WIZARD["attendance_evaluated"],
-            [(YES_NO[0], "true"), (WIZARD["not_evaluated"], "false")],
+            WIZARD["attendance_evaluated"].format(**words),
+            [
+                (WIZARD["evaluated"].format(**words), "true"),
+                (WIZARD["not_evaluated"].format(**words), "false"),
+            ],
         )
         self.record(
             attendance_event(self.clock(), arrived, left, count, evaluated=evaluated == "true")
@@ -530,7 +616,10 @@ class Wizard:
         arrived_default = min(arrivals) if arrivals else incident.started_at
         left = self.ask_when(WIZARD["expert_left_when"], what="专家离开时间")
         arrived = self.ask_when(
-            WIZARD["expert_left_arrived"], current=arrived_default, what="专家到达时间"
+            WIZARD["expert_left_arrived"],
+            current=arrived_default,
+            current_label="" if arrivals else WIZARD["at_onset"],
+            what="专家到达时间",
         )
         if left < arrived:
             prompts.hint(WIZARD["attendance_order"])
@@ -583,6 +672,8 @@ class Wizard:
                 return
             except _Back:
                 index -= 1
+            except _Later:
+                return
 
     def _would_be_asked(self, index: int) -> bool:
         name = self.history[index]
@@ -679,8 +770,9 @@ class Wizard:
     ) -> None:
         words = self._words(incident)
         stage, fault = incident.situation.stage, incident.situation.fault
+        judge = JUDGES.get(fault.value if fault else "", "技术人员")
         texts = EVALUATION_QUESTIONS.get(fact) if stage is Stage.EVALUATION else None
-        question, hint = (t.format(**words) for t in texts or FACT_QUESTIONS[fact])
+        question, hint = (t.format(**words, judge=judge) for t in texts or FACT_QUESTIONS[fact])
         if fact is Fact.WITHIN_2H and decision is not None and decision.two_hour_line:
             hint += f"（2小时节点：{format_dt(decision.two_hour_line)}）"
         if fact is Fact.PLAN and fault is Fault.SYSTEM and stage:
@@ -692,7 +784,7 @@ class Wizard:
         current: object = incident.value(fact.value)
         choices: list[tuple[str, str]]
         if fact is Fact.STAGE:
-            choices = [(STAGE_LABELS[s], s.value) for s in Stage]
+            choices = self._stage_choices(incident)
         elif fact is Fact.FAULT:
             choices = [(FAULT_LABELS[f], f.value) for f in Fault]
         elif fact is Fact.PLAN:
@@ -702,6 +794,12 @@ class Wizard:
             choices = [
                 (plan_label(p, stage, self._project_type(incident)), str(p)) for p in allowed
             ]
+            if self._plan_by_the_clock(incident, decision):
+                # The 2-hour question was skipped (the line has passed): a keystroke meant for
+                # it lands on "not yet", never on a plan.
+                line = decision.two_hour_line if decision is not None else None
+                prompts.alarm(WIZARD["plan_after_line"].format(line=format_dt(line), **words))
+                choices.insert(0, (WIZARD["plan_later"].format(**words), LATER))
         else:
             choices = [(YES_NO[0], "true"), (YES_NO[1], "false")]
             if incident.resolved_at is None:
@@ -711,6 +809,8 @@ class Wizard:
         if isinstance(current, Stage | Fault):
             current = current.value
         answer = self._choose(question, choices, current, back)
+        if answer == LATER:
+            raise _Later
         if answer == RESOLVED:
             self.mark_resolved(incident)
             return
@@ -726,6 +826,19 @@ class Wizard:
         old = incident.value(fact.value)
         if value != old:
             self.record(answer_event(self.clock(), fact.value, value, old))
+
+    @staticmethod
+    def _plan_by_the_clock(incident: Incident, decision: Decision | None) -> bool:
+        """The plan is asked because the 2-hour line passed, not because the witness answered
+        that the fault cannot be solved within 2 hours (and no plan was chosen yet)."""
+        return (
+            decision is not None
+            and decision.two_hour_line is not None
+            and decision.now is not None
+            and decision.now >= decision.two_hour_line
+            and incident.situation.within_2h is not False
+            and incident.situation.plan is None
+        )
 
     def _ask_started(self, incident: Incident, back: bool) -> None:
         now = self.clock()
@@ -757,28 +870,52 @@ class Wizard:
             self.record(answer_event(self.clock(), STARTED, value, current))
 
     def _ask_project(self, incident: Incident, back: bool) -> None:
+        """One keystroke: the recorded project, the offered one (the last incident's or the
+        prepared file), or later (the hub offers it until a document needs it)."""
         current = incident.project
-        filled = replace(current, type=ProjectType.CONSTRUCTION) != Project()
-        if filled:
+        offered = self.prefill
+        if project_filled(current):
             choices = [
                 (WIZARD["project_keep"].format(summary=project_summary(current)), "keep"),
                 (WIZARD["project_edit"], "edit"),
                 (WIZARD["project_new"], "new"),
             ]
-            answer = self._choose(WIZARD["project_question"], choices, None, back)
-            if answer == "keep":
-                return
-            base = current if answer == "edit" else Project()
+        elif offered is not None and project_filled(offered):
+            key = "project_keep_file" if self.prefill_from_file else "project_keep_last"
+            choices = [
+                (WIZARD[key].format(summary=project_summary(offered)), "offered"),
+                (WIZARD["project_new"], "new"),
+                (WIZARD["project_edit_offered"], "edit_offered"),
+                (WIZARD["project_later"], "later"),
+            ]
         else:
+            choices = [
+                (WIZARD["project_later_kind"].format(kind=PROJECT_TYPE_LABELS[t]), f"later:{t}")
+                for t in ProjectType
+            ]
+            choices.append((WIZARD["project_now"], "new"))
+        answer = self._choose(WIZARD["project_question"], choices, None, back)
+        new: Project
+        if answer == "keep":
+            return
+        if answer == "offered" and offered is not None:
+            new = offered
+        elif answer == "later":
+            new = Project(type=offered.type if offered is not None else ProjectType.CONSTRUCTION)
+        elif answer.startswith("later:"):
+            new = Project(type=ProjectType(answer.removeprefix("later:")))
+        else:
+            bases = {"edit": current, "edit_offered": offered}
             prompts.hint(WIZARD["project_first"])
-            base = Project()
-        new = self._project_form(base)
+            new = self._project_form(bases.get(answer) or Project())
         if new != current:
             self.record(project_event(self.clock(), new, current))
 
     def _project_form(self, base: Project) -> Project:
-        """The ``[project]`` fields of the field table, asked in its order (each checked by it)."""
+        """The ``[project]`` fields of the field table, asked in its order (each checked by it),
+        in the words of the project's type once it is chosen (招标人 or 采购人 …)."""
         case = Case(project=base)
+        words = terms(base.type)
         for spec in F.PROJECT:
             before = case_value(case, spec)
             value: F.Value
@@ -790,6 +927,7 @@ class Wizard:
                         default=base.type.value,
                     )
                 )
+                words = terms(value)
             elif spec.kind is F.Kind.TIME:
                 default = before.strftime("%Y-%m-%d %H:%M") if isinstance(before, datetime) else ""
                 raw = prompts.text(
@@ -801,7 +939,13 @@ class Wizard:
                 if raw:
                     _say_back(raw, self.clock())
             else:
-                raw = prompts.text(PROJECT_FIELD_PROMPTS[spec.key], default=str(before or ""))
+                question = PROJECT_FIELD_PROMPTS[spec.key].format(**words)
+                raw = prompts.text(question, default=str(before or ""))
                 value = F.read_value(spec, raw) if raw else None
             case = with_value(case, spec, value)
         return case.project
+
+
+def project_filled(project: Project) -> bool:
+    """Anything beyond the type: a project the witness would recognise."""
+    return replace(project, type=ProjectType.CONSTRUCTION) != Project()

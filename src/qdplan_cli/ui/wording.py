@@ -28,6 +28,13 @@ EVALUATION_QUESTIONS: Final = {
 
 YES_NO: Final = ("能", "不能")
 
+# Who judges whether the fault can be solved within 2 hours: those the plan calls to fix it.
+JUDGES: Final = {
+    "network": "综合交易保障人员",
+    "system": "系统管理人员和技术人员",
+    "power": "物业楼层服务人员",
+}
+
 WIZARD: Final = {
     "back": "← 返回上一步",
     "resolved": "故障已排除（记录排除时间，清单定格）",
@@ -65,10 +72,12 @@ WIZARD: Final = {
     "attendance": "记录专家到达、结束时间（专家劳务费用）",
     "attendance_recorded": "（已记录 {groups} 条，共 {people} 人）",
     "attendance_count": "同一时间到达、结束的专家人数（回车为 1；Esc 返回）：",
-    "attendance_arrived": "专家何时到达评标现场？",
+    "attendance_arrived": "专家何时到达{evaluation}现场？",
     "attendance_left": "专家何时结束（离开）？",
-    "attendance_evaluated": "这些专家是否进行了评审？",
-    "not_evaluated": "到场但未能评审",
+    "attendance_evaluated": "这些专家是否已开始{evaluation}？",
+    "evaluated": "已开始{evaluation}",
+    "not_evaluated": "到场但未能{evaluation}",
+    "at_onset": "故障发生时（{time}）",
     "attendance_order": "结束时间早于到达时间，未记录",
     "expert_left": "专家因特殊情况提前离开（签署保密承诺、补抽）",
     "expert_left_recorded": "（已记录）",
@@ -85,7 +94,12 @@ WIZARD: Final = {
     "not_yet": "尚未补抽",
     "not_created": "已中断。尚未回答任何问题，没有创建事件记录。",
     "project_edit": "修改项目信息",
-    "project_new": "新项目（重新填写）",
+    "project_new": "新项目（现在填写）",
+    "project_now": "现在填写项目信息",
+    "project_later": "稍后填写（出具文书前在菜单中补填）",
+    "project_later_kind": "稍后填写（{kind}项目；出具文书前在菜单中补填）",
+    "project_fill": "填写项目信息（出具文书前需要）",
+    "project_missing": "尚未填写项目信息：出具文书前请补填（{prog} incident --resume {id}，菜单中“填写项目信息”）",
     "project_question": "哪个项目？",
     "project_first": "填写项目信息（回车跳过不清楚的项）",
     "started_question": "故障何时发生？",
@@ -95,6 +109,10 @@ WIZARD: Final = {
     "started_input": "故障发生时间（如 2026-12-08 09:12 或 09:12）：",
     "log_input": "进展内容（如：已通知保障人员张三）：",
     "created": "已创建事件 {id}。每个回答都已立即保存；按 Ctrl-C 可随时中断。",
+    "out_of_order": "与预案顺序不符：{text}",
+    "plan3_filed_at": "方案三·经监管部门备案：记录备案时间",
+    "plan_later": "暂不选择（{tenderer}尚未决定；先回到菜单）",
+    "plan_after_line": "已过2小时节点（{line}），不再询问“能否在2小时内解决”：转入应急方案，由{tenderer}选择",
     "resume": "继续处理事件 {id}：{summary}",
     "interrupted": "已中断。已回答的内容都已保存。继续处理：{prog} incident --resume {id}",
     "finished": "事件 {id} 已保存。查看：{prog} show {id}；导出案例文件：{prog} export {id} --out case.toml",
