@@ -44,24 +44,28 @@ def main() -> int:
             "QDPLAN_SOAK_TOTAL": str(size),
             "QDPLAN_SOAK_REPORT": report_path,
         }
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "tests/test_soak.py",
-                f"--hypothesis-seed={seed}",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=False,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-        )
+        # Each round runs in a fresh temporary directory (and every test in its own below it,
+        # tests/conftest.py): whatever an example writes, the checkout stays as it was.
+        with tempfile.TemporaryDirectory(prefix="qdplan-soak-") as workdir:
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--rootdir={ROOT}",
+                    str(ROOT / "tests" / "test_soak.py"),
+                    f"--hypothesis-seed={seed}",
+                ],
+                cwd=workdir,
+                env={**env, "QDPLAN_HOME": str(Path(workdir) / "home")},
+                check=False,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+            )
         round_done = 0
         for line in Path(report_path).read_text(encoding="utf-8").splitlines():
             kind, n, worst = line.split()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -8,10 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from qdplan_cli.__main__ import main
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis profiles. CI (.ci/run sets QDPLAN_TEST_PROFILE=ci) keeps the full example counts;
+# the everyday run (`uv run pytest`) a fifth of them, at least 10 — the same assertions, fewer
+# random inputs. A test's own QDPLAN_*_EXAMPLES variable still wins over both.
+PROFILE = os.environ.get("QDPLAN_TEST_PROFILE", "dev")
+settings.register_profile("ci", max_examples=100)
+settings.register_profile("dev", max_examples=20)
+settings.load_profile("ci" if PROFILE == "ci" else "dev")
+
+
+def examples(ci: int, dev: int | None = None) -> int:
+    """A property test's example count: ``ci`` in the CI profile; ``dev``, or a fifth of ``ci``
+    (at least 10), in the everyday one."""
+    if PROFILE == "ci":
+        return ci
+    return dev if dev is not None else max(10, ci // 5)
 
 
 @dataclass

@@ -174,6 +174,8 @@ def server() -> Iterator[PgServer | str]:
             yield server
         finally:
             with contextlib.suppress(subprocess.SubprocessError, RuntimeError):
-                server._ctl("stop", "-m", "fast")
+                server._ctl(
+                    "stop", "-m", "immediate"
+                )  # a throwaway cluster: no shutdown checkpoint
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 
 from qdplan_cli.plan.errors import UserError
 
+from .conftest import examples
 from .renderkit import load_toml
 
-EXAMPLES = int(os.environ.get("QDPLAN_LEAK_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("QDPLAN_LEAK_EXAMPLES", "0")) or examples(150)
 NOW = datetime.fromisoformat("2026-12-16T10:00+08:00")
 
 CONTROL = [chr(c) for c in (*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x85)]

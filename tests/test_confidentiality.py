@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from .conftest import Result, invoke
+from .conftest import Result, examples, invoke
 from .renderkit import NOW, load_toml, text_of, write_case
 
-EXAMPLES = int(os.environ.get("QDPLAN_CONF_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("QDPLAN_CONF_EXAMPLES", "0")) or examples(25)
 PROPERTY = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -105,9 +105,14 @@ def baseline(case_name: str) -> str:
 def test_random_names_never_reach_a_public_document(
     case_name: str, experts: list[str], bidders: list[str]
 ) -> None:
+    from qdplan_cli.documents.names import fold_name
+
     known = baseline(case_name)
     for name in [*experts, *bidders]:
         assume(name not in known and escape(name) not in known)
+        # A name that folds (look-alikes, separators, blanks) into text the document always
+        # carries is refused, rightly: it cannot be told from a leak either.
+        assume(fold_name(name) not in fold_name(known))
     data = load_toml(case_name)
     data["confidential"] = {"experts": experts, "bidders": bidders}
     with tempfile.TemporaryDirectory() as folder:

@@ -15,10 +15,10 @@ from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.times import localize
 from qdplan_cli.record.casefile import parse_case
 
-from .conftest import invoke
+from .conftest import examples, invoke
 from .fuzz_strategies import case_dicts, decide_argvs
 
-EXAMPLES = int(os.environ.get("QDPLAN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("QDPLAN_FUZZ_EXAMPLES", "0")) or examples(150)
 NOW = localize(datetime(2026, 12, 8, 10, 0))
 FUZZ = settings(
     max_examples=EXAMPLES,

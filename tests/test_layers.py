@@ -23,6 +23,8 @@ HOMES: dict[str, set[str]] = {
     "sqlite3": {"record.store"},
     "psycopg": {"record.archive"},
     "matplotlib": {"documents.charts"},
+    "homoglyph": {"documents.names"},
+    "opencc_purepy": {"documents.names"},
     "rjieba": {"documents.linebreak"},
     "segno": {"documents.qr"},
     "zxingcpp": {"local.scan"},

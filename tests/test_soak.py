@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.times import localize
 
-from .conftest import DATA, invoke
+from .conftest import DATA, examples, invoke
 from .fuzz_strategies import case_dicts
 
 SLOW_S = 5.0
-EXAMPLES = int(os.environ.get("QDPLAN_SOAK_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("QDPLAN_SOAK_EXAMPLES", "0")) or examples(40)
 SHARES = {  # of the full soak: relative weights per input kind
     "case": 0.30,
     "config": 0.20,

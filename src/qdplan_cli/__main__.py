@@ -160,7 +160,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     try:
         result = app(args=argv, prog_name="qdplan", standalone_mode=False)
     except UserError as exc:
-        sys.stderr.write(f"错误：{exc}\n")
+        from qdplan_cli.ui.terminal_text import terminal_text
+
+        sys.stderr.write(f"错误：{terminal_text(str(exc))}\n")  # it may quote stored text
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -179,6 +181,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except UnicodeEncodeError as exc:
+        if "surrogate" not in str(exc):
+            raise
+        # A path with a lone surrogate (bytes no encoding can name): refused, never a traceback.
+        sys.stderr.write("错误：文件路径或参数含有无法识别的字符（编码不正确）\n")
+        sys.exit(2)
     except ValueError as exc:
         # "embedded null byte"; on 3.13 also "stat: embedded null character in path".
         if not re.search(r"null (byte|character)", str(exc)):

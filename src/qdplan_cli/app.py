@@ -200,7 +200,29 @@ class _ChineseHelp:
         _format_params(self, ctx, formatter)
 
 
+def _path_swallowed_an_option(command: Any, ctx: Any) -> None:
+    """``pack --out --pdf``: the parser takes ``--pdf`` as the folder's name. A path option
+    whose value is one of the command's own option names (or looks like one) lost its value."""
+    from qdplan_cli.plan.errors import UserError
+
+    names = {n for param in command.params for n in getattr(param, "opts", ())}
+    for param in command.params:
+        value = ctx.params.get(param.name or "")
+        path_option = type(param.type).__name__.endswith("Path")
+        if not path_option or not isinstance(value, (str, os.PathLike)):
+            continue
+        text = os.fspath(value)
+        if text in names or re.fullmatch(r"--?[A-Za-z][\w-]*", text):
+            option = param.opts[0] if param.opts else str(param.name)
+            raise UserError(f"后面缺少路径（{text} 是一个选项）", field=option)
+
+
 class ChineseCommand(_ChineseHelp, TyperCommand):
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        rest: list[str] = super().parse_args(ctx, args)
+        _path_swallowed_an_option(self, ctx)
+        return rest
+
     """A command whose help frame is Chinese."""
 
 
@@ -404,6 +426,7 @@ COMMAND_MODULES: dict[str, str] = {
     "pack": "paper",
     "checklist": "paper",
     "verify": "verify",
+    "backup": "backup",
     "archive": "archive",
     "review": "review",
 }

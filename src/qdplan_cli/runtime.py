@@ -116,4 +116,6 @@ class Runtime:
     def open_store(self) -> Store:
         from qdplan_cli.record.store import Store
 
-        return Store.open()
+        store = Store.open()
+        store.guard_clock = True  # a command's writes: the clock checked against the record
+        return store

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from qdplan_cli.record.checks import check_incident
 from qdplan_cli.record.store import Store
 
-from ..conftest import invoke
+from ..conftest import examples, invoke
 from .conftest import Clock
 
-EXAMPLES = int(os.environ.get("QDPLAN_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("QDPLAN_FUZZ_EXAMPLES", "0")) or examples(150)
 texts = st.one_of(
     st.text(max_size=300),  # every code point, lone surrogates (undecodable bytes) included
     st.text(st.characters(codec="utf-8"), min_size=1, max_size=20).map(lambda s: s * 500),

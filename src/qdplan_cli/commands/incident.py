@@ -314,6 +314,9 @@ def resolve(
             row = store.append(target.id, resolved_event(now, None, target.resolved_at), now)
             say(f"已记录 [{target.id} #{row.seq}] {row.text}")
             return
+        if target.resolved_at is not None and _same_minute(when, target.resolved_at):
+            say(f"事件 {target.id} 已记录故障于 {format_dt(when)} 排除，无需再记")
+            return
         row = store.append(target.id, resolved_event(now, when, target.resolved_at), now)
         corrected = target.resolved_at is not None
         target = _load(store, target.id)
@@ -323,6 +326,10 @@ def resolve(
         say(f"已记录：事件 {target.id} 的故障于 {format_dt(when)} 排除")
     decision = rt.decide_incident(target)
     _summary_first(rt, target, decision, [_checklist(rt, target, decision)])
+
+
+def _same_minute(a: datetime, b: datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
 def log(

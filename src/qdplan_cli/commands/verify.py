@@ -76,11 +76,14 @@ def verify(
     with Runtime().open_store() as store:
         ids = [store.resolve_id(incident_id)] if incident_id is not None else store.incident_ids()
         ledger = check_ledger(store)
+        # A lost or damaged WAL (read before SQLite opened it) loses committed writes whatever
+        # the chains say: reported for one incident as for all.
+        result.store_problems = list(store.journal_problems)
         if incident_id is None:
             result.orphans = store.orphan_incident_ids()
             # What the store-wide chain finds that no listed incident stands for: an incident
             # removed whole, entries removed between or after incidents.
-            result.store_problems = [
+            result.store_problems += [
                 problem for key, problem in ledger.problems.items() if key is None or key not in ids
             ]
         result.reports = [check_incident(store, i, ledger) for i in ids]

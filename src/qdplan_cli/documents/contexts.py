@@ -400,20 +400,11 @@ def _input_fields(case: Case) -> Iterable[tuple[str, str]]:
         yield f"timeline[{i}].text", entry.text
 
 
-# Characters that never show in a printed name, or that the writer drops: whitespace, control and
-# format characters (zero-width space / joiner, BOM, bidi marks) and combining marks.
-_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"))
-
-
 def fold_name(text: str) -> str:
-    """The form two names are compared in: NFKC (composes NFD, folds full-/half-width), lower
-    case, and without whitespace, control, zero-width or combining characters."""
-    import unicodedata
+    """The form two names are compared in: see ``documents.names``."""
+    from qdplan_cli.documents.names import fold_name as fold
 
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(
-        c for c in folded if not c.isspace() and unicodedata.category(c) not in _INVISIBLE
-    )
+    return fold(text)
 
 
 def mask_name(name: str) -> str:
@@ -465,11 +456,37 @@ def check_confidential(
     """A public document must not carry a name from ``[confidential]`` (PLAN.md, Documents).
 
     Runs on the DOCX bytes about to be written (after every sanitising step of the writer) and
-    compares folded forms (``fold_name``): a control or zero-width character, decomposed
-    Unicode, full-width letters or an inserted space do not hide a name. The refusal names the
+    compares folded forms (``documents.names.fold_name``: confusables, traditional and variant
+    characters, blank-looking characters and name separators do not hide a name), paragraph by
+    paragraph and across paragraph and cell boundaries (a template that splits a name over two
+    paragraphs or cells still shows it). Bidi controls are refused in public text: a name stored
+    backwards behind a right-to-left override reads forwards on the page. The refusal names the
     field and masks the name."""
-    texts = [(where, fold_name(text)) for where, text in written_texts(data)]
-    inputs = [(field, fold_name(value)) for field, value in _input_fields(case)]
+    from qdplan_cli.documents.names import bidi_controls
+
+    written = written_texts(data)
+    raw_inputs = list(_input_fields(case))
+    for where, text in written:
+        found = bidi_controls(text)
+        if found:
+            carriers = [field for field, value in raw_inputs if bidi_controls(value)]
+            origin = (
+                f"来自 {'、'.join(carriers)}"
+                if carriers
+                else (f"来自模板 {template}" if template else f"在{where}中")
+            )
+            raise UserError(
+                f"{doc_title}（{doc_id}）是公开文书，不能含有改变文字方向的控制字符"
+                f"（{'、'.join(found)}：能让页面上显示的文字与实际内容不同），它{origin}。"
+                "请删去后重试；未生成任何文件",
+                field=carriers[0] if carriers else (str(template) if template else doc_id),
+            )
+    texts = [(where, fold_name(text)) for where, text in written]
+    # The body read as one text (paragraphs and cells joined), and the properties as another.
+    for where in ("正文", "文档属性"):
+        joined = "".join(text for place, text in texts if place == where)
+        texts.append((where, joined))
+    inputs = [(field, fold_name(value)) for field, value in raw_inputs]
     for key, names in (
         ("confidential.experts", case.experts),
         ("confidential.bidders", case.bidders),

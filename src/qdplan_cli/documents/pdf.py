@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qdplan_cli.local.files import PRIVATE_MODE, PUBLIC_MODE
-from qdplan_cli.plan.errors import UserError
+from qdplan_cli.plan.errors import StorageError, UserError
 
 TIMEOUT_SECONDS = 180
 _WINDOWS_GUESSES = (
@@ -45,6 +45,20 @@ def find_soffice() -> str | None:
         if guess.is_file():
             return str(guess)
     return None
+
+
+MIN_FREE_BYTES = 8 * 1024 * 1024  # below this, a failed conversion is taken for a full disk
+
+
+def _disk_full(folder: Path, said: str) -> bool:
+    """Whether a failed conversion failed for want of disk space: LibreOffice says so in its
+    own words, or the folder's disk has (almost) nothing left."""
+    if "No space left" in said or "ENOSPC" in said or "Disk full" in said:
+        return True
+    try:
+        return shutil.disk_usage(folder).free < MIN_FREE_BYTES
+    except OSError:
+        return False
 
 
 def convert(files: Sequence[Path], work_dir: Path, *, private: Sequence[bool]) -> list[Path]:
@@ -93,6 +107,13 @@ def convert(files: Sequence[Path], work_dir: Path, *, private: Sequence[bool]) -
     pdfs = [pdf_dir / (f.stem + ".pdf") for f in files]
     missing = [p.name for p in pdfs if not p.is_file() or p.is_symlink()]
     if result.returncode != 0 or missing:
+        said = (result.stdout + result.stderr).decode("utf-8", "replace")
+        if _disk_full(pdf_dir, said):
+            raise StorageError(
+                f"磁盘已满，无法写入 PDF（{'、'.join(missing) or 'PDF'}）；DOCX 文书已生成。"
+                "请腾出磁盘空间后重试",
+                field="--pdf",
+            )
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         raise PdfUnavailableError(
             f"LibreOffice 未能生成 {'、'.join(missing) or 'PDF'}（{detail[0]}）；DOCX 文书已生成",

@@ -232,6 +232,9 @@ def markup(
     add(f"@date {format_date(now)}")
     add("@pagebreak")
     add("## 附表　各项数字对应的事件")
+    # The note leads the table: after it, a long table would leave the note alone on a page.
+    short = "事件编号略去了电脑编号；" if any("/" in i for i in r.total.ids) else ""
+    add(f"@small 注：{short}逐起明细（含场所、电脑编号、项目）见 Excel 表《{_e(workbook)}》。")
     add("@cols 34 24 98")
     add("@compact")
     add("| 项目 | 数值 | 事件编号 |")
@@ -240,8 +243,6 @@ def markup(
         if figure.key.startswith(("month.", "stage_fault.", "hall.")) and not figure.count:
             continue
         add(f"| {_e(figure.label)} | {_count(figure)} | {_e(_ids(figure))} |")
-    short = "事件编号略去了电脑编号；" if any("/" in i for i in r.total.ids) else ""
-    add(f"@small 注：{short}逐起明细（含场所、电脑编号、项目）见 Excel 表《{_e(workbook)}》。")
     return "\n".join(lines) + "\n"
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qdplan_cli.local.inputs import UnreadableFileError as UnreadableFileError  # re-exported
+from qdplan_cli.local.inputs import read_input
 from qdplan_cli.plan.errors import UserError
 
 # One limit per input (every TOML file the user hands us is read through here): deeper nesting
@@ -49,10 +51,6 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-class UnreadableFileError(UserError):
-    """A file that is there but cannot be read as text (refused by the system, or not UTF-8)."""
-
-
 class NotUtf8Error(UnreadableFileError):
     """A text file in another encoding than UTF-8 (GBK "ANSI", UTF-16 "Unicode"). Exit 2."""
 
@@ -84,22 +82,11 @@ def read_toml(path: Path, what: str, *, missing_ok: bool = False) -> dict[str, A
     import tomllib
 
     try:
-        raw = path.read_bytes()
+        raw = read_input(path, what, limit=MAX_BYTES)  # a regular file only, at most MAX_BYTES
     except FileNotFoundError:
         if missing_ok:
             return None
         raise UserError(f"找不到{what}", field=str(path)) from None
-    except IsADirectoryError:
-        raise UserError(f"这是一个文件夹，不是{what}", field=str(path)) from None
-    except OSError as exc:
-        raise UnreadableFileError(f"无法读取{what}：{exc.strerror}", field=str(path)) from None
-    except ValueError:  # a NUL byte in the path (a config's calendar file = "\u0000")
-        raise UserError(f"{what}的路径含有无法使用的字符", field=repr(str(path))) from None
-    if len(raw) > MAX_BYTES:
-        raise UserError(
-            f"{what}太大（{len(raw) // 1024} KB，上限 {MAX_BYTES // 1024 // 1024} MB）",
-            field=str(path),
-        )
     text = decode_utf8(raw, path, what)
     # Table headers ([a] and [[a]]) are one level each: the count stays far below the limit.
     if nesting_depth(text) > MAX_DEPTH:

@@ -203,7 +203,11 @@ def read_when(
     past_only: bool = True,
 ) -> TimeReading:
     """A moment typed by the witness (``--at`` of every command, a time typed in the wizard):
-    the one parser, then the one policy (``check_moment``). ``9:20`` is today for every command."""
+    the one parser, then the one policy (``check_moment``). ``9:20`` is today for every command.
+
+    The policy's last rule is about ``now`` itself: a machine clock that reads earlier than the
+    record (``plan.clock.clock_behind``) is refused on every write of a command, ``--at`` or
+    not (``Store._check_clock``; the wizard asks instead)."""
     reading = read_time(value, field, now)
     check_moment(reading.at, now, field, what, onset=onset, past_only=past_only)
     return reading

@@ -36,6 +36,7 @@ from qdplan_cli.plan.times import check_not_before_onset
 # Re-exported: the limits are the field table's.
 MAX_TEXT, MAX_NAMES, MAX_ROWS = F.MAX_TEXT, F.MAX_NAMES, F.MAX_ROWS
 MAX_ATTENDANCE_DAYS = 31  # one attendance row: an evaluation does not span more than a month
+MAX_EXPERTS_PER_ROW = 99  # one attendance row: far above any evaluation committee
 
 # Labels by key, derived from the field table (the wizard, the events' texts, the documents).
 PROJECT_FIELDS: dict[str, str] = {f.key: f.label for f in F.PROJECT}
@@ -201,6 +202,10 @@ def read_attendance(entry: object, where: str) -> Attendance:
     count = table.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise UserError(f"人数应为正整数，收到 {count!r}", field=f"{where}.count")
+    if count > MAX_EXPERTS_PER_ROW:
+        raise UserError(
+            f"人数 {count} 不合常理（一行最多 {MAX_EXPERTS_PER_ROW} 人）", field=f"{where}.count"
+        )
     evaluated = table.get("evaluated", True)
     if not isinstance(evaluated, bool):
         raise UserError("应为 true 或 false", field=f"{where}.evaluated")
@@ -350,9 +355,12 @@ def export_header(incident_id: str, record_hash: str, body: str) -> str:
 def export_origin(path: Path) -> str | None:
     """For ``render --case``: where an exported case file came from, and whether it was edited
     since; ``None`` for a file ``export`` did not write."""
+    from qdplan_cli.local.inputs import read_input
+    from qdplan_cli.local.tomlfile import MAX_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_input(path, "案例文件", limit=MAX_BYTES).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, UserError):
         return None
     head = text[:1000]
     match = _EXPORT_LINE.search(head)

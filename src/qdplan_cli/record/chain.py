@@ -234,7 +234,7 @@ class LedgerReport:
 
 def verify_ledger(
     rows: Sequence[Sequence[Any]],
-    record: tuple[str, int, int],
+    record: tuple[str, int, int | None],
     incidents: dict[str, tuple[str, list[tuple[Any, ...]]]],
 ) -> LedgerReport:
     """Walk the store-wide chain (``store.ledger()``) against its registered head, length and
@@ -273,7 +273,13 @@ def verify_ledger(
         )
     elif intact and rows and prev != head:
         report(None, "数据库总链的最后一项与登记的链尾校验码不符：总链被改动")
-    if intact and counter > max(len(rows), length):
+    if counter is None and (rows or length):
+        report(
+            None,
+            "数据库总链的写入计数（sqlite_sequence 表中 ledger 一行）被删除：无法再确认最近的"
+            "记录或事件有没有被删除",
+        )
+    elif intact and counter is not None and counter > max(len(rows), length):
         report(
             None,
             f"数据库总链最后 {counter - max(len(rows), length)} 项被删除"

@@ -10,6 +10,12 @@ from qdplan_cli.record.store import Store
 
 
 def check_ledger(store: Store) -> LedgerReport:
+    missing = store.missing_tables()
+    if missing:
+        gone = "、".join(missing)
+        return LedgerReport(
+            {None: f"数据库总链（表 {gone}）被删除：无法再确认有没有整条记录或整个事件被删除"}
+        )
     return verify_ledger(store.ledger(), store.ledger_record(), store.all_chain_records())
 
 

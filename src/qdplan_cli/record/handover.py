@@ -210,6 +210,9 @@ def write_file(
     return path
 
 
+MAX_HANDOVER_BYTES = 512 * 1024 * 1024  # far above a year of every hall's incidents
+
+
 def _bad(path: Path, number: int, why: str) -> UserError:
     return UserError(f"第 {number} 行{why}。没有导入任何内容", field=str(path))
 
@@ -217,14 +220,14 @@ def _bad(path: Path, number: int, why: str) -> UserError:
 def read_file(path: Path) -> list[Chain]:
     """The chains of a hand-over file, each checked: a file altered after export is refused,
     naming the incident and the first altered event (exit 1); a file that is not one, exit 2."""
+    from qdplan_cli.local.inputs import read_input
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path, "交接文件", limit=MAX_HANDOVER_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise UserError("文件不存在", field=str(path)) from None
     except UnicodeDecodeError:
         raise UserError("不是 qdplan 的交接文件（不是 UTF-8 文本）", field=str(path)) from None
-    except OSError as exc:
-        raise UserError(f"无法读取：{exc.strerror}", field=str(path)) from None
     lines = text.splitlines()
     parsed: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):

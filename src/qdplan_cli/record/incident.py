@@ -17,13 +17,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from qdplan_cli.plan import fields as F
+from qdplan_cli.plan.clock import shown_with_recorded_at
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.fees import Attendance
 from qdplan_cli.plan.fields import Act
 from qdplan_cli.plan.model import Decision, Situation, Step
 from qdplan_cli.plan.progress import ChecklistStep, checklist
 from qdplan_cli.plan.progress import open_steps as _open_steps
-from qdplan_cli.plan.times import localize
+from qdplan_cli.plan.times import format_dt, localize
 from qdplan_cli.record import events as E
 from qdplan_cli.record.casefile import (
     Case,
@@ -186,6 +187,12 @@ def fold_into(state: Incident, events: Iterable[EventRow]) -> Incident:
         state.last_recorded_at = recorded_at
         state.events += 1
         text = event.text if text is None else text
+        stated = event.kind == E.EventKind.LOG and recorded_at != state.created_at
+        if text and stated and shown_with_recorded_at(at, recorded_at):
+            # A line logged with a stated time (``--at``) other than when it was recorded: the
+            # record shows both, so neither can pass for the other. (A case file's timeline,
+            # stored with the incident itself, states its own times.)
+            text += f"（记录于 {format_dt(recorded_at)}）"
         if text:
             entry = TimelineEntry(at=at, text=text)
             state.log.append(entry)

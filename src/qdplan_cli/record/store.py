@@ -5,6 +5,14 @@
 - WAL journal, ``synchronous=FULL``, one ``BEGIN IMMEDIATE`` transaction per change: an event the
   caller has acknowledged on screen survives ``kill -9`` or a power cut, and two processes
   appending to the same incident both land, in order (the second waits for the first).
+- Every committed write is checkpointed at once (``wal_checkpoint(TRUNCATE)``): ``qdplan.db``
+  alone holds every acknowledged event even while the wizard or ``watch`` stays open, so a copy
+  of that one file, a lost ``-wal`` or a damaged one loses nothing. Writes come at the witness's
+  pace (a few a minute), so the extra sync per write costs nothing anyone waits for, and unlike
+  a timed checkpoint it leaves no window. A checkpoint a reader holds up is retried at the next
+  write and on close; until then the ``-wal`` is checked by ``journal_problems`` (``verify``).
+- ``backup`` copies the database through SQLite's backup API: one consistent snapshot, while
+  other processes keep writing.
 - Events are never updated or deleted (triggers refuse it), and every event carries a hash
   chained to the one before it (see ``event_hash``; ``chain.verify`` checks it). The current
   state of an incident is a fold over its events (``incident.fold``).
@@ -16,11 +24,14 @@
 
 from __future__ import annotations
 
+import array
 import contextlib
 import json
 import os
 import sqlite3
 import stat
+import struct
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +53,7 @@ JsonObject = dict[str, Any]
 
 DB_NAME = "qdplan.db"
 BUSY_TIMEOUT_S = 30.0
+CHECKPOINT_WAIT_MS = 2000  # how long a checkpoint waits for a reader (``watch``) to step aside
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MOVE_ASIDE = (
     "qdplan 没有改动这个文件。请把它移到别处（例如改名为 qdplan.db.bak）后重试，"
@@ -76,9 +88,10 @@ def owner_only(path: Path) -> None:
     """Take every permission of group and others away from ``path`` (a no-op where chmod
     cannot). Only takes away: a file its owner made read-only stays read-only."""
     with contextlib.suppress(OSError, NotImplementedError):
-        current = stat.S_IMODE(path.stat().st_mode)
+        status = path.stat()
+        current = stat.S_IMODE(status.st_mode)
         if current & 0o077:
-            path.chmod(current & 0o600)
+            path.chmod(current & (0o700 if stat.S_ISDIR(status.st_mode) else 0o600))
 
 
 def create_private(path: Path) -> None:
@@ -268,6 +281,13 @@ def _primary_code(exc: sqlite3.Error) -> int:
 
 def storage_error(path: Path, exc: BaseException) -> UserError:
     """The user-facing error for an SQLite or OS failure on the database at ``path``."""
+    if isinstance(exc, UnicodeDecodeError):
+        # SQLite's own message quoted bytes of a damaged schema that are not UTF-8.
+        return UserError(
+            f"事件数据库 {path} 已损坏，无法读取（数据库结构中有无法解读的字节）。{MOVE_ASIDE}；"
+            "损坏的文件请保留备份，交维护人员恢复",
+            field="QDPLAN_HOME",
+        )
     if isinstance(exc, sqlite3.Error):
         code = _primary_code(exc)
         if code in _CORRUPT_CODES:
@@ -349,6 +369,155 @@ def _check_schema(db: sqlite3.Connection, path: Path) -> None:
         )
 
 
+# ----------------------------------------------------------------- the WAL, read as bytes
+#
+# SQLite ignores, without a word, a WAL frame whose checksum fails and every frame after it, and
+# a WAL file that is gone. Both lose committed writes if they were not yet checkpointed. Before
+# SQLite opens the database (and rebuilds its index from what it can read), the WAL and its
+# index (``-shm``) are read here as the file format defines them
+# (https://www.sqlite.org/fileformat2.html#walformat).
+
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+
+
+def _wal_checksum(data: bytes, big_endian: bool, s0: int, s1: int) -> tuple[int, int]:
+    words = memoryview(data).cast("I")
+    if big_endian != (sys.byteorder == "big"):
+        swapped = array.array("I", data)
+        swapped.byteswap()
+        words = memoryview(swapped)
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def _wal_index(shm: Path) -> tuple[int, int, tuple[int, int]] | None:
+    """``(frames, page size, salts)`` of the committed WAL as the index last knew it, or None
+    when there is no usable index (no file, not initialised, or torn)."""
+    try:
+        with shm.open("rb") as handle:
+            head = handle.read(96)
+    except OSError:
+        return None
+    if len(head) < 96 or head[:48] != head[48:96]:
+        return None
+    _version, _unused, _change, is_init, _big, page, frames, _pages = struct.unpack(
+        "=3IBBHII", head[:24]
+    )
+    salts = struct.unpack("=2I", head[32:40])
+    if not is_init:
+        return None
+    return frames, (65536 if page == 1 else page), (salts[0], salts[1])
+
+
+def journal_problems(path: Path) -> list[str]:
+    """What is wrong with the database's WAL, read before SQLite opens it: a WAL that the index
+    says held committed writes but is gone or cut short, or one with a damaged frame before
+    later ones (its committed writes are ignored from there on). Empty when all is well (no
+    WAL, an emptied one, or a crash's unfinished last write)."""
+    wal = path.with_name(path.name + "-wal")
+    index = _wal_index(path.with_name(path.name + "-shm"))
+    try:
+        data = wal.read_bytes() if wal.exists() else None
+    except OSError as exc:
+        return [f"无法读取预写日志 {wal.name}（{exc.strerror}）"]
+    if data is None or len(data) < _WAL_HEADER:
+        if index is not None and index[0] > 0:
+            state = "不见了" if data is None else "被截短"
+            return [
+                f"预写日志 {wal.name} {state}：其中已确认的 {index[0]} 页数据尚未写回数据库文件，"
+                "最近的记录可能已丢失"
+            ]
+        return []
+    magic, _version, page, _ckpt, salt1, salt2, c0, c1 = struct.unpack(">8I", data[:_WAL_HEADER])
+    if magic not in _WAL_MAGIC or page < 512 or page & (page - 1):
+        return [f"预写日志 {wal.name} 的文件头已损坏：其中的记录无法读出，可能已丢失"]
+    big = magic == _WAL_MAGIC[1]
+    s = _wal_checksum(data[:24], big, 0, 0)
+    if s != (c0, c1):
+        return [f"预写日志 {wal.name} 的文件头已损坏：其中的记录无法读出，可能已丢失"]
+    size = _FRAME_HEADER + page
+    frames = (len(data) - _WAL_HEADER) // size
+    good = 0
+    for i in range(frames):
+        start = _WAL_HEADER + i * size
+        header = data[start : start + _FRAME_HEADER]
+        _pgno, commit, f1, f2, k0, k1 = struct.unpack(">6I", header)
+        if (f1, f2) != (salt1, salt2):
+            break  # a frame left from before the last reset: not part of this WAL
+        s = _wal_checksum(header[:8] + data[start + _FRAME_HEADER : start + size], big, *s)
+        if s != (k0, k1):
+            later = any(
+                data[_WAL_HEADER + j * size + 8 : _WAL_HEADER + j * size + 16]
+                == struct.pack(">2I", salt1, salt2)
+                for j in range(i + 1, frames)
+            )
+            if later or commit:
+                return [
+                    f"预写日志 {wal.name} 第 {i + 1} 页已损坏：SQLite 会忽略它及其后的 "
+                    f"{frames - i - 1} 页，其中已确认的记录丢失"
+                ]
+            break  # an unfinished last write (a crash): never acknowledged
+        good = i + 1
+    if index is not None and index[2] == (salt1, salt2) and index[0] > good:
+        return [
+            f"预写日志 {wal.name} 比它的索引记载的短 {index[0] - good} 页：最近的记录可能已丢失"
+        ]
+    return []
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _readable(value: str) -> bool:
+    """Whether ``value`` came out of the database as valid UTF-8 (see ``_lenient_text``)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: str) -> str:
+    """Undecodable bytes of a stored text as U+FFFD, for showing."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _sealed(
+    incident_id: str,
+    seq: int,
+    at: str,
+    recorded_at: str,
+    kind: str,
+    text: str,
+    data: dict[str, Any],
+    row: Sequence[Any],
+) -> bool:
+    """Whether a stored event still matches its own hash (``row``'s ``prev`` and ``hash``)."""
+    try:
+        content = canonical_content(incident_id, seq, at, recorded_at, kind, text, data)
+    except (TypeError, ValueError):
+        return False
+    return bool(event_hash(str(row[7]), content) == row[8])
+
+
+class ClockBehindError(UserError):
+    """The clock reads earlier than the last recorded event: nothing was written (exit 2)."""
+
+    def __init__(self, problem: str, now: datetime, last_recorded: datetime) -> None:
+        super().__init__(
+            f"{problem}。本次没有记录。请先校正本机的日期和时间后重试；若本机时间确实无误，"
+            "设置环境变量 QDPLAN_CLOCK_OK=1 后重试",
+            field="时钟",
+        )
+        self.problem = problem
+        self.now = now
+        self.last_recorded = last_recorded
+
+
 def no_such_incident(incident_id: str) -> UserError:
     """The one message for an incident id the store does not hold."""
     shown = incident_id if len(incident_id) <= 40 else incident_id[:40] + "…"
@@ -361,6 +530,12 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        # The WAL's state as found before SQLite opened it (``journal_problems``).
+        self.journal_problems: list[str] = []
+        # Writes check the clock against the record (``_check_clock``): the commands' stores
+        # (``Runtime.open_store``); the user may confirm a clock that reads earlier.
+        self.guard_clock = False
+        self.accept_clock = False
 
     @classmethod
     def open(cls, directory: Path | None = None) -> Store:
@@ -372,16 +547,23 @@ class Store:
             )
         try:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            owner_only(directory)  # an existing folder others could enter (0777) is tightened
             existed = _check_header(path)
             if not existed:
                 create_private(path)
         except OSError as exc:
             raise storage_error(path, exc) from None
+        journal = journal_problems(path) if existed else []
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise storage_error(path, exc) from None
+        # Text that is not valid UTF-8 (a bad sector, a flipped bit) is read with the bad bytes
+        # kept as surrogates instead of failing the whole query: the one row is reported and
+        # skipped (``events``), the chain check finds it, every other row reads.
+        db.text_factory = _lenient_text
         store = cls(db, path)
+        store.journal_problems = journal
         try:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             if existed:
@@ -393,7 +575,7 @@ class Store:
             store._migrate()
         except BaseException as exc:
             db.close()
-            if isinstance(exc, sqlite3.Error):
+            if isinstance(exc, sqlite3.Error | UnicodeDecodeError):
                 raise storage_error(path, exc) from None
             raise
         # The -wal and -shm files take the database's mode; make sure of it where they exist.
@@ -404,7 +586,49 @@ class Store:
         return store
 
     def close(self) -> None:
+        self.checkpoint()
         self.db.close()
+
+    def checkpoint(self) -> bool:
+        """Copy every committed write from the WAL into ``qdplan.db`` and empty the WAL; waits
+        up to ``CHECKPOINT_WAIT_MS`` for a reader. Whether it finished: when it did not (a
+        reader held it up, or the file is read-only), the writes are safe in the WAL and the next
+        write or ``close`` tries again."""
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+            try:
+                row = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        except sqlite3.Error:
+            return False
+        return row is not None and row[0] == 0
+
+    def backup(self, target: Path) -> tuple[int, int]:
+        """Copy the whole database to ``target`` (a new file, created 0600) through SQLite's
+        backup API: one consistent snapshot even while another process writes. The copy is a
+        single self-contained file (no WAL). Returns its ``(incidents, events)``."""
+        try:
+            create_private(target)
+            copy = sqlite3.connect(target, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise storage_error(target, exc) from None
+        try:
+            with self.errors():
+                self.db.backup(copy)
+            try:
+                copy.execute("PRAGMA journal_mode = DELETE")
+                check = copy.execute("PRAGMA quick_check").fetchone()
+                counts = copy.execute(
+                    "SELECT (SELECT COUNT(*) FROM incidents), (SELECT COUNT(*) FROM events)"
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise storage_error(target, exc) from None
+            if check is None or check[0] != "ok":
+                raise StorageError(f"备份文件 {target} 写入后检查未通过：{check}", field="--out")
+            return int(counts[0]), int(counts[1])
+        finally:
+            copy.close()
 
     def __enter__(self) -> Store:
         return self
@@ -417,7 +641,7 @@ class Store:
         """SQLite failures as the user-facing errors of ``storage_error``."""
         try:
             yield
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             raise storage_error(self.path, exc) from None
 
     @contextlib.contextmanager
@@ -435,6 +659,7 @@ class Store:
                     with contextlib.suppress(sqlite3.Error):
                         self.db.execute("ROLLBACK")
                 raise
+        self.checkpoint()  # qdplan.db alone now holds what was just acknowledged
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -494,6 +719,7 @@ class Store:
         """
         prefix = created_at.strftime("%Y%m%d-%H%M-")
         with self.transaction() as db:
+            self._check_clock(db, recorded_at)
             taken = db.execute(
                 "SELECT COUNT(*) FROM incidents WHERE id LIKE ?", (prefix + "%",)
             ).fetchone()[0]
@@ -518,9 +744,29 @@ class Store:
         with self.transaction() as db:
             return [self._insert(db, incident_id, e, recorded_at) for e in events]
 
+    def _check_clock(self, db: sqlite3.Connection, now: datetime) -> None:
+        """Refuse a write whose clock is behind the last recorded event (``plan.clock``),
+        unless the user confirmed the clock (``accept_clock``, the wizard asks) or set
+        ``QDPLAN_CLOCK_OK=1``."""
+        if not self.guard_clock or self.accept_clock or os.environ.get("QDPLAN_CLOCK_OK") == "1":
+            return
+        from qdplan_cli.plan.clock import clock_behind
+
+        row = db.execute("SELECT recorded_at FROM events ORDER BY rowid DESC LIMIT 1").fetchone()
+        if row is None:
+            return
+        try:
+            last = datetime.fromisoformat(str(row[0]))
+        except ValueError:
+            return  # a damaged row: reported elsewhere, no clock to compare with
+        problem = clock_behind(last, now)
+        if problem is not None:
+            raise ClockBehindError(problem.message, problem.now, problem.last_recorded)
+
     def _insert(
         self, db: sqlite3.Connection, incident_id: str, event: NewEvent, recorded_at: datetime
     ) -> EventRow:
+        self._check_clock(db, recorded_at)
         last = db.execute(
             "SELECT seq, hash FROM events WHERE incident_id = ? ORDER BY seq DESC LIMIT 1",
             (incident_id,),
@@ -584,19 +830,28 @@ class Store:
         # reports it (one damaged event never stops the reading of the others).
         result: list[EventRow] = []
         for r in rows:
+            texts = [str(v) for v in r[2:7]]
             try:
                 data = json.loads(r[6])
                 damaged = "" if isinstance(data, dict) else "数据不是一个表"
             except (TypeError, ValueError, RecursionError):
                 data, damaged = {}, "数据无法解读"
+            if not all(_readable(t) for t in texts):
+                damaged = "含有无法解读的字节（数据库文件损坏）"
+                texts = [_shown(t) for t in texts]
+            at, recorded_at, kind, text, _ = texts
+            if not damaged and not _sealed(r[0], r[1], at, recorded_at, kind, text, data, r):
+                # A flipped bit or an edit behind the tool's back: what the event says cannot be
+                # trusted, so it is reported and left out like an unreadable one.
+                damaged = "与其校验码不符（被改动或已损坏）"
             result.append(
                 EventRow(
                     r[0],
                     r[1],
-                    str(r[2]),
-                    str(r[3]),
-                    str(r[4]),
-                    str(r[5]),
+                    at,
+                    recorded_at,
+                    kind,
+                    text,
                     data if not damaged else {},
                     r[7],
                     r[8],
@@ -625,6 +880,13 @@ class Store:
             raise no_such_incident(incident_id)
         return str(row[0]), str(row[1]), int(row[2])
 
+    def missing_tables(self) -> list[str]:
+        """Which of the store-wide chain's tables are gone (dropped outside qdplan)."""
+        with self.errors():
+            found = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            have = {str(r[0]) for r in found}
+        return [t for t in ("ledger", "store_chain") if t not in have]
+
     def ledger(self) -> list[tuple[Any, ...]]:
         """The store-wide chain as stored: ``(n, incident_id, seq, item, prev, hash)`` rows."""
         with self.errors():
@@ -632,16 +894,17 @@ class Store:
                 "SELECT n, incident_id, seq, item, prev, hash FROM ledger ORDER BY n"
             ).fetchall()
 
-    def ledger_record(self) -> tuple[str, int, int]:
+    def ledger_record(self) -> tuple[str, int, int | None]:
         """``(head, length, counter)``: the store-wide chain's registered head and length, and
-        SQLite's own counter of ledger entries ever inserted (``sqlite_sequence``)."""
+        SQLite's own counter of ledger entries ever inserted (``sqlite_sequence``; None when
+        its row is gone)."""
         with self.errors():
             row = self.db.execute("SELECT head, length FROM store_chain WHERE id = 1").fetchone()
             counter = self.db.execute(
                 "SELECT seq FROM sqlite_sequence WHERE name = 'ledger'"
             ).fetchone()
         head, length = (str(row[0]), int(row[1])) if row else ("", 0)
-        return head, length, int(counter[0]) if counter else 0
+        return head, length, (int(counter[0]) if counter else None)
 
     def all_chain_records(self) -> dict[str, tuple[str, list[tuple[Any, ...]]]]:
         """Every incident's ``created_at`` and its events' ``(seq, hash)``, for the ledger check."""

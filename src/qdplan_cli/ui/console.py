@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.pager import SystemPager
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -31,6 +32,7 @@ from qdplan_cli.plan.labels import (
 from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, ProjectType, Role, StepKind
 from qdplan_cli.plan.times import format_dt, format_dt_seconds, format_duration
 from qdplan_cli.ui.conhost import glyphs, narrow
+from qdplan_cli.ui.terminal_text import terminal_text
 
 if TYPE_CHECKING:
     from qdplan_cli.local.config import Config
@@ -54,11 +56,23 @@ Contact = tuple[str, str]  # (name, phone)
 NARROW = 80
 
 
+class _SafeConsole(Console):
+    """A console that never passes an escape sequence or control character from the text it
+    shows (stored text: see ``terminal_text``); its own styling and cursor controls go out."""
+
+    def render(self, renderable: Any, options: Any = None) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(terminal_text(segment.text), segment.style, segment.control)
+
+
 def make_console(stderr: bool = False) -> Console:
     # Box-drawing and marks used here all exist in GBK, the code page of many Chinese consoles.
     # On a console that draws them two cells wide (conhost, CJK code page), what is left of them
     # after the ASCII marks below is narrowed on its way out (ui.conhost).
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+    return _SafeConsole(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
 
 
 class _NarrowPager(SystemPager):

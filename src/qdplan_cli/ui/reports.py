@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from qdplan_cli.ui.rows import IncidentRow
+from qdplan_cli.ui.terminal_text import terminal_text
 
 if TYPE_CHECKING:
     from qdplan_cli.record.chain import ChainReport
@@ -29,7 +30,7 @@ def say(text: str, *, err: bool = False) -> None:
 
         print_note(text, style="", stderr=err)
         return
-    typer.echo(text, err=err)
+    typer.echo(terminal_text(text), err=err)  # stored text: no escape sequences
 
 
 # ----------------------------------------------------------------- files written
@@ -128,15 +129,15 @@ def show_verify(result: VerifyResult) -> None:
     from qdplan_cli.record.chain import when
 
     for orphan in result.orphans:
-        typer.echo(f"校验失败：数据库中有属于事件 {orphan} 的记录，但该事件已被删除")
+        typer.echo(terminal_text(f"校验失败：数据库中有属于事件 {orphan} 的记录，但该事件已被删除"))
     for problem in result.store_problems:
-        typer.echo(f"校验失败！{problem}。")
+        typer.echo(terminal_text(f"校验失败！{problem}。"))
     if not result.orphans and not result.reports and not result.store_problems:
         typer.echo("还没有任何事件记录，无需校验。")
         return
     for report in result.reports:
         if report.problem is not None:
-            typer.echo(f"事件 {report.incident_id}：校验失败！{report.problem}。")
+            typer.echo(terminal_text(f"事件 {report.incident_id}：校验失败！{report.problem}。"))
             continue
         count = len(report.links)
         last = f"，最后一条记于 {when(report.links[-1].recorded_at)}" if report.links else ""

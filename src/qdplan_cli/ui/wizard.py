@@ -13,9 +13,10 @@ changed answer is itself an event (old → new). The wizard reads time only thro
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from qdplan_cli.local.invocation import invoked_as
 from qdplan_cli.plan import fields as F
@@ -75,6 +76,8 @@ PROJECT = "project"
 STARTED = "started_at"
 # The first questions of a new incident, in order: advice (who to call) follows the onset.
 FIRST = (Fact.STAGE.value, Fact.FAULT.value, STARTED, PROJECT)
+
+T = TypeVar("T")
 
 
 class _Back(Exception):
@@ -181,9 +184,30 @@ class Wizard:
         self._cached = cached
         return cached
 
+    def _clock_confirmed(self, write: Callable[[], T]) -> T:
+        """Run a write; when the clock reads earlier than the record (``plan.clock``), warn in
+        red and ask before writing with it (a flat CMOS battery after a power cut)."""
+        from qdplan_cli.record.store import ClockBehindError
+
+        try:
+            return write()
+        except ClockBehindError as exc:
+            from qdplan_cli.ui.console import print_note
+
+            print_note(f"警告：{exc.problem}。", style="bold red")
+            choice = prompts.select(
+                "本机时间确实无误、仍按它记录吗？",
+                [("先不记录，退出去校正系统时间", "stop"), ("时间无误，按本机时间记录", "go")],
+            )
+            if choice != "go":
+                raise
+            self.store.accept_clock = True
+            return write()
+
     def record(self, event: NewEvent) -> None:
         assert self.incident_id is not None  # the project answer created it
-        self.store.append(self.incident_id, event, self.clock())
+        incident_id = self.incident_id
+        self._clock_confirmed(lambda: self.store.append(incident_id, event, self.clock()))
         if event.text:
             prompts.done(WIZARD["recorded"].format(text=event.text))
 
@@ -289,7 +313,9 @@ class Wizard:
             created_event(now, Project(), self.launched, source),
             answer_event(now, Fact.STAGE.value, Stage(stage), None),
         ]
-        self.incident_id = self.store.create_incident(now, events, now)
+        self.incident_id = self._clock_confirmed(
+            lambda: self.store.create_incident(now, events, now)
+        )
         prompts.done(WIZARD["created"].format(id=self.incident_id))
 
     def _stage_choices(self, incident: Incident) -> list[tuple[str, str]]:
