@@ -30,13 +30,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="qdplan-kill-") as home:
         os.environ["QDPLAN_HOME"] = home
         from qdplan_cli.plan.times import localize
-        from qdplan_cli.record.chain import check_incident, check_ledger
+        from qdplan_cli.record.casefile import Project
+        from qdplan_cli.record.checks import check_incident, check_ledger
         from qdplan_cli.record.events import created_event
         from qdplan_cli.record.store import Store
 
         now = localize(datetime.now())
         with Store.open() as store:
-            incident_id = store.create_incident(now, [created_event(now, {}, now, "soak")], now)
+            incident_id = store.create_incident(
+                now, [created_event(now, Project(), now, "soak")], now
+            )
         rng = random.Random(15)
         acknowledged: list[str] = []
         start = time.perf_counter()

@@ -97,7 +97,7 @@ def test_the_documents_variables_name_the_fields_marked_for_them() -> None:
     named = {k for k in VARIABLES if k.split(".")[0] in {t.value for t in F.Table}}
     # Derived variables: a field's id or short form (``incident.stage_id``), the record hash.
     derived = {k for k in named - marked if k.rsplit("_", 1)[0] in marked}
-    derived.add("incident.record_hash")
+    derived |= {"incident.record_hash", "incident.record_events"}  # the record's, not a field
     derived.add("incident.record_events")  # the record QR code (issue 22), like the hash
     assert named - derived == marked
 
@@ -211,3 +211,27 @@ def test_case_file_to_incident_to_export_to_case_file_keeps_every_field(case: Ca
         (received,) = read_file(path)
         item = review_item(received)
         assert fields_of(case_to_dict(item.incident.case())) == fields_of(written)
+
+
+def test_decide_has_an_option_for_every_fact_the_engine_reads() -> None:
+    from .conftest import invoke
+
+    shown = invoke("decide", "--help")
+    assert shown.code == 0
+    text = "".join(shown.out.split())  # the help is wrapped to the terminal's width
+    aliases = {"started_at": "--fault-started-at", "type": "--project-type"}
+    for spec in F.FIELDS:
+        if F.Shown.SITUATION in spec.shown:
+            assert aliases.get(spec.key, "--" + spec.key.replace("_", "-")) in text, spec.key
+
+
+def test_dict_of_any_only_at_the_json_and_toml_edges() -> None:
+    """At most five ``dict[str, Any]`` in src: what JSON or TOML decodes to or is made from."""
+    src = Path(__file__).resolve().parents[1] / "src" / "qdplan_cli"
+    found = {
+        p.relative_to(src).as_posix(): p.read_text(encoding="utf-8").count("dict[str, Any]")
+        for p in src.rglob("*.py")
+    }
+    found = {k: v for k, v in found.items() if v}
+    edges = {"record/store.py", "local/tomlfile.py", "record/handover.py", "ui/jsonout.py"}
+    assert set(found) <= edges and sum(found.values()) <= 5, found

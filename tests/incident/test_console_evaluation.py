@@ -77,7 +77,7 @@ def test_an_early_leaver_recorded_in_the_wizard_gives_the_commitment_and_the_fee
         + pick(3)  # 专家提前离开: left 10:05, arrived 08:50 (offered), a replacement drawn
         + pick(1)
         + typed("10:05")
-        + pick(1)  # 保持 08:50
+        + pick(0)  # 保持 08:50 (offered first: an expert leaving arrived before now)
         + pick(0)  # 已签署承诺 (asked, never assumed)
         + pick(0)  # 已补抽
         + pick(2)  # the replacement: one expert 10:50–12:30

@@ -1,9 +1,8 @@
 """``qdplan decide``: the plan's answer for a situation given by flags or a case file."""
 
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -39,6 +38,10 @@ def _time(
     if past is not None and rt.now_given:
         check_not_future(reading.at, rt.now, field, past)
     return reading.at
+
+
+# The parameter of a field whose option has another name (``--fault-started-at``).
+OPTION_NAMES = {"started_at": "fault_started_at"}
 
 
 def decide(
@@ -123,6 +126,10 @@ def decide(
     supplement_issued_at: Annotated[
         str | None, typer.Option(help="延期开标书面补充公告发出时间。")
     ] = None,
+    supplement_announced_at: Annotated[
+        str | None,
+        typer.Option(help="方案三：延期开标书面补充公告经监管部门备案后现场公布的时间。"),
+    ] = None,
     new_time: Annotated[str | None, typer.Option(help="拟定的新开标（评标）时间。")] = None,
     plan_filed_at: Annotated[
         str | None,
@@ -143,6 +150,7 @@ def decide(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出决定。")] = False,
 ) -> None:
     """按应急预案判断当前情况该怎么办：通知谁、尝试什么、可选方案、须出的文书和签字人。"""
+    given = dict(locals())  # the options, by parameter name (before any other local)
     from qdplan_cli.plan.model import Fault, ProjectType, Situation, Stage
 
     base = Situation()
@@ -152,26 +160,23 @@ def decide(
         base = load_case(case).situation
     rt = Runtime(now, calendar_file=calendar)
     notes: list[str] = []  # how short times were read, said once every time is parsed
-    flags: dict[str, Any] = {
-        "fallback_works": fallback_works,
-        "quick_fix_works": quick_fix_works,
-        "fixed_before_deadline": fixed_before_deadline,
-        "bidders_can_sign_in": bidders_can_sign_in,
-        "within_2h": within_2h,
-        "expert_left_early": expert_left_early,
-        "started_at": _time(fault_started_at, "--fault-started-at", rt, notes, "故障发生时间"),
-        "resolved_at": _time(resolved_at, "--resolved-at", rt, notes, "故障排除时间"),
-        "bid_deadline": _time(opening_time, "--opening-time", rt, notes),
-        "notice_published_at": _time(
-            notice_published_at, "--notice-published-at", rt, notes, "延迟开标公告发布时间"
-        ),
-        "supplement_issued_at": _time(
-            supplement_issued_at, "--supplement-issued-at", rt, notes, "书面补充公告发出时间"
-        ),
-        "new_time": _time(new_time, "--new-time", rt, notes),
-        "plan_filed_at": _time(plan_filed_at, "--plan-filed-at", rt, notes, "方案备案时间"),
-        "override_reason": override_reason.strip() if override_reason else None,
-    }
+    from qdplan_cli.plan.fields import INCIDENT, Kind, Shown, Value, with_fact
+
+    # Every fact the engine reads has its option, named as the field (``tests/test_fields``):
+    # the values are read through the field table, times by the one time policy.
+    flags: dict[str, Value] = {"bid_deadline": _time(opening_time, "--opening-time", rt, notes)}
+    for spec in INCIDENT:
+        if Shown.SITUATION not in spec.shown or spec.key in ("stage", "fault", "plan"):
+            continue
+        name = OPTION_NAMES.get(spec.key, spec.key)
+        raw = given[name]
+        if spec.kind is Kind.TIME:
+            what = spec.label if spec.past_only else None
+            flags[spec.key] = _time(raw, "--" + name.replace("_", "-"), rt, notes, what)
+        elif spec.kind is Kind.TEXT:
+            flags[spec.key] = raw.strip() if raw else None
+        else:
+            flags[spec.key] = raw
     stage_id = _choice(
         stage, "--stage", {"prep": "开标准备", "opening": "开标过程中", "evaluation": "评标"}
     )
@@ -189,7 +194,10 @@ def decide(
         flags["fault"] = Fault(fault_id)
     if type_id:
         flags["project_type"] = ProjectType(type_id)
-    situation = replace(base, **{k: v for k, v in flags.items() if v is not None})
+    situation = base
+    for key, value in flags.items():
+        if value is not None:
+            situation = with_fact(situation, key, value)
 
     from qdplan_cli.plan.decide import needs_calendar
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from qdplan_cli.local.config import Contact
 from qdplan_cli.plan.errors import PlanNotAllowedError
 from qdplan_cli.plan.fees import FeeSheet
+from qdplan_cli.plan.fields import with_fact
 from qdplan_cli.plan.labels import (
     FACT_LABELS,
     FAULT_LABELS,
@@ -156,8 +157,7 @@ def _walk(situation: Situation, now: datetime, walk: _Walk) -> tuple[Decision, _
         return decision, None
     branches = []
     for answer in (True, False):
-        changes: dict[str, Any] = {fact.value: answer}
-        child, question = _walk(replace(situation, **changes), now, walk)
+        child, question = _walk(with_fact(situation, fact.value, answer), now, walk)
         branch = _Branch(
             "能" if answer else "不能",
             _flow_steps(child, decision, walk),
@@ -206,7 +206,7 @@ def _number(root: _Question) -> list[_Question]:
     return ordered
 
 
-def _question_dict(q: _Question) -> dict[str, Any]:
+def _question_dict(q: _Question) -> dict[str, object]:
     return {
         "number": q.number,
         "text": q.text,
@@ -217,12 +217,22 @@ def _question_dict(q: _Question) -> dict[str, Any]:
     }
 
 
-def _plan_rows(leaf: Situation, base: Decision, now: datetime, walk: _Walk) -> list[dict[str, Any]]:
+class PlanRow(TypedDict):
+    """One plan of a card: its steps and documents beyond the fault's own."""
+
+    label: str
+    name: str
+    allowed: bool
+    steps: list[dict[str, str]]
+    documents: list[str]
+
+
+def _plan_rows(leaf: Situation, base: Decision, now: datetime, walk: _Walk) -> list[PlanRow]:
     """Each of the three plans for this fault: its steps (from the engine), or why it is not
     allowed (the engine's own refusal)."""
     from qdplan_cli.plan.decide import decide
 
-    rows: list[dict[str, Any]] = []
+    rows: list[PlanRow] = []
     for number in PLANS:
         label = plan_label(number, leaf.stage, leaf.project_type)
         try:
@@ -270,8 +280,7 @@ def _leaf_for_plans(root: _Question | None, situation: Situation) -> Situation:
     s = situation
     question = root
     while question is not None:
-        changes: dict[str, Any] = {question.fact.value: False}
-        s = replace(s, **changes)
+        s = with_fact(s, question.fact.value, False)
         question = question.no.node
     return s
 
@@ -283,7 +292,7 @@ def card(
     *,
     contacts: Mapping[Role, Sequence[Contact]],
     project_type: ProjectType = ProjectType.CONSTRUCTION,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """One stage × fault card, from the engine's answers to every question it asks."""
     from qdplan_cli.plan.decide import FAULT_CLAUSES, NOTICE_LEAD, TWO_HOURS, decide
 
@@ -300,7 +309,7 @@ def card(
     calls = [step_line(s) for s in root_decision.steps if s.kind is StepKind.CALL]
     record = next(s for s in root_decision.steps if s.kind is StepKind.RECORD)
 
-    plans: list[dict[str, Any]] = []
+    plans: list[PlanRow] = []
     plan_note = ""
     if stage is Stage.PREP:
         try:
@@ -350,7 +359,7 @@ def pack_context(
     contacts: Mapping[Role, Sequence[Contact]],
     hall: str,
     project_type: ProjectType = ProjectType.CONSTRUCTION,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     from qdplan_cli.plan.decide import SIGNATORIES
 
     cards = [
@@ -390,7 +399,7 @@ def pack_context(
     }
 
 
-def _all_signers(project_type: ProjectType) -> list[dict[str, Any]]:
+def _all_signers(project_type: ProjectType) -> list[dict[str, object]]:
     from qdplan_cli.plan.decide import SIGNATORIES
 
     rows: dict[Role, list[str]] = {}
@@ -419,7 +428,7 @@ def checklist_context(
     resolved_at: datetime | None = None,
     ticks: Mapping[str, datetime] | None = None,
     new_venue: str = "",
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The checklist of one incident as it stands, every line with its clause; a step ticked
     done (``ticks``: step id → when) carries ``done``, its time. At opening, 方案三 reopens
     “根据重新确定的时间和地点” (4.2.1): the checklist names the place as the supplementary notice
@@ -514,7 +523,7 @@ def fee_context(
     now: datetime,
     with_names: bool = True,
     source: str = "",
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The fee sheet: the schedule and its source, the caution, the rule that time actually
     served is paid in full (5.1; 4.4, 5.5), the lines and the total.
 

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qdplan_cli.documents.markup import Block, parse
 from qdplan_cli.documents.templating import Fields, TemplateInfo, Templates
+from qdplan_cli.plan import fields as F
 from qdplan_cli.plan.clauses import PLAN_CLAUSES
 from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.labels import (
@@ -33,9 +34,18 @@ from qdplan_cli.plan.labels import (
     step_citation,
     terms,
 )
-from qdplan_cli.plan.model import PUBLIC_DOCUMENTS, Decision, Document, Outcome, Role
+from qdplan_cli.plan.model import (
+    PUBLIC_DOCUMENTS,
+    Decision,
+    Document,
+    Fault,
+    Outcome,
+    ProjectType,
+    Role,
+    Stage,
+)
 from qdplan_cli.plan.times import format_date, format_dt
-from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_TEXT_KEYS, Case
+from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_TEXT_KEYS, Case, case_value
 
 if TYPE_CHECKING:
     from qdplan_cli.local.config import Config
@@ -214,6 +224,28 @@ def _dt(moment: datetime | None) -> str | None:
     return format_dt(moment) if moment is not None else None
 
 
+def _document_fields(case: Case, specs: Sequence[F.Field]) -> dict[str, object]:
+    """The fields of ``specs`` the field table marks for the documents, as they read there:
+    times with their date and weekday, the stage and fault in the project's words."""
+    p = case.project
+    out: dict[str, object] = {}
+    for spec in specs:
+        if F.Shown.DOCUMENTS not in spec.shown:
+            continue
+        value = case_value(case, spec)
+        if isinstance(value, datetime):
+            out[spec.key] = format_dt(value)
+        elif isinstance(value, Stage):
+            out[spec.key] = stage_label(value, p.type)
+        elif isinstance(value, Fault):
+            out[spec.key] = FAULT_LABELS[value]
+        elif isinstance(value, ProjectType):
+            out[spec.key] = terms(value)["project_type"]
+        else:
+            out[spec.key] = value if value is not None else None
+    return out
+
+
 def _course(case: Case) -> list[tuple[datetime, str]]:
     """The record's 经过: the witness's entries and the acts with their times — the plan's
     filing, the supplementary notice's issue, the delay notice's publication — in time order."""
@@ -238,7 +270,7 @@ def build_context(
     record_hash: str | None = None,
     record_events: int | None = None,
     config: Config | None = None,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The variables every template receives (confidential names excepted).
 
     Documents are dated by their facts, never by the day they are rendered: a notice by the
@@ -267,42 +299,21 @@ def build_context(
             },
         ),
         "closure": Fields("closure", {"room": config.closure_room if config is not None else None}),
+        # The fields of the table marked for the documents, each as a document writes it, and
+        # the ids and short forms templates choose among.
         "project": Fields(
             "project",
-            {
-                "name": p.name,
-                "number": p.number,
-                "type": words["project_type"],
-                "type_id": p.type.value,
-                "tenderer": p.tenderer,
-                "agency": p.agency,
-                "venue": p.venue,
-                "contact": p.contact,
-                "phone": p.phone,
-                "opening_time": _dt(p.opening_time),
-            },
+            {**_document_fields(case, F.PROJECT), "type_id": p.type.value},
         ),
         "incident": Fields(
             "incident",
             {
-                "id": case.incident_id,
+                **_document_fields(case, F.INCIDENT),
                 "record_hash": record_hash,
                 "record_events": record_events,
-                "stage": stage_label(decision.stage, p.type),
                 "stage_id": decision.stage.value,
-                "fault": FAULT_LABELS[decision.fault],
                 "fault_short": FAULT_SHORT[decision.fault],
                 "fault_id": decision.fault.value,
-                "started_at": _dt(s.started_at),
-                "resolved_at": _dt(s.resolved_at),
-                "cause": case.cause,
-                "course": case.course,
-                "measures": case.measures,
-                "new_venue": case.new_venue,
-                "notice_published_at": _dt(s.notice_published_at),
-                "supplement_issued_at": _dt(s.supplement_issued_at),
-                "plan_filed_at": _dt(s.plan_filed_at),
-                "override_reason": s.override_reason or "",
             },
         ),
         "timeline": [
@@ -526,7 +537,7 @@ def documents_to_render(decision: Decision, only: Sequence[str]) -> tuple[Docume
     return tuple(chosen)
 
 
-def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, Any]:
+def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[str, object]:
     """Non-public documents only: how many signature lines, and names if asked for.
 
     Plan 3 (择期评标): every expert signs (5.1 方案三), and ``--expert-names`` fills in their
@@ -534,7 +545,7 @@ def expert_context(case: Case, decision: Decision, *, with_names: bool) -> dict[
     the name is left to fill in by hand."""
     every = decision.plan == 3
     rows = (len(case.experts) or 5) if every else 1
-    extra: dict[str, Any] = {"expert_rows": rows}
+    extra: dict[str, object] = {"expert_rows": rows}
     if with_names and case.experts and every:
         extra["experts"] = list(case.experts)
     return extra
@@ -569,7 +580,7 @@ def render_documents(
     rendered: list[RenderedDocument] = []
     for doc in docs:
         info = templates.find(doc.value)
-        context: dict[str, Any] = {
+        context: dict[str, object] = {
             **base,
             "doc": Fields(
                 "doc",

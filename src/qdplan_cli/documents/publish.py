@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qdplan_cli.plan.errors import UserError
 
@@ -24,7 +24,7 @@ FEE_SHEET_TITLE = "评标专家劳务费计算表"
 
 def build_paper(
     template: str,
-    context: dict[str, Any],
+    context: dict[str, object],
     *,
     title: str,
     author: str,
@@ -125,19 +125,23 @@ def pdf_pages(path: Path) -> int | None:
 
 
 def project_fields(case: Case) -> dict[str, str]:
+    from qdplan_cli.plan.fields import PROJECT, Shown
     from qdplan_cli.plan.labels import terms
     from qdplan_cli.plan.times import format_dt
+    from qdplan_cli.record.casefile import case_value
 
-    p = case.project
-    return {
-        "name": p.name,
-        "number": p.number,
-        "type": terms(p.type)["project_type"],
-        "tenderer": p.tenderer,
-        "agency": p.agency,
-        "venue": p.venue,
-        "opening_time": format_dt(p.opening_time) if p.opening_time else "",
-    }
+    out: dict[str, str] = {}
+    for spec in PROJECT:  # the project's lines the field table marks for the card
+        if Shown.CARD not in spec.shown:
+            continue
+        value = case_value(case, spec)
+        if isinstance(value, datetime):
+            out[spec.key] = format_dt(value)
+        elif spec.key == "type":
+            out[spec.key] = terms(case.project.type)["project_type"]
+        else:
+            out[spec.key] = str(value or "")
+    return out
 
 
 def fee_sheet_docx(case: Case, config: Config, now: datetime, templates: Path | None) -> bytes:

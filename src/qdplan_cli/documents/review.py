@@ -269,8 +269,10 @@ def to_json(review: Review) -> str:
             continue
         lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},")
     for key, last in (("figures", False), ("incidents", True)):
+        items = data[key]
+        assert isinstance(items, list)  # Review.to_dict: figures and incidents are lists
         lines.append(f'  "{key}": [')
-        lines.append(",\n".join("    " + json.dumps(x, ensure_ascii=False) for x in data[key]))
+        lines.append(",\n".join("    " + json.dumps(x, ensure_ascii=False) for x in items))
         lines.append("  ]" if last else "  ],")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -124,14 +124,14 @@ class _Missing(jinja2.StrictUndefined):
         return f"变量 {name} 没有值（在 {jinja2.utils.object_type_repr(obj)} 中）"
 
 
-class Fields(dict[str, Any]):
+class Fields(dict[str, object]):
     """A mapping of template variables that knows its own dotted path, for error messages.
 
     Empty values are left out, so ``{{ project.contact }}`` fails loudly when the case has no
     contact; templates test optional values with ``is defined``.
     """
 
-    def __init__(self, path: str, values: Mapping[str, Any]) -> None:
+    def __init__(self, path: str, values: Mapping[str, object]) -> None:
         super().__init__({k: v for k, v in values.items() if v is not None and v != ""})
         self.path = path
 

@@ -16,7 +16,7 @@ written and when it is read back: what was accepted when written is readable for
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Final
@@ -61,6 +61,7 @@ class Shown(StrEnum):
     SITUATION = "situation"  # read by the engine (``Situation``)
     WIZARD = "wizard"  # asked by the wizard
     DOCUMENTS = "documents"  # a variable of the document templates (``project.name`` …)
+    CARD = "card"  # a line of the paper checklist's head (``qdplan checklist``)
 
 
 class Act(StrEnum):
@@ -129,19 +130,27 @@ _E = frozenset({Shown.EVENTS, Shown.EXPORT})
 _ES = _E | {Shown.SITUATION}
 _D = frozenset({Shown.DOCUMENTS})
 _W = frozenset({Shown.WIZARD})
+_C = frozenset({Shown.CARD})
 
 FIELDS: Final[tuple[Field, ...]] = (
     # ------------------------------------------------------------------ [project]
-    Field("name", Table.PROJECT, Kind.TEXT, "项目名称", shown=_E | _D | _W, question="项目名称："),
     Field(
-        "number", Table.PROJECT, Kind.TEXT, "项目编号", shown=_E | _D | _W, question="项目编号："
+        "name", Table.PROJECT, Kind.TEXT, "项目名称", shown=_E | _D | _W | _C, question="项目名称："
+    ),
+    Field(
+        "number",
+        Table.PROJECT,
+        Kind.TEXT,
+        "项目编号",
+        shown=_E | _D | _W | _C,
+        question="项目编号：",
     ),
     Field(
         "type",
         Table.PROJECT,
         Kind.PROJECT_TYPE,
         "项目类型",
-        shown=_ES | _D | _W,
+        shown=_ES | _D | _W | _C,
         question="项目类型：",
     ),
     Field(
@@ -149,13 +158,20 @@ FIELDS: Final[tuple[Field, ...]] = (
         Table.PROJECT,
         Kind.TEXT,
         "招标人",
-        shown=_E | _D | _W,
+        shown=_E | _D | _W | _C,
         question="{tenderer}：",
     ),
     Field(
-        "agency", Table.PROJECT, Kind.TEXT, "代理机构", shown=_E | _D | _W, question="{agency}："
+        "agency",
+        Table.PROJECT,
+        Kind.TEXT,
+        "代理机构",
+        shown=_E | _D | _W | _C,
+        question="{agency}：",
     ),
-    Field("venue", Table.PROJECT, Kind.TEXT, "地点", shown=_E | _D | _W, question="开标地点："),
+    Field(
+        "venue", Table.PROJECT, Kind.TEXT, "地点", shown=_E | _D | _W | _C, question="开标地点："
+    ),
     Field(
         "contact",
         Table.PROJECT,
@@ -171,7 +187,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.TIME,
         "开标时间",
         "4.1.1",  # 投标截止时间 = 开标时间 (招标投标法 第三十四条)
-        shown=_ES | _D | _W,
+        shown=_ES | _D | _W | _C,
         question="开标（投标截止）时间，如 2026-12-08 09:00：",
     ),
     # ------------------------------------------------------------------ [incident]
@@ -510,6 +526,17 @@ def read_value(spec: Field, value: object, where: str | None = None) -> Value:
         return choices(value.strip())
     except ValueError:
         raise UserError(f"应为 {names} 之一，收到 {value!r}", field=where) from None
+
+
+def with_fact(situation: Situation, key: str, value: Value) -> Situation:
+    """``situation`` with one of its fields set by key (a fact of the table, or the two it takes
+    from the project: ``project_type``, ``bid_deadline``). The value's type is the field
+    table's, checked by ``read_value`` or given typed by the caller; the table is checked
+    against ``Situation`` by ``tests/test_fields.py``, which a type checker cannot see through
+    a name."""
+    if key not in SITUATION_KEYS and key not in ("project_type", "bid_deadline"):
+        raise KeyError(key)
+    return replace(situation, **{key: value})  # type: ignore[arg-type]
 
 
 def plain(value: Value) -> str | bool | int | datetime | list[str] | None:

@@ -109,7 +109,7 @@ def with_project(case: Case, project: Project) -> Case:
     return replace(case, project=project, situation=situation)
 
 
-_T = TypeVar("_T", Project, Situation, Case)
+_T = TypeVar("_T", Project, Case)
 
 
 def _replaced(obj: _T, attr: str, value: F.Value) -> _T:
@@ -133,7 +133,7 @@ def with_value(case: Case, spec: F.Field, value: F.Value) -> Case:
             value = bool(value)
         elif spec.kind is F.Kind.TEXT and not value:
             value = None  # override_reason: "" is no reason
-        return replace(case, situation=_replaced(case.situation, spec.key, value))
+        return replace(case, situation=F.with_fact(case.situation, spec.key, value))
     if spec.kind is F.Kind.NAMES and value is None:
         value = ()
     elif spec.kind is F.Kind.TEXT and value is None:
@@ -219,9 +219,13 @@ def read_attendance(entry: object, where: str) -> Attendance:
     )
 
 
-def attendance_row(a: Attendance) -> dict[str, Any]:
+def attendance_row(a: Attendance) -> dict[str, datetime | int | bool | str]:
     """One ``[[attendance]]`` row as a case file writes it (defaults left out)."""
-    row: dict[str, Any] = {"arrived_at": a.arrived_at, "left_at": a.left_at, "count": a.count}
+    row: dict[str, datetime | int | bool | str] = {
+        "arrived_at": a.arrived_at,
+        "left_at": a.left_at,
+        "count": a.count,
+    }
     if not a.evaluated:
         row["evaluated"] = False
     if a.name:
@@ -270,12 +274,12 @@ def parse_case(data: Mapping[str, Any]) -> Case:
     return replace(case, timeline=timeline, attendance=attendance)
 
 
-def case_to_dict(case: Case, incident_id: str | None = None) -> dict[str, Any]:
+def case_to_dict(case: Case, incident_id: str | None = None) -> dict[str, object]:
     """``case`` as a case file (the TOML document ``parse_case`` reads back to the same case):
     every field of the table that says something, the timeline in time order, the attendance."""
     if incident_id is not None:
         case = replace(case, incident_id=incident_id)
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     for table, specs in _TABLES.items():
         values = {
             spec.key: F.plain(value)

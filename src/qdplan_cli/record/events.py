@@ -54,6 +54,7 @@ from qdplan_cli.record.casefile import (
     known,
     read_attendance,
     says,
+    with_value,
 )
 from qdplan_cli.record.store import JsonObject, NewEvent
 
@@ -203,8 +204,6 @@ def _read_project(raw: object, where: str) -> Project:
     if unknown:
         raise UserError(f"未知的键：{'、'.join(sorted(unknown))}", field=where)
     case = Case()
-    from qdplan_cli.record.casefile import with_value
-
     for spec in F.PROJECT:
         value = raw.get(spec.key)
         case = with_value(case, spec, F.read_value(spec, None if value == "" else value))

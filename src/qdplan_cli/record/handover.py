@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from qdplan_cli.plan.errors import ChainBrokenError, UserError
 from qdplan_cli.record.chain import ChainReport, describe, verify
+from qdplan_cli.record.events import EventKind
 from qdplan_cli.record.signing import LaptopKey, check, valid_public
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ FORMAT_VERSION = 2
 SIGNED_VERSION = 2
 # An incident is finished, and goes to the archive, once one of these events is in its chain.
 # "discard": an incident set aside (``qdplan discard``).
-FINISHED_KINDS = frozenset({"resolved", "discard"})
+FINISHED_KINDS = frozenset({EventKind.RESOLVED.value, EventKind.DISCARD.value})
 LAPTOP_FILE = "laptop-id"
 EVENT_KEYS = ("seq", "at", "recorded_at", "kind", "text", "data", "prev", "hash")
 

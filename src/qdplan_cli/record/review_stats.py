@@ -28,17 +28,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TypedDict
 
 from qdplan_cli.plan.decide import NOTICE_LEAD, TWO_HOURS
 from qdplan_cli.plan.fees import Attendance, FeeSchedule, fee_line
-from qdplan_cli.plan.fields import Act
+from qdplan_cli.plan.fields import DETAIL_KEYS, Act
 from qdplan_cli.plan.labels import FAULT_SHORT, PLAN_NUMERALS, STAGE_LABELS
 from qdplan_cli.plan.model import Fault, Stage
 from qdplan_cli.record.incident import Incident
 
 MONTHS = tuple(f"{m}月" for m in range(1, 13))
-RECORD_TEXTS = ("cause", "course", "measures")
+RECORD_TEXTS = tuple(k for k in DETAIL_KEYS if k != "new_venue")  # 原因、经过、解决措施 (4.3, 5.4)
 # The readings above, as the document states them.
 READINGS = (
     "1. 事件按故障发生时间（北京时间）计入年度和月份；用时自故障发生至记录的故障排除时间。",
@@ -121,14 +121,31 @@ class Figure:
     def count(self) -> int:
         return len(self.ids)
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"key": self.key, "label": self.label, "count": self.count}
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"key": self.key, "label": self.label, "count": self.count}
         if self.value is not None:
             out["value"] = self.value
         if self.clause:
             out["clause"] = self.clause
         out["incidents"] = list(self.ids)
         return out
+
+
+class ReviewRow(TypedDict):
+    """One incident in the review's appendix (and its JSON)."""
+
+    id: str
+    hall: str
+    month: int
+    onset: str
+    stage: str | None
+    fault: str | None
+    minutes: float | None
+    over_2h: bool
+    plan: int | None
+    experts: int
+    notice_lead_minutes: float | None
+    gaps: list[str]
 
 
 @dataclass
@@ -145,7 +162,7 @@ class Review:
     notices: list[Figure]
     gaps: list[Figure]
     experts: list[Figure]
-    rows: list[dict[str, Any]]  # one per incident: the appendix table
+    rows: list[ReviewRow]  # one per incident: the appendix table
     discarded: Figure = field(default_factory=lambda: Figure("discarded", "已作废（未计入）"))
 
     def figures(self) -> list[Figure]:
@@ -162,7 +179,7 @@ class Review:
             *self.experts,
         ]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "year": self.year,
             "hall": self.hall,
@@ -331,7 +348,7 @@ def review(
     gap_sets = [(f.key.removeprefix("gap."), set(f.ids)) for f in gaps]
     delay_keys = {i.key for i in delay}
     crossed_keys = {i.key for i in crossed}
-    rows = []
+    rows: list[ReviewRow] = []
     for i in chosen:
         duration = i.duration()
         rows.append(

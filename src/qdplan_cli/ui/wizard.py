@@ -511,16 +511,18 @@ class Wizard:
         current_label: str = "",
         what: str = "时间",
         onset: datetime | None = None,
+        current_first: bool = False,
     ) -> datetime:
         """A moment: "刚刚" (the moment the witness answers, not the moment the menu was drawn),
-        the value recorded before (or named by ``current_label``, e.g. "故障发生时（{time}）"),
-        or a typed time (the one time policy: not in the future, not before ``onset``).
-        Escape: back."""
+        the value recorded before (or named by ``current_label``, e.g. "故障发生时（{time}）"; first
+        with ``current_first``: Enter keeps it), or a typed time (the one time policy: not in the
+        future, not before ``onset``). Escape: back."""
         now = self.clock()
         choices = [(WIZARD["started_now"].format(time=format_dt(now)), "now")]
         if current is not None:
             label = current_label or WIZARD["started_keep"]
-            choices.append((label.format(time=format_dt(current)), "keep"))
+            keep = (label.format(time=format_dt(current)), "keep")
+            choices.insert(0 if current_first else 1, keep)
         choices.append((WIZARD["started_other"], "other"))
         choices.append((WIZARD["back"], BACK))
         answer = prompts.select(question, choices)
@@ -615,11 +617,13 @@ class Wizard:
         arrivals = [a.arrived_at for a in incident.attendance]
         arrived_default = min(arrivals) if arrivals else incident.started_at
         left = self.ask_when(WIZARD["expert_left_when"], what="专家离开时间")
+        # The arrival recorded is offered first: the expert arrived before leaving, never "just now".
         arrived = self.ask_when(
             WIZARD["expert_left_arrived"],
             current=arrived_default,
             current_label="" if arrivals else WIZARD["at_onset"],
             what="专家到达时间",
+            current_first=True,
         )
         if left < arrived:
             prompts.hint(WIZARD["attendance_order"])

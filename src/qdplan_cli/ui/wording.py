@@ -6,7 +6,7 @@ is the console's wording around it.
 
 from typing import Final
 
-from qdplan_cli.plan.fields import FIELDS, PROJECT, field
+from qdplan_cli.plan.fields import DETAIL_KEYS, FIELDS, PROJECT, Shown, field
 from qdplan_cli.plan.model import Fact
 
 # The incident wizard's questions: (question, one-line hint of what the plan says about it),
@@ -127,5 +127,7 @@ PROJECT_FIELD_PROMPTS: Final = {f.key: f.question for f in PROJECT}
 
 # The written record's free texts (4.3, 5.4: 原因、经过、解决措施), as the wizard asks them.
 DETAIL_PROMPTS: Final = {
-    key: (field(key).label, field(key).question) for key in ("cause", "course", "measures")
+    key: (field(key).label, field(key).question)
+    for key in DETAIL_KEYS
+    if Shown.WIZARD in field(key).shown
 }
