@@ -73,7 +73,7 @@ class Terminal:
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
-    def wait_for(self, needle: str, timeout: float = 20) -> str:
+    def wait_for(self, needle: str, timeout: float = 90) -> str:  # a loaded machine
         deadline = time.monotonic() + timeout
         while needle not in self.text():
             if time.monotonic() > deadline:
@@ -207,7 +207,8 @@ def test_watch_shows_the_board_and_lines_logged_by_another_process(
         capture_output=True,
     )
     term = Terminal(["watch", "--interval", "0.2"], qdplan_home, config)
-    screen = term.wait_for("qdplan 看板")
+    term.wait_for("qdplan 看板")
+    screen = term.wait_for("只读 · Ctrl-C 退出 ─")  # the whole first frame drawn, not its title
     assert "青岛市某医院医疗设备采购项目" in screen
     assert "评标环节 · 断电" in screen
     assert "步骤（已完成 0/" in screen
