@@ -16,6 +16,7 @@ from qdplan_cli.record.casefile import Project
 from qdplan_cli.record.events import (
     answer_event,
     created_event,
+    expert_commitment_event,
     expert_left_event,
     expert_replaced_event,
     resolved_event,
@@ -73,12 +74,13 @@ EVALUATION_POWER_WITHIN_2H: list[tuple[str, Act, str]] = [
     ("fault reported", answers(stage=Stage.EVALUATION, fault=Fault.POWER), "通知物业楼层服务人员"),
     ("within 2 h", answers(within_2h=True), "说明情况"),
     (
-        "an expert leaves, commitment signed",
+        "an expert leaves, not yet signed",
         lambda t: [
-            expert_left_event(t, t, T0 - timedelta(hours=1), replacement=False, commitment=True)
+            expert_left_event(t, t, T0 - timedelta(hours=1), replacement=False, commitment=False)
         ],
-        "待补抽：",
+        "待签署承诺：",
     ),
+    ("commitment signed", lambda t: [expert_commitment_event(t, 1, t)], "待补抽："),
     ("replaced", lambda t: [expert_replaced_event(t, 1, t)], "说明情况"),
     ("fixed", lambda t: [resolved_event(t, t, None)], "书面记录"),
 ]
@@ -152,3 +154,26 @@ def test_an_expert_who_left_without_signing_is_next_to_sign() -> None:
         store.append(incident_id, event, at(5))
     line, lines = first_next(store, incident_id, at(5))
     assert "待签署承诺：" in line, lines
+
+
+def test_a_commitment_signed_later_is_an_act_of_its_own_time() -> None:
+    """5.1: 签署…承诺后，予以补抽 — the commitment recorded after the leaving carries its own time
+    into the acts, and the leaver reads as signed (the record's fee sheet and 经过 say so)."""
+    store = Store.open()
+    incident_id = store.create_incident(T0, [created_event(T0, Project(), T0, "test")], T0)
+    for event in answers(stage=Stage.EVALUATION, fault=Fault.POWER, within_2h=True)(T0):
+        store.append(incident_id, event, T0)
+    store.append(
+        incident_id,
+        expert_left_event(at(5), at(5), T0, replacement=False, commitment=False),
+        at(5),
+    )
+    before = load(store, incident_id)
+    assert before.leavers[0].commitment is False
+    assert "commitment_signed" not in {a.value for a in before.acts}
+    store.append(incident_id, expert_commitment_event(at(9), 1, at(5)), at(9))
+    after = load(store, incident_id)
+    assert after.leavers[0].commitment is True
+    assert after.leavers[0].commitment_at == at(9)
+    assert {a.value: t for a, t in after.acts.items()}["commitment_signed"] == at(9)
+    assert any("已签署不对外泄露评审信息的承诺" in e.text for e in store.events(incident_id))

@@ -194,9 +194,14 @@ def test_4_an_expert_leaving_is_stamped_when_answered_the_commitment_asked_the_d
         assert leaver.commitment is False and leaver.replaced_at is None
         assert "尚未签署" in left.log[-1].text
         experts_before = sum(a.count for a in left.attendance)
-        wizard.ask_expert_replaced(left)  # recorded later, from the hub
+        wizard.ask_expert_commitment(left)  # signed later, recorded from the hub (5.1)
+        signed = wizard.load()
+        assert signed.leavers[0].commitment is True
+        assert signed.leavers[0].signed_at == clock.now
+        wizard.ask_expert_replaced(signed)  # then replaced (签署…承诺后，予以补抽)
         after = wizard.load()
     assert len(after.leavers) == 1 and after.leavers[0].replaced_at is not None
+    assert after.leavers[0].commitment is True
     assert sum(a.count for a in after.attendance) == experts_before  # no second leaver
 
 

@@ -73,6 +73,7 @@ class EventKind(StrEnum):
     ATTENDANCE = "attendance"
     EXPERT_LEFT = "expert_left"
     EXPERT_REPLACED = "expert_replaced"
+    EXPERT_COMMITMENT = "expert_commitment"
 
 
 # The kinds whose text is a line of the written record's 经过 (4.3, 5.4): what was done and
@@ -85,6 +86,7 @@ RECORD_KINDS = frozenset(
         EventKind.ATTENDANCE,
         EventKind.EXPERT_LEFT,
         EventKind.EXPERT_REPLACED,
+        EventKind.EXPERT_COMMITMENT,
     }
 )
 
@@ -169,6 +171,14 @@ class ExpertReplaced:
     at: datetime
 
 
+@dataclass(frozen=True)
+class ExpertCommitment:
+    """The commitment signed after the leaving was recorded (5.1: 签署…承诺后，予以补抽)."""
+
+    leaver: int  # the 1-based number of the expert_left act it answers
+    at: datetime
+
+
 Payload = (
     Created
     | ProjectChanged
@@ -181,6 +191,7 @@ Payload = (
     | AttendanceRows
     | ExpertLeft
     | ExpertReplaced
+    | ExpertCommitment
 )
 
 
@@ -364,6 +375,11 @@ def decode(kind: str, data: Mapping[str, object]) -> Payload | None:
         if isinstance(leaver, bool) or not isinstance(leaver, int) or leaver < 1:
             raise TypeError("leaver")
         return ExpertReplaced(leaver, F.read_moment(data["at"], "at"))
+    if kind == EventKind.EXPERT_COMMITMENT:
+        leaver = data["leaver"]
+        if isinstance(leaver, bool) or not isinstance(leaver, int) or leaver < 1:
+            raise TypeError("leaver")
+        return ExpertCommitment(leaver, F.read_moment(data["at"], "at"))
     return None
 
 
@@ -575,6 +591,13 @@ def expert_replaced_event(at: datetime, leaver: int, left_at: datetime) -> NewEv
     """The replacement drawn for the ``leaver``-th expert who left (5.1: 补抽)."""
     text = f"已为 {format_dt(left_at)} 离开的专家补抽专家"
     return _new(EventKind.EXPERT_REPLACED, at, text, ExpertReplaced(leaver, at))
+
+
+def expert_commitment_event(at: datetime, leaver: int, left_at: datetime) -> NewEvent:
+    """The ``leaver``-th expert who left signed the commitment not to disclose anything of the
+    evaluation (5.1), recorded after the leaving itself."""
+    text = f"{format_dt(left_at)} 离开的专家已签署不对外泄露评审信息的承诺"
+    return _new(EventKind.EXPERT_COMMITMENT, at, text, ExpertCommitment(leaver, at))
 
 
 def case_events(case: Case, at: datetime, source: str, *, case_hash: str = "") -> list[NewEvent]:

@@ -53,6 +53,14 @@ class Leaver:
     arrived_at: datetime
     commitment: bool | None
     replaced_at: datetime | None
+    signed_at: datetime | None = None  # the commitment, when signed after the leaving
+
+    @property
+    def commitment_at(self) -> datetime | None:
+        """When the commitment was signed: recorded later, or at the leaving (answered then)."""
+        if self.signed_at is not None:
+            return self.signed_at
+        return self.left_at if self.commitment else None
 
 
 @dataclass
@@ -122,9 +130,9 @@ class Incident:
             out[Act.EXPERTS_ARRIVED] = min(a.arrived_at for a in self.attendance)
         if self.leavers:
             out[Act.EXPERT_LEFT] = self.leavers[-1].left_at
-            signed = [lv.left_at for lv in self.leavers if lv.commitment]
+            signed = [lv.commitment_at for lv in self.leavers if lv.commitment_at is not None]
             if signed:
-                out[Act.COMMITMENT_SIGNED] = signed[-1]
+                out[Act.COMMITMENT_SIGNED] = max(signed)
             replaced = [lv.replaced_at for lv in self.leavers if lv.replaced_at is not None]
             if replaced:
                 out[Act.EXPERT_REPLACED] = replaced[-1]
@@ -254,6 +262,11 @@ def _apply(state: Incident, payload: E.Payload | None, at: datetime) -> str | No
             raise UserError(f"没有第 {payload.leaver} 位提前离开的专家", field="leaver")
         index = payload.leaver - 1
         state.leavers[index] = replace(state.leavers[index], replaced_at=payload.at)
+    elif isinstance(payload, E.ExpertCommitment):
+        if not 1 <= payload.leaver <= len(state.leavers):
+            raise UserError(f"没有第 {payload.leaver} 位提前离开的专家", field="leaver")
+        index = payload.leaver - 1
+        state.leavers[index] = replace(state.leavers[index], commitment=True, signed_at=payload.at)
     return None
 
 

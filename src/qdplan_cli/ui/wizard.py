@@ -37,6 +37,7 @@ from qdplan_cli.record.events import (
     attendance_event,
     created_event,
     details_event,
+    expert_commitment_event,
     expert_left_event,
     expert_replaced_event,
     log_event,
@@ -447,6 +448,10 @@ class Wizard:
             if incident.leavers:
                 label += WIZARD["expert_left_recorded"]
             choices.append((label, "expert_left"))
+            unsigned = [lv for lv in incident.leavers if not lv.commitment]
+            if unsigned:  # 5.1: 签署…承诺后，予以补抽 — the commitment comes first
+                label = WIZARD["expert_commitment"].format(count=len(unsigned))
+                choices.append((label, "expert_commitment"))
             waiting = [lv for lv in incident.leavers if lv.replaced_at is None]
             if waiting:
                 label = WIZARD["expert_replaced"].format(count=len(waiting))
@@ -485,6 +490,8 @@ class Wizard:
             self.ask_expert_left(incident)
         elif answer == "expert_replaced":
             self.ask_expert_replaced(incident)
+        elif answer == "expert_commitment":
+            self.ask_expert_commitment(incident)
         elif answer == RESOLVED:
             self.mark_resolved(incident)
         elif answer == "resolved_fix":
@@ -645,6 +652,24 @@ class Wizard:
                 commitment=signed == "true",
             )
         )
+
+    def ask_expert_commitment(self, incident: Incident) -> None:
+        """The commitment signed later by an expert who left (5.1), stamped when answered."""
+        unsigned = [
+            (WIZARD["expert_replaced_item"].format(left=format_dt(lv.left_at)), str(n))
+            for n, lv in enumerate(incident.leavers, start=1)
+            if not lv.commitment
+        ]
+        if len(unsigned) == 1:
+            answer = unsigned[0][1]
+        else:
+            answer = prompts.select(
+                WIZARD["expert_commitment_which"], [*unsigned, (WIZARD["back"], BACK)]
+            )
+            if answer == BACK:
+                return
+        leaver = incident.leavers[int(answer) - 1]
+        self.record(expert_commitment_event(self.clock(), int(answer), leaver.left_at))
 
     def ask_expert_replaced(self, incident: Incident) -> None:
         """A replacement drawn later for an expert who left (5.1: 补抽), stamped when answered."""

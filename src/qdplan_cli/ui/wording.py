@@ -90,6 +90,8 @@ WIZARD: Final = {
     "expert_replaced": "为提前离开的专家记录补抽（{count} 位尚未补抽）",
     "expert_replaced_which": "为哪位离开的专家补抽？",
     "expert_replaced_item": "{left} 离开的专家",
+    "expert_commitment": "记录离开的专家已签署承诺（{count} 位尚未签署）",
+    "expert_commitment_which": "哪位离开的专家已签署承诺？",
     "yes_replaced": "已补抽",
     "not_yet": "尚未补抽",
     "not_created": "已中断。尚未回答任何问题，没有创建事件记录。",
