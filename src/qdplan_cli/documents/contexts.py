@@ -64,34 +64,12 @@ VARIABLES: dict[str, str] = {
     "supervisor.phone": "监管部门联系电话（配置 [supervisors.类型] phone）",
     "closure.room": "评标专家封闭地点（配置 [hall] closure_room；未配置时不存在）",
     "decision.date": "处置决定的日期（已知时；未知时不存在，落款留“年 月 日”手填）",
-    "project.name": "项目名称",
-    "project.number": "项目编号",
-    "project.type": "项目类型（建设工程 / 政府采购）",
     "project.type_id": "项目类型编号（construction / procurement）",
-    "project.tenderer": "招标人（采购人）名称",
-    "project.agency": "代理机构名称",
-    "project.venue": "原开标（评标）地点",
-    "project.contact": "联系人",
-    "project.phone": "联系电话",
-    "project.opening_time": "原定开标时间（含日期、星期）",
-    "incident.id": "事件编号",
     "incident.record_hash": "记录校验码（render --incident 时：事件记录校验链的前 12 位，qdplan verify 核对）",
     "incident.record_events": "记录的事件条数（render --incident 时；与事件编号、校验码一起印入记录二维码）",
-    "incident.stage": "所处环节（开标准备阶段 / 开标过程中 / 评标环节）",
     "incident.stage_id": "环节编号（prep / opening / evaluation）",
-    "incident.fault": "故障类型（全称）",
     "incident.fault_short": "故障类型（简称：网络故障 / 系统故障 / 停电）",
     "incident.fault_id": "故障编号（network / system / power）",
-    "incident.started_at": "故障发生时间",
-    "incident.resolved_at": "故障排除时间",
-    "incident.cause": "原因",
-    "incident.course": "经过",
-    "incident.measures": "解决措施",
-    "incident.new_venue": "新的开标（评标）地点",
-    "incident.notice_published_at": "延迟开标公告发布时间",
-    "incident.supplement_issued_at": "补充公告发出时间",
-    "incident.plan_filed_at": "所选方案报监管部门备案（方案三：现场公布）时间",
-    "incident.override_reason": "新时间早于原则上最早时间的例外理由（原则上）",
     "timeline": "经过记录（按时间排序的列表）",
     "timeline[].at": "经过记录的时间（含日期、星期）",
     "timeline[].text": "经过记录的内容",
@@ -129,6 +107,13 @@ VARIABLES: dict[str, str] = {
 }
 
 
+def _field_reference() -> dict[str, str]:
+    """The case's fields a template may use, from the field table (its note, or its label)."""
+    return {
+        spec.path: spec.doc or spec.label for spec in F.FIELDS if F.Shown.DOCUMENTS in spec.shown
+    }
+
+
 def _term_reference() -> dict[str, str]:
     from qdplan_cli.plan.model import ProjectType
 
@@ -140,7 +125,22 @@ def _term_reference() -> dict[str, str]:
     }
 
 
+VARIABLES.update(_field_reference())
 VARIABLES.update(_term_reference())
+
+
+def _reference_order(path: str) -> tuple[int, int]:
+    """Groups in the order a template reads them; a field's derived forms (``incident.stage_id``)
+    beside it, in the field table's order."""
+    groups = ("doc", "plan_title", "today", "supervisor", "closure", "project", "incident")
+    head = path.split(".")[0].split("[")[0]
+    rank = groups.index(head) if head in groups else len(groups)
+    fields = [f.path for f in F.FIELDS if F.Shown.DOCUMENTS in f.shown]
+    near = [i for i, f in enumerate(fields) if path == f or path.startswith(f + "_")]
+    return rank, near[0] if near else len(fields)
+
+
+VARIABLES = dict(sorted(VARIABLES.items(), key=lambda item: _reference_order(item[0])))
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ class Field:
     question: str = ""  # what the wizard asks (``{keep}`` / terms filled in by the wizard)
     hint: str = ""  # the wizard's one-line hint of what the plan says about it
     menu: str = ""  # the wizard's menu entry for a field recorded from the hub
+    doc: str = ""  # what ``qdplan templates vars`` says of it, when more than its label
 
     @property
     def path(self) -> str:
@@ -152,6 +153,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "项目类型",
         shown=_ES | _D | _W | _C,
         question="项目类型：",
+        doc="项目类型（建设工程 / 政府采购）",
     ),
     Field(
         "tenderer",
@@ -160,6 +162,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "招标人",
         shown=_E | _D | _W | _C,
         question="{tenderer}：",
+        doc="招标人（采购人）名称",
     ),
     Field(
         "agency",
@@ -168,9 +171,16 @@ FIELDS: Final[tuple[Field, ...]] = (
         "代理机构",
         shown=_E | _D | _W | _C,
         question="{agency}：",
+        doc="代理机构名称",
     ),
     Field(
-        "venue", Table.PROJECT, Kind.TEXT, "地点", shown=_E | _D | _W | _C, question="开标地点："
+        "venue",
+        Table.PROJECT,
+        Kind.TEXT,
+        "地点",
+        shown=_E | _D | _W | _C,
+        question="开标地点：",
+        doc="原开标（评标）地点",
     ),
     Field(
         "contact",
@@ -180,7 +190,15 @@ FIELDS: Final[tuple[Field, ...]] = (
         shown=_E | _D | _W,
         question="{agency}联系人：",
     ),
-    Field("phone", Table.PROJECT, Kind.TEXT, "电话", shown=_E | _D | _W, question="联系电话："),
+    Field(
+        "phone",
+        Table.PROJECT,
+        Kind.TEXT,
+        "电话",
+        shown=_E | _D | _W,
+        question="联系电话：",
+        doc="联系电话",
+    ),
     Field(
         "opening_time",
         Table.PROJECT,
@@ -189,6 +207,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         "4.1.1",  # 投标截止时间 = 开标时间 (招标投标法 第三十四条)
         shown=_ES | _D | _W | _C,
         question="开标（投标截止）时间，如 2026-12-08 09:00：",
+        doc="原定开标时间（含日期、星期）",
     ),
     # ------------------------------------------------------------------ [incident]
     Field("id", Table.INCIDENT, Kind.TEXT, "事件编号", shown=frozenset({Shown.EXPORT}) | _D),
@@ -201,6 +220,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         shown=_ES | _D | _W,
         question="故障发生在哪个环节？",
         hint="预案：开标准备阶段按第四条（一），开标过程中按第四条（二），{evaluation}环节按第五条处置",
+        doc="所处环节（开标准备阶段 / 开标过程中 / 评标环节）",
     ),
     Field(
         Fact.FAULT.value,
@@ -212,6 +232,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         question="发生了什么故障？",
         hint="预案：网络或设备故障先通知综合交易保障人员；系统故障通知系统管理人员和开发公司技术人员；"
         "停电通知物业楼层服务人员",
+        doc="故障类型（全称）",
     ),
     Field(
         "started_at",
@@ -313,6 +334,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         act=Act.PLAN_FILED,
         question="方案备案（公布）时间（如 11:20 或 2026-12-08 11:20；{keep}）：",
         menu="方案已报监管部门备案：记录备案时间（此后方案照常执行）",
+        doc="所选方案报监管部门备案（方案三：现场公布）时间",
     ),
     Field(
         "notice_published_at",
@@ -372,6 +394,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         shown=_ES | _D | _W,
         question="例外理由（如：到场{bidders}均书面同意提前开标）：",
         menu="新时间早于原则上的最早时间：写明例外理由（写入时间线和书面记录）",
+        doc="新时间早于原则上最早时间的例外理由（原则上）",
     ),
     Field(
         "expert_left_early",
@@ -409,7 +432,15 @@ FIELDS: Final[tuple[Field, ...]] = (
         shown=_E | _D | _W,
         question="解决措施：",
     ),
-    Field("new_venue", Table.INCIDENT, Kind.TEXT, "新的开评标地点", "4.2.1", shown=_E | _D),
+    Field(
+        "new_venue",
+        Table.INCIDENT,
+        Kind.TEXT,
+        "新的开评标地点",
+        "4.2.1",
+        shown=_E | _D,
+        doc="新的开标（评标）地点",
+    ),
     # ------------------------------------------------------------------ [confidential]
     # Never in a public document (the confidentiality check reads these).
     Field("experts", Table.CONFIDENTIAL, Kind.NAMES, "专家姓名", "5.1", shown=_E),
