@@ -205,6 +205,39 @@ def test_4_an_expert_leaving_is_stamped_when_answered_the_commitment_asked_the_d
     assert sum(a.count for a in after.attendance) == experts_before  # no second leaver
 
 
+def test_4_an_arrival_after_the_leaving_is_asked_again_not_dropped(
+    run: Run, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = DATA / "evaluation-system-wait.toml"
+    clock.now = datetime(2026, 12, 10, 14, 30, tzinfo=SHANGHAI)
+    assert run("incident", "--case", str(case), "--no-input").code == 0
+    incident_id = only_id()
+    arrivals = iter(["now", "keep"])  # "刚刚" first: after the leaving, so asked again
+    answers = {"何时离开": "now", "承诺": "true", "补抽": "false"}
+    asked: list[str] = []
+    plain = scripted(answers, clock, asked)
+
+    def select(message: str, choices: Sequence[tuple[str, str]], default: str | None = None) -> str:
+        if "何时到达" in message:
+            asked.append(message)
+            clock.advance(seconds=80)
+            return next(arrivals)
+        return plain(message, choices, default)
+
+    hints: list[str] = []
+    monkeypatch.setattr(prompts, "select", select)
+    monkeypatch.setattr(prompts, "hint", hints.append)
+    monkeypatch.setattr(prompts, "done", lambda text: None)
+    with Store.open() as store:
+        wizard = Wizard(store, Runtime(), incident_id)
+        wizard.ask_expert_left(wizard.load())
+        after = wizard.load()
+    assert sum("何时到达" in q for q in asked) == 2
+    assert any("重新选择" in h for h in hints)
+    (leaver,) = after.leavers  # recorded with the answers given, none lost
+    assert leaver.arrived_at <= leaver.left_at and leaver.commitment is True
+
+
 # 5 ---------------------------------------------------------------------------------------------
 
 

@@ -625,16 +625,17 @@ class Wizard:
         arrived_default = min(arrivals) if arrivals else incident.started_at
         left = self.ask_when(WIZARD["expert_left_when"], what="专家离开时间")
         # The arrival recorded is offered first: the expert arrived before leaving, never "just now".
-        arrived = self.ask_when(
-            WIZARD["expert_left_arrived"],
-            current=arrived_default,
-            current_label="" if arrivals else WIZARD["at_onset"],
-            what="专家到达时间",
-            current_first=True,
-        )
-        if left < arrived:
-            prompts.hint(WIZARD["attendance_order"])
-            return
+        while True:  # an arrival after the leaving is asked again, not dropped with the answers
+            arrived = self.ask_when(
+                WIZARD["expert_left_arrived"],
+                current=arrived_default,
+                current_label="" if arrivals else WIZARD["at_onset"],
+                what="专家到达时间",
+                current_first=True,
+            )
+            if arrived <= left:
+                break
+            prompts.hint(WIZARD["expert_left_order"])
         signed = prompts.select(
             WIZARD["expert_left_commitment"],
             [(WIZARD["yes_signed"], "true"), (WIZARD["not_signed"], "false")],

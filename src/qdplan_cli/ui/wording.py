@@ -79,6 +79,7 @@ WIZARD: Final = {
     "not_evaluated": "到场但未能{evaluation}",
     "at_onset": "故障发生时（{time}）",
     "attendance_order": "结束时间早于到达时间，未记录",
+    "expert_left_order": "到达时间晚于离开时间：请重新选择该专家的到达时间",
     "expert_left": "专家因特殊情况提前离开（签署保密承诺、补抽）",
     "expert_left_recorded": "（已记录）",
     "expert_left_when": "该专家何时离开？",
