@@ -351,13 +351,19 @@ def test_the_records_course_includes_the_filing_issue_and_publication_acts(
     """Issue 22 point 8: 经过 lists what was done, with its time, not only the witness's notes."""
     data = load_toml("opening-network-plan3.toml")
     data["incident"]["plan_filed_at"] = data["incident"]["supplement_issued_at"].replace(minute=35)
+    # 方案三's third act (issue 20): announced on site, in the 经过 and in 处置决定.
+    announced = data["incident"]["supplement_issued_at"].replace(minute=45)
+    data["incident"]["supplement_announced_at"] = announced
     code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
     assert code == 0, err
     record = text_of(tmp_path / "a" / "incident_record.docx")
     course = record.split("一、经过记录")[1].split("二、")[0]
     assert "2026年12月8日（周二）11:35，方案报监管部门备案。" in course
     assert "2026年12月8日（周二）11:40，发出延期开标书面补充公告。" in course
+    assert "2026年12月8日（周二）11:45，补充公告现场公布。" in course
     assert course.index("11:15") < course.index("11:35") < course.index("11:40")
+    decided = record.split("三、处置决定")[1].replace("\n", "")
+    assert "补充公告现场公布：2026年12月8日（周二）11:45。" in decided
     code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "b", capsys)
     assert code == 0, err
     course = text_of(tmp_path / "b" / "incident_record.docx").split("一、经过记录")[1]

@@ -248,13 +248,15 @@ def _document_fields(case: Case, specs: Sequence[F.Field]) -> dict[str, object]:
 
 def _course(case: Case) -> list[tuple[datetime, str]]:
     """The record's 经过: the witness's entries and the acts with their times — the plan's
-    filing, the supplementary notice's issue, the delay notice's publication — in time order."""
+    filing, the supplementary notice's issue and its announcement on site (4.2.1 方案三:
+    出具 → 经监管部门备案 → 现场公布), the delay notice's publication — in time order."""
     from qdplan_cli.plan.fields import ACT_LABELS, Act
 
     s = case.situation
     acts = [
         (s.plan_filed_at, ACT_LABELS[Act.PLAN_FILED]),
         (s.supplement_issued_at, ACT_LABELS[Act.SUPPLEMENT_ISSUED]),
+        (s.supplement_announced_at, ACT_LABELS[Act.SUPPLEMENT_ANNOUNCED]),
         (s.notice_published_at, ACT_LABELS[Act.NOTICE_PUBLISHED]),
     ]
     entries = [(e.at, e.text) for e in case.timeline]

@@ -368,7 +368,7 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.TIME,
         "补充公告现场公布时间",
         "4.2.1",
-        shown=_ES | _W,
+        shown=_ES | _W | _D,
         past_only=True,
         after_onset=True,
         act=Act.SUPPLEMENT_ANNOUNCED,
