@@ -175,5 +175,8 @@ def test_a_commitment_signed_later_is_an_act_of_its_own_time() -> None:
     after = load(store, incident_id)
     assert after.leavers[0].commitment is True
     assert after.leavers[0].commitment_at == at(9)
+    # the fee sheet's line of the leaver says so too, as when signed at the leaving
+    assert [a.note for a in after.attendance] == ["因特殊情况提前离开（已签署承诺）"]
+    assert [a.note for a in before.attendance] == ["因特殊情况提前离开"]
     assert {a.value: t for a, t in after.acts.items()}["commitment_signed"] == at(9)
     assert any("已签署不对外泄露评审信息的承诺" in e.text for e in store.events(incident_id))

@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 # ----------------------------------------------------------------- the fold
 
 
+LEAVER_NOTE = "因特殊情况提前离开"  # the fee sheet's note on an early leaver's line
+SIGNED_NOTE = "（已签署承诺）"
+
+
 @dataclass(frozen=True)
 class Leaver:
     """An expert who left early (5.1), as acts: when they left (stamped when the witness
@@ -266,7 +270,16 @@ def _apply(state: Incident, payload: E.Payload | None, at: datetime) -> str | No
         if not 1 <= payload.leaver <= len(state.leavers):
             raise UserError(f"没有第 {payload.leaver} 位提前离开的专家", field="leaver")
         index = payload.leaver - 1
-        state.leavers[index] = replace(state.leavers[index], commitment=True, signed_at=payload.at)
+        leaver = state.leavers[index]
+        state.leavers[index] = replace(leaver, commitment=True, signed_at=payload.at)
+        for n, row in enumerate(state.attendance):  # the leaver's own line of the fee sheet
+            if (row.arrived_at, row.left_at, row.note) == (
+                leaver.arrived_at,
+                leaver.left_at,
+                LEAVER_NOTE,
+            ):
+                state.attendance[n] = replace(row, note=LEAVER_NOTE + SIGNED_NOTE)
+                break
     return None
 
 
@@ -280,9 +293,9 @@ def _expert_left(state: Incident, payload: E.ExpertLeft) -> None:
             payload.left_at if payload.replacement else None,
         )
     )
-    note = "因特殊情况提前离开"
+    note = LEAVER_NOTE
     if payload.commitment:
-        note += "（已签署承诺）"
+        note += SIGNED_NOTE
     state.attendance.append(Attendance(payload.arrived_at, payload.left_at, count=1, note=note))
 
 
