@@ -370,16 +370,12 @@ def decode(kind: str, data: Mapping[str, object]) -> Payload | None:
         )
         replacement = _bool(data, "replacement", False)
         return ExpertLeft(left, arrived, bool(replacement), _bool(data, "commitment"))
-    if kind == EventKind.EXPERT_REPLACED:
+    if kind in (EventKind.EXPERT_REPLACED, EventKind.EXPERT_COMMITMENT):
         leaver = data["leaver"]
         if isinstance(leaver, bool) or not isinstance(leaver, int) or leaver < 1:
             raise TypeError("leaver")
-        return ExpertReplaced(leaver, F.read_moment(data["at"], "at"))
-    if kind == EventKind.EXPERT_COMMITMENT:
-        leaver = data["leaver"]
-        if isinstance(leaver, bool) or not isinstance(leaver, int) or leaver < 1:
-            raise TypeError("leaver")
-        return ExpertCommitment(leaver, F.read_moment(data["at"], "at"))
+        act = ExpertReplaced if kind == EventKind.EXPERT_REPLACED else ExpertCommitment
+        return act(leaver, F.read_moment(data["at"], "at"))
     return None
 
 

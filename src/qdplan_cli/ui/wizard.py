@@ -48,6 +48,7 @@ from qdplan_cli.record.events import (
 )
 from qdplan_cli.record.incident import (
     Incident,
+    Leaver,
     decision_time,
     done_steps,
     load,
@@ -656,39 +657,37 @@ class Wizard:
 
     def ask_expert_commitment(self, incident: Incident) -> None:
         """The commitment signed later by an expert who left (5.1), stamped when answered."""
-        unsigned = [
-            (WIZARD["expert_replaced_item"].format(left=format_dt(lv.left_at)), str(n))
-            for n, lv in enumerate(incident.leavers, start=1)
-            if not lv.commitment
-        ]
-        if len(unsigned) == 1:
-            answer = unsigned[0][1]
-        else:
-            answer = prompts.select(
-                WIZARD["expert_commitment_which"], [*unsigned, (WIZARD["back"], BACK)]
-            )
-            if answer == BACK:
-                return
-        leaver = incident.leavers[int(answer) - 1]
-        self.record(expert_commitment_event(self.clock(), int(answer), leaver.left_at))
+        found = self._pick_leaver(incident, lambda lv: not lv.commitment, "expert_commitment_which")
+        if found is not None:
+            n, leaver = found
+            self.record(expert_commitment_event(self.clock(), n, leaver.left_at))
 
     def ask_expert_replaced(self, incident: Incident) -> None:
         """A replacement drawn later for an expert who left (5.1: 补抽), stamped when answered."""
-        waiting = [
+        found = self._pick_leaver(
+            incident, lambda lv: lv.replaced_at is None, "expert_replaced_which"
+        )
+        if found is not None:
+            n, leaver = found
+            self.record(expert_replaced_event(self.clock(), n, leaver.left_at))
+
+    def _pick_leaver(
+        self, incident: Incident, open_: Callable[[Leaver], bool], which: str
+    ) -> tuple[int, Leaver] | None:
+        """The early leaver (1-based number) an act is for: the only one still ``open_``, or
+        the one chosen; ``None`` when the witness goes back."""
+        choices = [
             (WIZARD["expert_replaced_item"].format(left=format_dt(lv.left_at)), str(n))
             for n, lv in enumerate(incident.leavers, start=1)
-            if lv.replaced_at is None
+            if open_(lv)
         ]
-        if len(waiting) == 1:
-            answer = waiting[0][1]
+        if len(choices) == 1:
+            answer = choices[0][1]
         else:
-            answer = prompts.select(
-                WIZARD["expert_replaced_which"], [*waiting, (WIZARD["back"], BACK)]
-            )
+            answer = prompts.select(WIZARD[which], [*choices, (WIZARD["back"], BACK)])
             if answer == BACK:
-                return
-        leaver = incident.leavers[int(answer) - 1]
-        self.record(expert_replaced_event(self.clock(), int(answer), leaver.left_at))
+                return None
+        return int(answer), incident.leavers[int(answer) - 1]
 
     def _ask_with_back(self, index: int) -> None:
         """Ask ``history[index]`` again; "back" there goes one further back. An answer the
