@@ -23,8 +23,9 @@ CASES = sorted(p.stem for p in DATA.glob("*.toml"))
 OTHERS = "documents"
 CHECKLIST_CASE = "opening-network-plan3"
 # The notices again, for a 30-character project name (not in the visual references): each
-# example's, and the opening-stage plan-3 case as a procurement project (its 更正公告 has the
-# most lines). variant → (example case, project type or "" for the case's own, name, notice).
+# example's, and the opening-stage plan-3 case as a procurement project with every contact
+# line of the procurement example (the 更正公告 with the most lines).
+# variant → (example case, project type or "" for the case's own, name, notice).
 LONG_NAMES = "long-names"
 LONG_NAME_CASES = {
     "prep-power-delay": (
@@ -116,6 +117,12 @@ def render_everything(root: Path) -> Rendered:
         data["project"]["name"] = name
         if project_type:
             data["project"]["type"] = project_type
+            with (DATA / "prep-power-delay.toml").open("rb") as handle:
+                contacts = tomllib.load(handle)["project"]
+            for key in ("tenderer_address", "tenderer_contact", "tenderer_phone"):
+                data["project"][key] = contacts[key]
+            for key in ("agency_address", "contact", "phone"):
+                data["project"][key] = contacts[key]
         case_file = root / f"{case}-long.toml"
         case_file.write_text(tomli_w.dumps(data), encoding="utf-8")
         out = root / f"{case}-long"

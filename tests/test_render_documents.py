@@ -176,7 +176,7 @@ def test_procurement_delay_notice_is_a_correction_notice(
         "首次公告日期：",
         # 更正事项、更正内容、更正日期 as published; 更正内容 gives the reason, then 前/后
         "更正事项：采购文件（响应文件提交截止时间及开标时间）\n更正内容：",
-        "本项目延迟开标，更正如下：\n更正前：2026年12月3日（周四）09:30\n"
+        "本项目延迟开标。\n更正前：2026年12月3日（周四）09:30\n"
         "更正后：2026年12月3日（周四）14:30\n更正日期：2026年12月3日\n三、其他补充事宜\n"
         "采购文件的其他内容不变。",  # the venue is unchanged: no line for it
         "因交易场所突发停电",  # neutral words, not the incident's own description
