@@ -157,8 +157,5 @@ def test_a_case_files_early_leaver_is_in_the_decision_without_invented_times(
     assert result.code == 0, result.err
     record = text_of(out / "incident_record.docx")
     decided = record.split("三、处置决定")[1].split("四、签字确认")[0].replace("\n", "")
-    assert (
-        "有评标专家因特殊情况确实不能继续评标而提前离开，"
-        "其签署不对外泄露评审信息的承诺和补抽专家的情况见经过记录。"
-    ) in decided
+    assert "有评标专家提前离开，其签署承诺、补抽专家见经过记录。" in decided
     assert "专家甲" not in record
