@@ -164,6 +164,33 @@ FIELDS: Final[tuple[Field, ...]] = (
         question="{tenderer}：",
         doc="招标人（采购人）名称",
     ),
+    # The tenderer's own contact and address, for the notices' 联系方式 (a published 更正公告
+    # gives 名称、地址、联系方式 of each party). Not asked by the wizard (the agency fills them in
+    # the case file); a notice leaves out a line it has nothing for, never prints a blank.
+    Field(
+        "tenderer_contact",
+        Table.PROJECT,
+        Kind.TEXT,
+        "招标人联系人",
+        shown=_E | _D,
+        doc="招标人（采购人）联系人（未填时公告不印此行）",
+    ),
+    Field(
+        "tenderer_phone",
+        Table.PROJECT,
+        Kind.TEXT,
+        "招标人电话",
+        shown=_E | _D,
+        doc="招标人（采购人）联系电话",
+    ),
+    Field(
+        "tenderer_address",
+        Table.PROJECT,
+        Kind.TEXT,
+        "招标人地址",
+        shown=_E | _D,
+        doc="招标人（采购人）地址（政府采购更正公告印“地址”；未填时不印）",
+    ),
     Field(
         "agency",
         Table.PROJECT,
@@ -198,6 +225,14 @@ FIELDS: Final[tuple[Field, ...]] = (
         shown=_E | _D | _W,
         question="联系电话：",
         doc="联系电话",
+    ),
+    Field(
+        "agency_address",
+        Table.PROJECT,
+        Kind.TEXT,
+        "代理机构地址",
+        shown=_E | _D,
+        doc="代理机构地址（政府采购更正公告印“地址”；未填时不印）",
     ),
     Field(
         "opening_time",
@@ -402,8 +437,9 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.BOOL,
         "有专家因特殊情况提前离开",
         "5.1",
-        shown=_ES,
+        shown=_ES | _D,
         act=Act.EXPERT_LEFT,
+        doc="有专家因特殊情况提前离开（true/false；各人的离开、承诺、补抽时间见 leavers）",
     ),
     Field(
         "cause",

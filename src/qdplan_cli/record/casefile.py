@@ -51,10 +51,14 @@ class Project:
     number: str = ""
     type: ProjectType = ProjectType.CONSTRUCTION
     tenderer: str = ""
+    tenderer_contact: str = ""
+    tenderer_phone: str = ""
+    tenderer_address: str = ""
     agency: str = ""
     venue: str = ""
     contact: str = ""
     phone: str = ""
+    agency_address: str = ""
     opening_time: datetime | None = None
 
 

@@ -946,6 +946,8 @@ class Wizard:
         case = Case(project=base)
         words = terms(base.type)
         for spec in F.PROJECT:
+            if F.Shown.WIZARD not in spec.shown:
+                continue  # kept as it was (a case file's: the tenderer's contact, addresses)
             before = case_value(case, spec)
             value: F.Value
             if spec.kind is F.Kind.PROJECT_TYPE:
