@@ -424,6 +424,48 @@ def test_a_case_file_without_the_new_contacts_still_reads_and_prints_no_blank_fo
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "printed"),
+    [
+        ("2026-11-12", "首次公告日期：2026年11月12日"),  # a TOML date
+        ('"2026年11月12日"', "首次公告日期：2026年11月12日"),
+        ('"2026-11-12"', "首次公告日期：2026年11月12日"),
+        (None, "首次公告日期：　　　　年　　月　　日"),  # not known: left blank to fill by hand
+    ],
+)
+def test_the_correction_notice_gives_the_first_notice_date_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str | None, printed: str
+) -> None:
+    """Issue 22 point 9: a published 更正公告 gives the original notice's 首次公告日期; the case's
+    ``project.first_notice_date`` is a day (no time), printed as GB/T 9704 writes dates."""
+    text = (DATA / "prep-power-delay.toml").read_text(encoding="utf-8")
+    assert "first_notice_date = 2026-11-12\n" in text
+    line = "" if written is None else f"first_notice_date = {written}\n"
+    case = tmp_path / "case.toml"
+    case.write_text(text.replace("first_notice_date = 2026-11-12\n", line), encoding="utf-8")
+    code, _, err = render(case, tmp_path / "out", capsys)
+    assert code == 0, err
+    assert printed in text_of(tmp_path / "out" / "delay_notice.docx").splitlines()
+
+
+@pytest.mark.parametrize(
+    "written", ["2026-11-12T09:00:00", '"2026-11-31"', '"11月12日"', "20261112", '"1899-01-01"']
+)
+def test_a_first_notice_date_that_is_not_a_day_is_refused_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str
+) -> None:
+    text = (DATA / "prep-power-delay.toml").read_text(encoding="utf-8")
+    case = tmp_path / "case.toml"
+    case.write_text(
+        text.replace("first_notice_date = 2026-11-12", f"first_notice_date = {written}"),
+        encoding="utf-8",
+    )
+    code, _, err = render(case, tmp_path / "out", capsys)
+    assert code == 2, err
+    assert "project.first_notice_date" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
 def test_not_fixed_before_the_deadline_is_a_judgement_until_the_deadline_has_passed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,7 +44,7 @@ from qdplan_cli.plan.model import (
     Role,
     Stage,
 )
-from qdplan_cli.plan.times import format_date, format_dt
+from qdplan_cli.plan.times import format_date, format_day, format_dt
 from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_TEXT_KEYS, Case, case_value
 
 if TYPE_CHECKING:
@@ -242,6 +242,8 @@ def _document_fields(case: Case, specs: Sequence[F.Field]) -> dict[str, object]:
         value = case_value(case, spec)
         if isinstance(value, datetime):
             out[spec.key] = format_dt(value)
+        elif isinstance(value, date):
+            out[spec.key] = format_day(value)
         elif isinstance(value, Stage):
             out[spec.key] = stage_label(value, p.type)
         elif isinstance(value, Fault):

@@ -8,13 +8,14 @@ and where it appears. Everything else is derived from this table: the case-file 
 written anywhere else by hand is a bug (``tests/test_fields.py`` checks every representation).
 
 Values are typed: ``str`` (texts), ``bool`` (facts), ``int`` (the plan), ``datetime`` (moments,
-Asia/Shanghai), the enums ``Stage``, ``Fault``, ``ProjectType``, and ``tuple[str, ...]`` (names).
+Asia/Shanghai), ``date`` (days), the enums ``Stage``, ``Fault``, ``ProjectType``, and ``tuple[str, ...]`` (names).
 ``read_value`` is the one check of a value, used when a case file is read, when an event is
 written and when it is read back: what was accepted when written is readable forever.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
@@ -45,6 +46,7 @@ class Kind(StrEnum):
 
     TEXT = "text"
     TIME = "time"
+    DATE = "date"  # a day without a time (the original notice's first publication)
     BOOL = "bool"
     PLAN = "plan"
     STAGE = "stage"
@@ -98,7 +100,7 @@ ACT_LABELS: Final = {
     Act.DISCARDED: "事件作废",
 }
 
-Value = str | bool | int | datetime | Stage | Fault | ProjectType | tuple[str, ...] | None
+Value = str | bool | int | datetime | date | Stage | Fault | ProjectType | tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,14 @@ FIELDS: Final[tuple[Field, ...]] = (
         "代理机构地址",
         shown=_E | _D,
         doc="代理机构地址（政府采购更正公告印“地址”；未填时不印）",
+    ),
+    Field(
+        "first_notice_date",
+        Table.PROJECT,
+        Kind.DATE,
+        "首次公告日期",
+        shown=_E | _D,
+        doc="原公告首次发布的日期（政府采购更正公告印“首次公告日期”；未填时留出空白待手填）",
     ),
     Field(
         "opening_time",
@@ -546,6 +556,31 @@ def read_moment(value: object, where: str) -> datetime:
     raise UserError(f"应为日期时间，收到{type_name(value)}", field=where)
 
 
+_CHINESE_DAY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def read_day(value: object, where: str) -> date:
+    """A day: a TOML date, or a text ``2026-11-20`` / ``2026年11月20日``."""
+    if isinstance(value, datetime):
+        raise UserError("应为日期（不含时刻），如 2026-11-20", field=where)
+    day: date | None = value if isinstance(value, date) else None
+    if isinstance(value, str):
+        text = value.strip()
+        found = _CHINESE_DAY.fullmatch(text)
+        try:
+            day = (
+                date(int(found[1]), int(found[2]), int(found[3]))
+                if found
+                else date.fromisoformat(text)
+            )
+        except ValueError:
+            day = None
+    if day is None:
+        raise UserError(f"应为日期，如 2026-11-20 或 2026年11月20日，收到 {value!r}", field=where)
+    check_range(datetime.combine(day, time()), where)
+    return day
+
+
 def read_plan(value: object, where: str) -> int:
     # 3.0 is not a plan number (and would be exported so); True is not 1.
     if isinstance(value, bool) or not isinstance(value, int) or value not in PLANS:
@@ -575,6 +610,8 @@ def read_value(spec: Field, value: object, where: str | None = None) -> Value:
         return read_text(value, where)
     if kind is Kind.TIME:
         return read_moment(value, where)
+    if kind is Kind.DATE:
+        return read_day(value, where)
     if kind is Kind.BOOL:
         if not isinstance(value, bool):
             raise UserError(f"应为 true 或 false，收到 {value!r}", field=where)
@@ -606,8 +643,9 @@ def with_fact(situation: Situation, key: str, value: Value) -> Situation:
     return replace(situation, **{key: value})  # type: ignore[arg-type]
 
 
-def plain(value: Value) -> str | bool | int | datetime | list[str] | None:
-    """A value as TOML writes it (enums by their ids, names as a list, times as datetimes)."""
+def plain(value: Value) -> str | bool | int | datetime | date | list[str] | None:
+    """A value as TOML writes it (enums by their ids, names as a list, times as datetimes,
+    days as dates)."""
     if isinstance(value, Stage | Fault | ProjectType):
         return value.value
     if isinstance(value, tuple):
@@ -616,10 +654,13 @@ def plain(value: Value) -> str | bool | int | datetime | list[str] | None:
 
 
 def to_json(value: Value) -> str | bool | int | list[str] | None:
-    """A value as an event's JSON holds it (times as ISO 8601 with the offset)."""
+    """A value as an event's JSON holds it (times as ISO 8601 with the offset, days as
+    ``2026-11-20``)."""
     out = plain(value)
     if isinstance(out, datetime):
         return localize(out).isoformat()
+    if isinstance(out, date):
+        return out.isoformat()
     return out
 
 

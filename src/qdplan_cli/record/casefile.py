@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,6 +59,7 @@ class Project:
     contact: str = ""
     phone: str = ""
     agency_address: str = ""
+    first_notice_date: date | None = None
     opening_time: datetime | None = None
 
 
