@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ OTHERS = "documents"
 CHECKLIST_CASE = "opening-network-plan3"
 # The notices again, for a 30-character project name (not in the visual references): each
 # example's, and the opening-stage plan-3 case as a procurement project with every contact
-# line of the procurement example (the 更正公告 with the most lines).
+# line of the procurement example, its first notice's date and a fix after the notice (the
+# 更正公告 with the most lines).
 # variant → (example case, project type or "" for the case's own, name, notice).
 LONG_NAMES = "long-names"
 LONG_NAME_CASES = {
@@ -121,8 +123,10 @@ def render_everything(root: Path) -> Rendered:
                 contacts = tomllib.load(handle)["project"]
             for key in ("tenderer_address", "tenderer_contact", "tenderer_phone"):
                 data["project"][key] = contacts[key]
-            for key in ("agency_address", "contact", "phone"):
+            for key in ("agency_address", "contact", "phone", "first_notice_date"):
                 data["project"][key] = contacts[key]
+            # Fixed after the notice was issued (its published text stays as issued).
+            data["incident"]["resolved_at"] = datetime(2026, 12, 8, 14, 22)
         case_file = root / f"{case}-long.toml"
         case_file.write_text(tomli_w.dumps(data), encoding="utf-8")
         out = root / f"{case}-long"

@@ -470,37 +470,40 @@ def test_not_fixed_before_the_deadline_is_a_judgement_until_the_deadline_has_pas
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Issue 22 point 8: a delay notice published before the deadline says the fault was
-    judged not fixable in time (4.1.1: 在投标截止时间前无法修复的), with the actual fix when it
-    came; only one published after the deadline, the fault still on then, states it as fact."""
+    judged not fixable in time (4.1.1: 在投标截止时间前无法修复的); only one published after the
+    deadline, the fault still on then, states it as fact. A fix after the notice does not change
+    the published text (the record carries the fix); the supplementary notice is published
+    after the fix 原文 (4.2.1 方案三), so it never carries the fix either."""
     data = load_toml("prep-power-delay.toml")  # deadline 09:30, power cut at 08:50
     data["incident"]["notice_published_at"] = data["project"]["opening_time"].replace(
         hour=9, minute=0
     )
     code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
     assert code == 0, err
-    notice = text_of(tmp_path / "a" / "delay_notice.docx").replace("\n", "")
-    assert "经判断在响应文件提交截止时间前无法恢复供电，影响按时开标" in notice
-    assert "未能" not in notice
+    published = text_of(tmp_path / "a" / "delay_notice.docx").replace("\n", "")
+    assert "经判断在响应文件提交截止时间前无法恢复供电，影响按时开标" in published
+    assert "未能" not in published
     data["incident"]["resolved_at"] = data["project"]["opening_time"].replace(hour=9, minute=20)
     code, _, err = render(write_case(tmp_path / "b.toml", data), tmp_path / "b", capsys)
     assert code == 0, err
-    notice = text_of(tmp_path / "b" / "delay_notice.docx").replace("\n", "")
-    assert (
-        "经判断在响应文件提交截止时间前无法恢复供电（实际于2026年12月3日（周四）09:20恢复供电），"
-        "影响按时开标"
-    ) in notice
+    assert text_of(tmp_path / "b" / "delay_notice.docx").replace("\n", "") == published
+    record = text_of(tmp_path / "b" / "incident_record.docx")
+    assert "2026年12月3日（周四）09:20" in record
     # Published after the deadline, still without power then: a fact.
     code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "c", capsys)
     assert code == 0, err
     notice = text_of(tmp_path / "c" / "delay_notice.docx").replace("\n", "")
     assert "在响应文件提交截止时间前未能恢复供电，影响按时开标" in notice
     assert "经判断" not in notice
-    # The supplementary notice's 2-hour line is a judgement too, with the later fix.
+    # The supplementary notice's 2-hour line is a judgement too, its text the same after the fix.
     data = load_toml("opening-network-plan3.toml")
+    code, _, err = render(write_case(tmp_path / "d.toml", data), tmp_path / "d", capsys)
+    assert code == 0, err
+    issued = text_of(tmp_path / "d" / "supplementary_notice.docx")
+    assert "经判断故障在2小时内无法解决。" in issued.replace("\n", "")
     data["incident"]["resolved_at"] = data["incident"]["new_time"].replace(
         day=8, hour=14, minute=22
     )
-    code, _, err = render(write_case(tmp_path / "d.toml", data), tmp_path / "d", capsys)
+    code, _, err = render(write_case(tmp_path / "e.toml", data), tmp_path / "e", capsys)
     assert code == 0, err
-    notice = text_of(tmp_path / "d" / "supplementary_notice.docx").replace("\n", "")
-    assert "经判断故障在2小时内无法解决（实际于2026年12月8日（周二）14:22排除）" in notice
+    assert text_of(tmp_path / "e" / "supplementary_notice.docx") == issued
