@@ -593,28 +593,35 @@ def _columns(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
 
 
+@pytest.fixture
+def menus(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The entries of every menu the wizard shows, in order (``prompts.select`` still asks)."""
+    from qdplan_cli.ui import prompts
+
+    shown: list[list[str]] = []
+    select = prompts.select
+
+    def seen(message: str, choices: Any, default: str | None = None) -> str:
+        shown.append([title for title, _ in choices])
+        return select(message, choices, default)
+
+    monkeypatch.setattr(prompts, "select", seen)
+    return shown
+
+
 def test_a_recorded_time_keeps_every_hub_entry_within_80_columns(
     keyboard: Keyboard,
     clock: Clock,
     run: Callable[..., Result],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    menus: list[list[str]],
 ) -> None:
     """Once a time is recorded, its hub entry says it (已记录 12月8日 09:15) in place of what
     recording it is for, and the line still fits 80 columns after the pointer: a cut entry
     hid the time itself ("…（已记录 12月4")."""
-    from qdplan_cli.ui import prompts
     from qdplan_cli.ui.wizard import _recorded
     from qdplan_cli.ui.wording import WIZARD
 
-    menus: list[list[str]] = []
-    select = prompts.select
-
-    def seen(message: str, choices: Any, default: str | None = None) -> str:
-        menus.append([title for title, _ in choices])
-        return select(message, choices, default)
-
-    monkeypatch.setattr(prompts, "select", seen)
     at = "2026-12-08 09:15" + ENTER
     keys = (
         pick(1)  # 开标过程中
@@ -658,19 +665,9 @@ def test_a_recorded_filing_keeps_its_hub_entry_within_80_columns(
     clock: Clock,
     run: Callable[..., Result],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    menus: list[list[str]],
 ) -> None:
     """Evaluation, 方案二 filed: the entry "方案已报监管部门备案…" once recorded fits 80 columns."""
-    from qdplan_cli.ui import prompts
-
-    menus: list[list[str]] = []
-    select = prompts.select
-
-    def seen(message: str, choices: Any, default: str | None = None) -> str:
-        menus.append([title for title, _ in choices])
-        return select(message, choices, default)
-
-    monkeypatch.setattr(prompts, "select", seen)
     keys = (
         pick(2)  # 评标环节
         + pick(2)  # 停电
