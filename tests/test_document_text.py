@@ -207,3 +207,14 @@ def test_table_properties_in_schema_order_fonts_declared_and_word_2013_mode(
             assert '<w:charset w:val="86"/>' in entry.group(1) and "<w:panose1 " in entry.group(1)
             assert "<w:altName " in entry.group(1)
     assert not wrong, wrong
+
+
+def test_the_documents_are_converted_once_a_run_on_one_worker(
+    rendered_documents: Rendered, request: pytest.FixtureRequest
+) -> None:
+    """Under pytest-xdist every test of the converted documents runs on one worker (conftest's
+    groups), or each worker would convert them all again: pytest 9.2 made xdist drop its groups
+    silently (pytest-xdist#1386)."""
+    if request.config.getvalue("loadgroup"):  # a worker of `-n N --dist loadgroup`
+        assert request.node.nodeid.endswith("@documents"), request.node.nodeid
+    assert rendered_documents.pdf
