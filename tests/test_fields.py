@@ -32,7 +32,7 @@ from qdplan_cli.record.casefile import (
     with_value,
 )
 from qdplan_cli.record.events import case_events
-from qdplan_cli.record.handover import local_chain, read_file, review_item, write_file
+from qdplan_cli.record.handover import fold_chain, local_chain, read_file, write_file
 from qdplan_cli.record.incident import load
 from qdplan_cli.record.store import Store
 from qdplan_cli.ui.jsonout import decision_json
@@ -209,8 +209,7 @@ def test_case_file_to_incident_to_export_to_case_file_keeps_every_field(case: Ca
             Path(folder) / "handover.jsonl", [chain], exported_at=NOW, key=signing.generate()
         )
         (received,) = read_file(path)
-        item = review_item(received)
-        assert fields_of(case_to_dict(item.incident.case())) == fields_of(written)
+        assert fields_of(case_to_dict(fold_chain(received).case())) == fields_of(written)
 
 
 def test_decide_has_an_option_for_every_fact_the_engine_reads() -> None:

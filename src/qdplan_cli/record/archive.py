@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -738,6 +738,7 @@ class Archive:
     ) -> None:
         sent_incidents = sent_events = unchanged = 0
         refused: list[tuple[str, str]] = []
+        public = key.public if key is not None else ""
         with self.conn.transaction(), self.conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
             held = self._held(cur, [(c.incident_id, c.created_at) for c in part])
@@ -773,7 +774,9 @@ class Archive:
                 )
                 if key is not None:
                     signer, signer_hall = chain.laptop, chain.hall
-                    signature = key.sign(chain_payload(chain))
+                    # Signed ahead with this very key (``push_store``), or signed now.
+                    signed_ahead = chain.signature and chain.public_key == public
+                    signature = chain.signature if signed_ahead else key.sign(chain_payload(chain))
                 else:
                     signer, signer_hall, signature = chain.signer, chain.hall, chain.signature
                 new_heads.append(
@@ -886,12 +889,22 @@ class Archive:
             result.unfinished = sum(1 for i in todo if i not in finished)
             todo = [i for i in todo if i in finished]
 
+        public = key.public
+
         def read(source: Store) -> Iterator[Chain]:
             for incident_id in todo:
                 try:
-                    yield local_chain(source, incident_id, laptop=laptop, hall=hall)
+                    chain = local_chain(source, incident_id, laptop=laptop, hall=hall)
                 except ChainBrokenError as exc:
                     result.broken.append((incident_id, exc.message))
+                    continue
+                # Signed here, in the reading thread, while the server takes the batch before.
+                yield replace(
+                    chain,
+                    signer=laptop,
+                    signature=key.sign(chain_payload(chain)),
+                    public_key=public,
+                )
 
         chains = _ahead(lambda: read_from(store.path.parent), batch * PREFETCH)
 

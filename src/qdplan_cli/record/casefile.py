@@ -20,7 +20,7 @@ file can never drift apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -119,15 +119,27 @@ def _replaced(obj: _T, attr: str, value: F.Value) -> _T:
     return replace(obj, **{attr: value})  # type: ignore[arg-type]
 
 
+def _project_value(spec: F.Field, value: F.Value) -> F.Value:
+    """A project field's value as ``Project`` holds it (not known: the default type, "")."""
+    if spec.kind is F.Kind.PROJECT_TYPE and value is None:
+        return ProjectType.CONSTRUCTION
+    if spec.kind is F.Kind.TEXT and value is None:
+        return ""
+    return value
+
+
+def project_of(values: Iterable[tuple[F.Field, F.Value]]) -> Project:
+    """A project from the values of its fields (each checked by ``plan.fields.read_value``),
+    built at once: what setting them one by one with ``with_value`` gives."""
+    changes = {spec.key: _project_value(spec, value) for spec, value in values}
+    return replace(Project(), **changes)  # type: ignore[arg-type]
+
+
 def with_value(case: Case, spec: F.Field, value: F.Value) -> Case:
     """``case`` with one field set (``None``: not known), the value already checked
     (``plan.fields.read_value``)."""
     if spec.table is F.Table.PROJECT:
-        if spec.kind is F.Kind.PROJECT_TYPE and value is None:
-            value = ProjectType.CONSTRUCTION
-        elif spec.kind is F.Kind.TEXT and value is None:
-            value = ""
-        return with_project(case, _replaced(case.project, spec.key, value))
+        return with_project(case, _replaced(case.project, spec.key, _project_value(spec, value)))
     if spec.key in F.SITUATION_KEYS:
         if spec.key == "expert_left_early":
             value = bool(value)
