@@ -550,13 +550,15 @@ def read_value(spec: Field, value: object, where: str | None = None) -> Value:
     choices: type[Stage] | type[Fault] | type[ProjectType] = (
         Stage if kind is Kind.STAGE else Fault if kind is Kind.FAULT else ProjectType
     )
-    names = "、".join(m.value for m in choices)
+    if isinstance(value, str):
+        try:
+            return choices(value.strip())
+        except ValueError:
+            pass
+    names = "、".join(m.value for m in choices)  # worded only for the message
     if not isinstance(value, str):
         raise UserError(f"应为 {names} 之一，收到{type_name(value)}", field=where)
-    try:
-        return choices(value.strip())
-    except ValueError:
-        raise UserError(f"应为 {names} 之一，收到 {value!r}", field=where) from None
+    raise UserError(f"应为 {names} 之一，收到 {value!r}", field=where)
 
 
 def with_fact(situation: Situation, key: str, value: Value) -> Situation:

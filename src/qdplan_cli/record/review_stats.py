@@ -76,6 +76,7 @@ class Item:
     discarded: bool
     project_number: str
     project_name: str
+    key: str  # the id as the figures list it: with the laptop when ids may repeat across laptops
 
     @classmethod
     def of(cls, incident: Incident, hall: str, laptop: str = "") -> Item:
@@ -101,12 +102,8 @@ class Item:
             discarded=incident.discarded is not None,
             project_number=project.number,
             project_name=project.name,
+            key=f"{laptop}/{incident.id}" if laptop else incident.id,
         )
-
-    @property
-    def key(self) -> str:
-        """The id as the appendix shows it: with the laptop when ids may repeat across laptops."""
-        return f"{self.laptop}/{self.id}" if self.laptop else self.id
 
     @property
     def duration(self) -> timedelta | None:
