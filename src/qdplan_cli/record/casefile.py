@@ -103,10 +103,10 @@ def case_value(case: Case, spec: F.Field) -> F.Value:
 def with_project(case: Case, project: Project) -> Case:
     """``case`` with ``project``: the situation follows its type and its opening time (招标投标法
     第三十四条: 开标应当在投标截止时间的同一时间公开进行)."""
-    situation = replace(
-        case.situation, project_type=project.type, bid_deadline=project.opening_time
+    situation = F.evolve(
+        case.situation, {"project_type": project.type, "bid_deadline": project.opening_time}
     )
-    return replace(case, project=project, situation=situation)
+    return F.evolve(case, {"project": project, "situation": situation})
 
 
 _T = TypeVar("_T", Project, Case)
@@ -116,7 +116,7 @@ def _replaced(obj: _T, attr: str, value: F.Value) -> _T:
     """``obj`` with ``attr`` set: the attribute and its value's type are the field table's (the
     value was checked by ``plan.fields.read_value``, and ``test_fields`` checks the table against
     these dataclasses), which a type checker cannot see through a name."""
-    return replace(obj, **{attr: value})  # type: ignore[arg-type]
+    return F.evolve(obj, {attr: value})
 
 
 def _project_value(spec: F.Field, value: F.Value) -> F.Value:
@@ -132,7 +132,7 @@ def project_of(values: Iterable[tuple[F.Field, F.Value]]) -> Project:
     """A project from the values of its fields (each checked by ``plan.fields.read_value``),
     built at once: what setting them one by one with ``with_value`` gives."""
     changes = {spec.key: _project_value(spec, value) for spec, value in values}
-    return replace(Project(), **changes)  # type: ignore[arg-type]
+    return F.evolve(Project(), changes)
 
 
 def with_value(case: Case, spec: F.Field, value: F.Value) -> Case:
@@ -145,7 +145,7 @@ def with_value(case: Case, spec: F.Field, value: F.Value) -> Case:
             value = bool(value)
         elif spec.kind is F.Kind.TEXT and not value:
             value = None  # override_reason: "" is no reason
-        return replace(case, situation=F.with_fact(case.situation, spec.key, value))
+        return F.evolve(case, {"situation": F.with_fact(case.situation, spec.key, value)})
     if spec.kind is F.Kind.NAMES and value is None:
         value = ()
     elif spec.kind is F.Kind.TEXT and value is None:
