@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from qdplan_cli.record.store import Store
 
 SCHEMA = "qdplan"
-BATCH = 200  # incidents per transaction
+BATCH = 500  # incidents per transaction
 PREFETCH = 2  # batches read and checked ahead while one is being sent
 CONNECT_TIMEOUT_S = 10
 
