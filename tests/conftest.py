@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ def invoke(*argv: str) -> Result:
     """Run ``qdplan ARGV`` in-process through the real entry point (its error handling and exit
     codes included). A plain function, for property tests that cannot take fixtures."""
     out, err = io.StringIO(), io.StringIO()
+    # sys.argv as the installed ``qdplan`` script sees it (the program names itself from
+    # argv[0]); under pytest-xdist a worker's own argv[0] is "-c".
+    saved_argv = sys.argv
+    sys.argv = ["qdplan", *argv]
     with redirect_stdout(out), redirect_stderr(err):
         try:
             main(list(argv))
@@ -50,6 +55,8 @@ def invoke(*argv: str) -> Result:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         else:  # pragma: no cover - main always exits
             code = 0
+        finally:
+            sys.argv = saved_argv
     return Result(code, out.getvalue(), err.getvalue())
 
 
@@ -91,3 +98,23 @@ def rendered_documents(tmp_path_factory: pytest.TempPathFactory) -> Any:
         patch.setenv("QDPLAN_HOME", str(root / "home"))
         patch.setenv("FONTCONFIG_FILE", str(VISUAL / "fonts.conf"))
         return render_everything(root)
+
+
+# pytest-xdist runs the suite on every core (pyproject's addopts: ``-n auto --dist loadgroup``).
+# Session and module fixtures are built once per worker, so the tests that share an expensive one
+# run on one worker and it is still built once a run: every document converted by LibreOffice,
+# the PostgreSQL server (whose own tests stop and start it), the offline bundle, the GBK locale.
+_SHARED_FIXTURES = {
+    "rendered_documents": "documents",
+    "pg": "postgresql",
+    "bundle_zip": "bundle",
+    "gbk_folder": "gbk-locale",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = getattr(item, "fixturenames", ())
+        group = next((g for name, g in _SHARED_FIXTURES.items() if name in used), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

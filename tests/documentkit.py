@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,29 @@ CASES = sorted(p.stem for p in DATA.glob("*.toml"))
 # The documents that are not an example case's: a checklist, the pack, the review.
 OTHERS = "documents"
 CHECKLIST_CASE = "opening-network-plan3"
-# The notices again, for a 30-character project name (not in the visual references).
+# The notices again, for a 30-character project name (not in the visual references): each
+# example's, and the opening-stage plan-3 case as a procurement project with every contact
+# line of the procurement example, its first notice's date and a fix after the notice (the
+# 更正公告 with the most lines).
+# variant → (example case, project type or "" for the case's own, name, notice).
 LONG_NAMES = "long-names"
 LONG_NAME_CASES = {
     "prep-power-delay": (
+        "prep-power-delay",
+        "",
         "青岛市市北区某某社区卫生服务中心二〇二六年度医用设备采购项目",
         "delay_notice",
     ),
     "opening-network-plan3": (
+        "opening-network-plan3",
+        "",
         "青岛西海岸新区某某智慧园区基础设施配套道路改造工程施工总承包",
+        "supplementary_notice",
+    ),
+    "opening-network-plan3-procurement": (
+        "opening-network-plan3",
+        "procurement",
+        "青岛西海岸新区某某智慧园区基础设施配套道路照明设备采购及安装",
         "supplementary_notice",
     ),
 }
@@ -97,11 +112,21 @@ def render_everything(root: Path) -> Rendered:
     rendered.docx[OTHERS] = {p.stem: p for p in sorted(others.glob("*.docx"))}
     long_names = root / LONG_NAMES
     rendered.docx[LONG_NAMES] = {}
-    for case, (name, notice) in LONG_NAME_CASES.items():
+    for case, (example, project_type, name, notice) in LONG_NAME_CASES.items():
         assert len(name) == 30
-        with (DATA / f"{case}.toml").open("rb") as handle:
+        with (DATA / f"{example}.toml").open("rb") as handle:
             data = tomllib.load(handle)
         data["project"]["name"] = name
+        if project_type:
+            data["project"]["type"] = project_type
+            with (DATA / "prep-power-delay.toml").open("rb") as handle:
+                contacts = tomllib.load(handle)["project"]
+            for key in ("tenderer_address", "tenderer_contact", "tenderer_phone"):
+                data["project"][key] = contacts[key]
+            for key in ("agency_address", "contact", "phone", "first_notice_date"):
+                data["project"][key] = contacts[key]
+            # Fixed after the notice was issued (its published text stays as issued).
+            data["incident"]["resolved_at"] = datetime(2026, 12, 8, 14, 22)
         case_file = root / f"{case}-long.toml"
         case_file.write_text(tomli_w.dumps(data), encoding="utf-8")
         out = root / f"{case}-long"

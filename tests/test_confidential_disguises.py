@@ -232,8 +232,9 @@ def test_a_template_that_splits_a_name_over_paragraphs_or_cells_is_refused(
 
 def test_a_bidi_override_in_a_public_notice_is_refused_naming_the_field() -> None:
     data = load_toml("prep-power-delay.toml")
-    data["project"]["venue"] = "第二开标室\u202e3210-08\u202c"
+    # A field the 更正公告 prints (an unchanged venue is not repeated there).
+    data["project"]["tenderer_address"] = "青岛市市北区某某路\u202e3210-08\u202c号"
     with pytest.raises(UserError) as refused:
         render_notice(data)
     assert "改变文字方向的控制字符" in str(refused.value) and "U+202E" in str(refused.value)
-    assert refused.value.field == "project.venue"
+    assert refused.value.field == "project.tenderer_address"

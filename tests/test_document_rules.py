@@ -368,3 +368,142 @@ def test_the_records_course_includes_the_filing_issue_and_publication_acts(
     assert code == 0, err
     course = text_of(tmp_path / "b" / "incident_record.docx").split("一、经过记录")[1]
     assert "2026年12月3日（周四）10:40，发布延迟开标公告。" in course.split("二、")[0]
+
+
+CONTACTS = (
+    "四、凡对本次公告内容提出询问，请按以下方式联系\n"
+    "采购人：青岛市市北区某某社区卫生服务中心\n地址：青岛市市北区某某路12号\n"
+    "联系人：王先生　　电话：0532-83456789\n"
+    "采购代理机构：青岛某某项目管理有限公司\n地址：青岛市市南区某某路8号某某大厦15层\n"
+    "联系人：刘女士　　电话：0532-81234567\n特此公告。"
+)
+
+
+def test_the_correction_notice_gives_each_partys_address_and_contact(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22 point 9: like a published 更正公告, 名称、地址、联系方式 of 采购人 and 采购代理机构
+    (the case's project.tenderer_* and agency_address), in both procurement notices."""
+    code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "a", capsys)
+    assert code == 0, err
+    assert CONTACTS in text_of(tmp_path / "a" / "delay_notice.docx")
+    data = load_toml("opening-network-plan3.toml")
+    prep = load_toml("prep-power-delay.toml")["project"]
+    data["project"]["type"] = "procurement"
+    for key in ("tenderer", "tenderer_address", "tenderer_contact", "tenderer_phone"):
+        data["project"][key] = prep[key]
+    for key in ("agency", "agency_address", "contact", "phone"):
+        data["project"][key] = prep[key]
+    code, _, err = render(write_case(tmp_path / "b.toml", data), tmp_path / "b", capsys)
+    assert code == 0, err
+    assert CONTACTS in text_of(tmp_path / "b" / "supplementary_notice.docx")
+
+
+def test_a_case_file_without_the_new_contacts_still_reads_and_prints_no_blank_for_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Older case files have no addresses or tenderer contact: they render, and the notice
+    leaves those lines out (no blank, no drafting note) as a published notice would."""
+    data = load_toml("prep-power-delay.toml")
+    for key in ("tenderer_address", "tenderer_contact", "tenderer_phone", "agency_address"):
+        del data["project"][key]
+    code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
+    assert code == 0, err
+    text = text_of(tmp_path / "a" / "delay_notice.docx")
+    assert (
+        "采购人：青岛市市北区某某社区卫生服务中心\n采购代理机构：青岛某某项目管理有限公司\n"
+        "联系人：刘女士　　电话：0532-81234567\n特此公告。"
+    ) in text
+    assert "地址" not in text and "＿" not in text and "填写" not in text
+    # Only a phone: the line says what there is.
+    data["project"]["tenderer_phone"] = "0532-83456789"
+    code, _, err = render(write_case(tmp_path / "b.toml", data), tmp_path / "b", capsys)
+    assert code == 0, err
+    assert "采购人：青岛市市北区某某社区卫生服务中心\n电话：0532-83456789\n" in text_of(
+        tmp_path / "b" / "delay_notice.docx"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "printed"),
+    [
+        ("2026-11-12", "首次公告日期：2026年11月12日"),  # a TOML date
+        ('"2026年11月12日"', "首次公告日期：2026年11月12日"),
+        ('"2026-11-12"', "首次公告日期：2026年11月12日"),
+        (None, "首次公告日期：　　　　年　　月　　日"),  # not known: left blank to fill by hand
+    ],
+)
+def test_the_correction_notice_gives_the_first_notice_date_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str | None, printed: str
+) -> None:
+    """Issue 22 point 9: a published 更正公告 gives the original notice's 首次公告日期; the case's
+    ``project.first_notice_date`` is a day (no time), printed as GB/T 9704 writes dates."""
+    text = (DATA / "prep-power-delay.toml").read_text(encoding="utf-8")
+    assert "first_notice_date = 2026-11-12\n" in text
+    line = "" if written is None else f"first_notice_date = {written}\n"
+    case = tmp_path / "case.toml"
+    case.write_text(text.replace("first_notice_date = 2026-11-12\n", line), encoding="utf-8")
+    code, _, err = render(case, tmp_path / "out", capsys)
+    assert code == 0, err
+    assert printed in text_of(tmp_path / "out" / "delay_notice.docx").splitlines()
+
+
+@pytest.mark.parametrize(
+    "written", ["2026-11-12T09:00:00", '"2026-11-31"', '"11月12日"', "20261112", '"1899-01-01"']
+)
+def test_a_first_notice_date_that_is_not_a_day_is_refused_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str
+) -> None:
+    text = (DATA / "prep-power-delay.toml").read_text(encoding="utf-8")
+    case = tmp_path / "case.toml"
+    case.write_text(
+        text.replace("first_notice_date = 2026-11-12", f"first_notice_date = {written}"),
+        encoding="utf-8",
+    )
+    code, _, err = render(case, tmp_path / "out", capsys)
+    assert code == 2, err
+    assert "project.first_notice_date" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_not_fixed_before_the_deadline_is_a_judgement_until_the_deadline_has_passed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22 point 8: a delay notice published before the deadline says the fault was
+    judged not fixable in time (4.1.1: 在投标截止时间前无法修复的); only one published after the
+    deadline, the fault still on then, states it as fact. A fix after the notice does not change
+    the published text (the record carries the fix); the supplementary notice is published
+    after the fix 原文 (4.2.1 方案三), so it never carries the fix either."""
+    data = load_toml("prep-power-delay.toml")  # deadline 09:30, power cut at 08:50
+    data["incident"]["notice_published_at"] = data["project"]["opening_time"].replace(
+        hour=9, minute=0
+    )
+    code, _, err = render(write_case(tmp_path / "a.toml", data), tmp_path / "a", capsys)
+    assert code == 0, err
+    published = text_of(tmp_path / "a" / "delay_notice.docx").replace("\n", "")
+    assert "经判断在响应文件提交截止时间前无法恢复供电，影响按时开标" in published
+    assert "未能" not in published
+    data["incident"]["resolved_at"] = data["project"]["opening_time"].replace(hour=9, minute=20)
+    code, _, err = render(write_case(tmp_path / "b.toml", data), tmp_path / "b", capsys)
+    assert code == 0, err
+    assert text_of(tmp_path / "b" / "delay_notice.docx").replace("\n", "") == published
+    record = text_of(tmp_path / "b" / "incident_record.docx")
+    assert "2026年12月3日（周四）09:20" in record
+    # Published after the deadline, still without power then: a fact.
+    code, _, err = render(DATA / "prep-power-delay.toml", tmp_path / "c", capsys)
+    assert code == 0, err
+    notice = text_of(tmp_path / "c" / "delay_notice.docx").replace("\n", "")
+    assert "在响应文件提交截止时间前未能恢复供电，影响按时开标" in notice
+    assert "经判断" not in notice
+    # The supplementary notice's 2-hour line is a judgement too, its text the same after the fix.
+    data = load_toml("opening-network-plan3.toml")
+    code, _, err = render(write_case(tmp_path / "d.toml", data), tmp_path / "d", capsys)
+    assert code == 0, err
+    issued = text_of(tmp_path / "d" / "supplementary_notice.docx")
+    assert "经判断故障在2小时内无法解决。" in issued.replace("\n", "")
+    data["incident"]["resolved_at"] = data["incident"]["new_time"].replace(
+        day=8, hour=14, minute=22
+    )
+    code, _, err = render(write_case(tmp_path / "e.toml", data), tmp_path / "e", capsys)
+    assert code == 0, err
+    assert text_of(tmp_path / "e" / "supplementary_notice.docx") == issued

@@ -88,7 +88,7 @@ def test_the_notices_are_one_page_each_with_a_30_character_name_too(
         for stem, pdf in rendered_documents.pdf[case].items()
         if stem in NOTICES or case == LONG_NAMES
     }
-    assert len(pages) == 4, pages
+    assert len(pages) == 5, pages
     assert all(n == 1 for n in pages.values()), pages
 
 

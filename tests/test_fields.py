@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import tomllib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -127,6 +127,8 @@ def value_strategy(spec: F.Field) -> st.SearchStrategy[F.Value]:
         return texts
     if spec.kind is F.Kind.TIME:
         return optional | moments
+    if spec.kind is F.Kind.DATE:
+        return optional | st.dates(date(2000, 1, 1), date(2099, 12, 31))
     if spec.kind is F.Kind.BOOL:
         return st.booleans() if spec.key == "expert_left_early" else optional | st.booleans()
     if spec.kind is F.Kind.PLAN:

@@ -174,13 +174,17 @@ def test_procurement_delay_notice_is_a_correction_notice(
         "原公告的采购项目编号：QDCG-2026-1102",
         "原公告的采购项目名称：青岛市市北区某某社区卫生服务中心设备采购项目",
         "首次公告日期：",
-        "更正内容：响应文件提交截止时间及开标时间\n更正前：2026年12月3日（周四）09:30\n"
-        "更正后：2026年12月3日（周四）14:30\n开标地点：不变（青岛市公共资源交易中心第5开标室）",
+        # 更正事项、更正内容、更正日期 as published; 更正内容 gives the reason, then 前/后
+        "更正事项：采购文件（响应文件提交截止时间及开标时间）\n更正内容：",
+        "本项目延迟开标。\n更正前：2026年12月3日（周四）09:30\n"
+        "更正后：2026年12月3日（周四）14:30\n更正日期：2026年12月3日\n三、其他补充事宜\n"
+        "采购文件的其他内容不变。",  # the venue is unchanged: no line for it
         "因交易场所突发停电",  # neutral words, not the incident's own description
         "第四条（一）3",
         "四、凡对本次公告内容提出询问，请按以下方式联系\n采购人：青岛市市北区某某社区卫生服务中心\n"
-        "联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n采购代理机构：青岛某某项目管理有限公司\n"
-        "联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n特此公告。",
+        "地址：青岛市市北区某某路12号\n联系人：王先生　　电话：0532-83456789\n"
+        "采购代理机构：青岛某某项目管理有限公司\n地址：青岛市市南区某某路8号某某大厦15层\n"
+        "联系人：刘女士　　电话：0532-81234567\n特此公告。",
         "特此公告。",
         "采购人（盖章）：\n青岛市市北区某某\n社区卫生服务中心 | 采购代理机构（盖章）：\n青岛某某项目管理有限公司",
     ):
@@ -205,8 +209,11 @@ def test_construction_delay_notice_changes_deadline_and_opening_with_contacts(
     for needle in (
         "一、投标截止时间及开标时间变更为：2026年12月3日（周四）14:30。",
         "二、开标地点：不变。",
-        "四、联系方式\n招标人：青岛市市北区某某社区卫生服务中心\n联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿\n"
-        "招标代理机构：青岛某某项目管理有限公司\n联系人：刘女士　　电话：0532-81234567\n特此公告。",
+        # The case's tenderer contact (and no address line: the construction notice has none)
+        "四、联系方式\n招标人：青岛市市北区某某社区卫生服务中心\n地址：青岛市市北区某某路12号\n"
+        "联系人：王先生　　电话：0532-83456789\n"
+        "招标代理机构：青岛某某项目管理有限公司\n地址：青岛市市南区某某路8号某某大厦15层\n"
+        "联系人：刘女士　　电话：0532-81234567\n特此公告。",
         "特此公告。",
     ):
         assert needle in text
@@ -216,7 +223,8 @@ def test_construction_delay_notice_changes_deadline_and_opening_with_contacts(
     code, _, err = render(case, tmp_path / "b", capsys, "--only", "delay_notice")
     assert code == 0, err
     assert (
-        "招标代理机构：青岛某某项目管理有限公司\n联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿"
+        "招标代理机构：青岛某某项目管理有限公司\n地址：青岛市市南区某某路8号某某大厦15层\n"
+        "联系人：＿＿＿＿＿＿　　电话：＿＿＿＿＿＿＿＿"
         in text_of(tmp_path / "b" / "delay_notice.docx")
     )
 
@@ -266,7 +274,7 @@ def test_earliest_without_a_publication_time_names_what_is_missing(
     ("where", "field"),
     [
         (("project", "name"), "project.name"),
-        (("project", "venue"), "project.venue"),
+        (("project", "tenderer_address"), "project.tenderer_address"),
     ],
 )
 def test_a_confidential_name_in_a_public_notice_is_refused_naming_the_field(

@@ -114,7 +114,7 @@ def test_title_body_and_heading_fonts(rendered: list[Path]) -> None:
     assert title.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     assert title.runs[0].font.size.pt == 22
     assert document.paragraphs[1].text == ""  # one empty line below the title
-    body = next(p for p in document.paragraphs if p.text.startswith("更正原因"))
+    body = next(p for p in document.paragraphs if p.text.startswith("更正内容"))
     assert body.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋"
     assert body.runs[0].font.size.pt == 16
 

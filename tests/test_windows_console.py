@@ -236,6 +236,7 @@ def _ask_on(screen: ConhostScreen, ask: object, keys: str, needle: str) -> tuple
     output = Vt100_Output(screen, lambda: Size(rows=24, columns=WIDTH), term="xterm")  # type: ignore[arg-type]
     seen: list[tuple[list[str], int]] = []
     with create_pipe_input() as pipe:
+        screen.answer_through(pipe)
 
         def run() -> None:
             with create_app_session(input=pipe, output=output):
@@ -321,6 +322,7 @@ def test_a_typed_answer_stops_the_per_second_redraw_where_an_input_method_suffer
     answer: list[str] = []
     output = Vt100_Output(asking, lambda: Size(rows=24, columns=WIDTH), term="xterm")  # type: ignore[arg-type]
     with create_pipe_input() as pipe:
+        asking.answer_through(pipe)
 
         def run() -> None:
             with create_app_session(input=pipe, output=output):

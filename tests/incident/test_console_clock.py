@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.data_structures import Size
-from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.input import PipeInput, create_pipe_input
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from qdplan_cli.plan.decide import decide
@@ -43,6 +43,12 @@ class Screen:
         with self.lock:
             self.stream.feed(data)
         return len(data)
+
+    def answer_through(self, pipe: PipeInput) -> None:
+        """Answer the cursor-position query (``ESC [6n``) through ``pipe``, the keyboard, as a
+        real terminal does. Unanswered, prompt_toolkit waits a second for it as each question
+        ends."""
+        self.screen.write_process_input = pipe.send_text  # type: ignore[method-assign]
 
     def flush(self) -> None:
         pass
@@ -81,6 +87,7 @@ def test_the_countdown_runs_and_the_crossing_is_announced_while_a_question_waits
     answer: list[str] = []
     try:
         with create_pipe_input() as pipe:
+            screen.answer_through(pipe)
 
             def ask() -> None:  # the app session is per thread (a context variable)
                 with create_app_session(input=pipe, output=output):

@@ -23,7 +23,16 @@ number = "QDJS-2026-0733"
 
 
 def spawn(args: list[str], home: Path) -> pexpect.spawn:
-    env = {**os.environ, "QDPLAN_HOME": str(home), "COLUMNS": "160", "LINES": "50", "TERM": "xterm"}
+    env = {
+        **os.environ,
+        "QDPLAN_HOME": str(home),
+        "COLUMNS": "160",
+        "LINES": "50",
+        "TERM": "xterm",
+        # Nothing in this pty answers the cursor-position query; unanswered, prompt_toolkit
+        # waits a second for it as each question ends (a real terminal answers at once).
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+    }
     child = pexpect.spawn(
         str(venv_bin("qdplan")),
         args,

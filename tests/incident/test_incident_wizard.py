@@ -584,3 +584,106 @@ def test_a_procurement_project_hears_procurement_words_in_every_question(
     assert "物业楼层服务人员判断" in words  # a power cut: not 技术人员
     for wrong in ("评标", "招标人", "投标人"):
         assert wrong not in words, (wrong, words)
+
+
+def _columns(text: str) -> int:
+    """Columns on a console that draws East-Asian-ambiguous characters two wide (conhost)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
+@pytest.fixture
+def menus(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The entries of every menu the wizard shows, in order (``prompts.select`` still asks)."""
+    from qdplan_cli.ui import prompts
+
+    shown: list[list[str]] = []
+    select = prompts.select
+
+    def seen(message: str, choices: Any, default: str | None = None) -> str:
+        shown.append([title for title, _ in choices])
+        return select(message, choices, default)
+
+    monkeypatch.setattr(prompts, "select", seen)
+    return shown
+
+
+def test_a_recorded_time_keeps_every_hub_entry_within_80_columns(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    menus: list[list[str]],
+) -> None:
+    """Once a time is recorded, its hub entry says it (已记录 12月8日 09:15) in place of what
+    recording it is for, and the line still fits 80 columns after the pointer: a cut entry
+    hid the time itself ("…（已记录 12月4")."""
+    from qdplan_cli.ui.wizard import _recorded
+    from qdplan_cli.ui.wording import WIZARD
+
+    at = "2026-12-08 09:15" + ENTER
+    keys = (
+        pick(1)  # 开标过程中
+        + pick(2)  # 停电
+        + pick(0)  # 刚刚
+        + pick(0)  # 项目文件
+        + pick(1)  # 2小时内：不能
+        + pick(2)  # 方案三
+        + pick(2)  # 方案三·出具
+        + at
+        + pick(3)  # 方案三·经监管部门备案
+        + at
+        + pick(4)  # 方案三·现场公布
+        + at
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    last = menus[-1]
+    recorded = [title for title in last if "（已记录 12月8日 09:15）" in title]
+    assert len(recorded) == 3, last
+    wide = [title for title in last if _columns(" » " + title) > 80]
+    assert not wide, wide
+    # Every time a hub entry records, when recorded (the delay notice's and the filing's too).
+    moment = clock()
+    for key in (
+        "notice_published_at",
+        "plan_filed_at",
+        "supplement_issued_at",
+        "supplement_announced_at",
+        "plan3_filed_at",
+    ):
+        title = _recorded(WIZARD[key], moment.replace(month=12, day=28, hour=23, minute=59))
+        assert title.endswith("（已记录 12月28日 23:59）"), title
+        assert _columns(" » " + title) <= 80, title
+
+
+def test_a_recorded_filing_keeps_its_hub_entry_within_80_columns(
+    keyboard: Keyboard,
+    clock: Clock,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    menus: list[list[str]],
+) -> None:
+    """Evaluation, 方案二 filed: the entry "方案已报监管部门备案…" once recorded fits 80 columns."""
+    keys = (
+        pick(2)  # 评标环节
+        + pick(2)  # 停电
+        + pick(0)  # 刚刚
+        + pick(0)  # 项目文件
+        + pick(1)  # 2小时内：不能
+        + pick(1)  # 方案二
+        + pick(2)  # 方案已报监管部门备案
+        + "2026-12-08 09:15"
+        + ENTER
+        + LEAVE
+    )
+    with keyboard.typing(keys):
+        result = run("incident", "--project", str(project_file(tmp_path)))
+    assert result.code == 0, result.err
+    filed = [title for title in menus[-1] if title.startswith("方案已报监管部门备案")]
+    assert filed == ["方案已报监管部门备案：记录备案时间（已记录 12月8日 09:15）"], menus[-1]
+    wide = [title for title in menus[-1] if _columns(" » " + title) > 80]
+    assert not wide, wide

@@ -80,6 +80,7 @@ def drive(run: Callable[..., Result], project: Path) -> dict[str, str]:
     shots: dict[str, str] = {}
     result: list[Result] = []
     with create_pipe_input() as pipe:
+        screen.answer_through(pipe)
 
         def wizard() -> None:  # the app session is per thread (a context variable)
             with create_app_session(input=pipe, output=output):
@@ -160,6 +161,7 @@ def test_a_tick_made_in_another_terminal_reaches_the_waiting_wizard(
     output = Vt100_Output(screen, lambda: Size(rows=24, columns=80), term="xterm")  # type: ignore[arg-type]
     result: list[Result] = []
     with create_pipe_input() as pipe:
+        screen.answer_through(pipe)
 
         def wizard() -> None:
             with create_app_session(input=pipe, output=output):

@@ -105,3 +105,57 @@ def test_the_hash_and_the_rendered_events_come_from_one_snapshot(run: Run, clock
         assert len(check_incident(reader, incident).links) == before
     with Store.open() as reader:
         assert len(reader.events(incident)) == before + 1
+
+
+def test_an_early_leavers_commitment_and_replacement_are_in_the_decision(
+    run: Run, clock: Clock, tmp_path: Path
+) -> None:
+    """Issue 22 point 8: 处置决定 says that an expert who could not stay left, signed the
+    commitment, and was replaced (5.1: 签署…承诺后，予以补抽), each with its time; never a name
+    (the record is internal, but the leaving is recorded without one)."""
+    from datetime import datetime
+
+    from qdplan_cli.plan.times import SHANGHAI
+    from qdplan_cli.record import events as E
+    from qdplan_cli.record.store import Store
+
+    incident = stored(run, "evaluation-system-wait.toml")  # the fault 13:40–14:55 on 2026-12-10
+    left = datetime(2026, 12, 10, 14, 5, tzinfo=SHANGHAI)
+    arrived = datetime(2026, 12, 10, 8, 45, tzinfo=SHANGHAI)
+    signed, drawn = left.replace(minute=10), left.replace(minute=30)
+    clock.now = datetime(2026, 12, 10, 14, 40, tzinfo=SHANGHAI)
+    with Store.open() as store:
+        store.append(
+            incident,
+            E.expert_left_event(left, left, arrived, replacement=False, commitment=False),
+            clock.now,
+        )
+        store.append(incident, E.expert_commitment_event(signed, 1, left), clock.now)
+        store.append(incident, E.expert_replaced_event(drawn, 1, left), clock.now)
+    out = tmp_path / "out"
+    result = run("render", "--incident", incident, "--out", str(out), "--now", NOW)
+    assert result.code == 0, result.err
+    record = text_of(out / "incident_record.docx")
+    decided = record.split("三、处置决定")[1].split("四、签字确认")[0].replace("\n", "")
+    assert (
+        "一名评审专家因特殊情况确实不能继续评审，于2026年12月10日（周四）14:05提前离开；"
+        "已于2026年12月10日（周四）14:10签署不对外泄露评审信息的承诺；"
+        "已于2026年12月10日（周四）14:30补抽专家。"
+    ) in decided
+    for name in ("专家甲", "专家乙", "专家丙", "专家丁", "专家戊"):
+        assert name not in record
+
+
+def test_a_case_files_early_leaver_is_in_the_decision_without_invented_times(
+    run: Run, tmp_path: Path
+) -> None:
+    """A case file records the leaving (expert_left_early) but not the acts' times: 处置决定
+    says so and points to 经过, where the witness wrote them, rather than leave it out."""
+    out = tmp_path / "out"
+    case = str(DATA / "evaluation-system-leaver.toml")
+    result = run("render", "--case", case, "--out", str(out), "--now", NOW)
+    assert result.code == 0, result.err
+    record = text_of(out / "incident_record.docx")
+    decided = record.split("三、处置决定")[1].split("四、签字确认")[0].replace("\n", "")
+    assert "有评标专家提前离开，其签署承诺、补抽专家见经过记录。" in decided
+    assert "专家甲" not in record

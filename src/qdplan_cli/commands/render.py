@@ -92,20 +92,22 @@ def render(
     from qdplan_cli.plan.labels import DOCUMENT_LABELS
     from qdplan_cli.plan.times import format_dt
     from qdplan_cli.record.casefile import load_case
-    from qdplan_cli.record.incident import stored_case
+    from qdplan_cli.record.incident import Leaver, stored_incident
 
     if (case is None) == (incident is None):
         raise UserError("请给出 --case 案例文件或 --incident 事件编号（二者选一）", field="--case")
     rt = Runtime(now, calendar_file=calendar)  # business hours and holidays from the config
     record_hash: str | None = None
     record_events: int | None = None
+    leavers: list[Leaver] = []  # a stored incident's early leavers (a case file has none)
     if case is not None:
         the_case = load_case(case)
     else:
         from qdplan_cli.record.checks import check_incident
 
         with rt.open_store() as store:
-            the_case, record_hash = stored_case(store, incident)
+            stored, record_hash = stored_incident(store, incident)
+            the_case, leavers = stored.case(), stored.leavers
             # How many events the printed hash stands for (the QR code on the record).
             links = check_incident(store, the_case.incident_id).links
             record_events = next(
@@ -136,6 +138,7 @@ def render(
             record_hash=record_hash,
             record_events=record_events,
             config=rt.config,
+            leavers=leavers,
         )
     # Every file is built in memory first (render_documents builds and checks the DOCX):
     # a refusal or a failure leaves nothing half-written.

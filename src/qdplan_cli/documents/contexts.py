@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,11 +44,12 @@ from qdplan_cli.plan.model import (
     Role,
     Stage,
 )
-from qdplan_cli.plan.times import format_date, format_dt
+from qdplan_cli.plan.times import format_date, format_day, format_dt
 from qdplan_cli.record.casefile import DETAIL_FIELDS, PROJECT_TEXT_KEYS, Case, case_value
 
 if TYPE_CHECKING:
     from qdplan_cli.local.config import Config
+    from qdplan_cli.record.incident import Leaver
 
 # What every template may use (``qdplan templates vars``). Values absent from the case are
 # left out of the context: a template that needs one fails naming it; optional ones are
@@ -101,6 +102,12 @@ VARIABLES: dict[str, str] = {
     "notice.venue_changed": "地点是否变更",
     "notice.date": "公告落款日期：延迟开标公告发布日 / 补充公告发出日（未知时不存在，留手填）",
     "notice.rule": "新时间须遵守的规则（文字）",
+    "notice.unfixed_at_deadline": "延迟开标公告发布时投标截止时间已过、故障在截止时间前确未排除"
+    "（是：公告写“未能排除”这一事实；否：写“经判断…无法排除”，故障已排除的另写实际排除时间）",
+    "leavers": "提前离开的专家（render --incident 时，按离开先后；不含姓名；案例文件没有此项）",
+    "leavers[].left_at": "离开时间",
+    "leavers[].commitment_at": "签署不对外泄露评审信息的承诺的时间（未签署时不存在）",
+    "leavers[].replaced_at": "补抽专家的时间（未补抽时不存在）",
     "experts": "专家姓名（仅非公开文书、且用 --expert-names 时提供）",
     "experts[]": "专家姓名",
     "expert_rows": "保密承诺书签字行数",
@@ -235,6 +242,8 @@ def _document_fields(case: Case, specs: Sequence[F.Field]) -> dict[str, object]:
         value = case_value(case, spec)
         if isinstance(value, datetime):
             out[spec.key] = format_dt(value)
+        elif isinstance(value, date):
+            out[spec.key] = format_day(value)
         elif isinstance(value, Stage):
             out[spec.key] = stage_label(value, p.type)
         elif isinstance(value, Fault):
@@ -264,6 +273,18 @@ def _course(case: Case) -> list[tuple[datetime, str]]:
     return sorted(entries, key=lambda entry: entry[0])
 
 
+def unfixed_at_deadline(case: Case) -> bool:
+    """Whether "在投标截止时间前未能排除" is a fact the delay notice may state (4.1.1): it was
+    published at or after the deadline, and the fault was not fixed by then. Otherwise the
+    notice was written on the judgement that it could not be fixed in time (fixed_before_deadline,
+    answered before the deadline) and says so as a judgement."""
+    s = case.situation
+    deadline, published = s.bid_deadline, s.notice_published_at
+    if deadline is None or published is None or published < deadline:
+        return False
+    return s.resolved_at is None or s.resolved_at > deadline
+
+
 def build_context(
     case: Case,
     decision: Decision,
@@ -272,6 +293,7 @@ def build_context(
     record_hash: str | None = None,
     record_events: int | None = None,
     config: Config | None = None,
+    leavers: Sequence[Leaver] = (),
 ) -> dict[str, object]:
     """The variables every template receives (confidential names excepted).
 
@@ -318,6 +340,19 @@ def build_context(
                 "fault_id": decision.fault.value,
             },
         ),
+        # 5.1: an expert who cannot stay signs the commitment, then is replaced (补抽):
+        # the acts, never the name.
+        "leavers": [
+            Fields(
+                f"leavers[{i}]",
+                {
+                    "left_at": format_dt(lv.left_at),
+                    "commitment_at": _dt(lv.commitment_at),
+                    "replaced_at": _dt(lv.replaced_at),
+                },
+            )
+            for i, lv in enumerate(leavers, start=1)
+        ],
         "timeline": [
             Fields(f"timeline[{i}]", {"at": format_dt(at), "text": text})
             for i, (at, text) in enumerate(_course(case), start=1)
@@ -385,6 +420,7 @@ def build_context(
                 "venue_changed": bool(case.new_venue) and case.new_venue != p.venue,
                 "date": format_date(notice_day) if notice_day is not None else None,
                 "rule": timing.rule,
+                "unfixed_at_deadline": unfixed_at_deadline(case),
             },
         ),
     }
@@ -569,6 +605,7 @@ def render_documents(
     record_hash: str | None = None,
     record_events: int | None = None,
     config: Config | None = None,
+    leavers: Sequence[Leaver] = (),
 ) -> list[RenderedDocument]:
     """Render, build and check every document; raises before anything is written. ``config``
     gives the supervisors (主送, 备案) and the closure room."""
@@ -577,7 +614,14 @@ def render_documents(
     docs = documents_to_render(decision, only)
     timing = notice_time(case, decision, use_earliest=use_earliest)
     base = build_context(
-        case, decision, timing, now, record_hash, record_events=record_events, config=config
+        case,
+        decision,
+        timing,
+        now,
+        record_hash,
+        record_events=record_events,
+        config=config,
+        leavers=leavers,
     )
     rendered: list[RenderedDocument] = []
     for doc in docs:

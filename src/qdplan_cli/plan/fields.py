@@ -8,13 +8,14 @@ and where it appears. Everything else is derived from this table: the case-file 
 written anywhere else by hand is a bug (``tests/test_fields.py`` checks every representation).
 
 Values are typed: ``str`` (texts), ``bool`` (facts), ``int`` (the plan), ``datetime`` (moments,
-Asia/Shanghai), the enums ``Stage``, ``Fault``, ``ProjectType``, and ``tuple[str, ...]`` (names).
+Asia/Shanghai), ``date`` (days), the enums ``Stage``, ``Fault``, ``ProjectType``, and ``tuple[str, ...]`` (names).
 ``read_value`` is the one check of a value, used when a case file is read, when an event is
 written and when it is read back: what was accepted when written is readable forever.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -45,6 +46,7 @@ class Kind(StrEnum):
 
     TEXT = "text"
     TIME = "time"
+    DATE = "date"  # a day without a time (the original notice's first publication)
     BOOL = "bool"
     PLAN = "plan"
     STAGE = "stage"
@@ -98,7 +100,7 @@ ACT_LABELS: Final = {
     Act.DISCARDED: "事件作废",
 }
 
-Value = str | bool | int | datetime | Stage | Fault | ProjectType | tuple[str, ...] | None
+Value = str | bool | int | datetime | date | Stage | Fault | ProjectType | tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,33 @@ FIELDS: Final[tuple[Field, ...]] = (
         question="{tenderer}：",
         doc="招标人（采购人）名称",
     ),
+    # The tenderer's own contact and address, for the notices' 联系方式 (a published 更正公告
+    # gives 名称、地址、联系方式 of each party). Not asked by the wizard (the agency fills them in
+    # the case file); a notice leaves out a line it has nothing for, never prints a blank.
+    Field(
+        "tenderer_contact",
+        Table.PROJECT,
+        Kind.TEXT,
+        "招标人联系人",
+        shown=_E | _D,
+        doc="招标人（采购人）联系人（未填时公告不印此行）",
+    ),
+    Field(
+        "tenderer_phone",
+        Table.PROJECT,
+        Kind.TEXT,
+        "招标人电话",
+        shown=_E | _D,
+        doc="招标人（采购人）联系电话",
+    ),
+    Field(
+        "tenderer_address",
+        Table.PROJECT,
+        Kind.TEXT,
+        "招标人地址",
+        shown=_E | _D,
+        doc="招标人（采购人）地址（政府采购更正公告印“地址”；未填时不印）",
+    ),
     Field(
         "agency",
         Table.PROJECT,
@@ -198,6 +227,22 @@ FIELDS: Final[tuple[Field, ...]] = (
         shown=_E | _D | _W,
         question="联系电话：",
         doc="联系电话",
+    ),
+    Field(
+        "agency_address",
+        Table.PROJECT,
+        Kind.TEXT,
+        "代理机构地址",
+        shown=_E | _D,
+        doc="代理机构地址（政府采购更正公告印“地址”；未填时不印）",
+    ),
+    Field(
+        "first_notice_date",
+        Table.PROJECT,
+        Kind.DATE,
+        "首次公告日期",
+        shown=_E | _D,
+        doc="原公告首次发布的日期（政府采购更正公告印“首次公告日期”；未填时留出空白待手填）",
     ),
     Field(
         "opening_time",
@@ -402,8 +447,9 @@ FIELDS: Final[tuple[Field, ...]] = (
         Kind.BOOL,
         "有专家因特殊情况提前离开",
         "5.1",
-        shown=_ES,
+        shown=_ES | _D,
         act=Act.EXPERT_LEFT,
+        doc="有专家因特殊情况提前离开（true/false；各人的离开、承诺、补抽时间见 leavers）",
     ),
     Field(
         "cause",
@@ -510,6 +556,31 @@ def read_moment(value: object, where: str) -> datetime:
     raise UserError(f"应为日期时间，收到{type_name(value)}", field=where)
 
 
+_CHINESE_DAY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def read_day(value: object, where: str) -> date:
+    """A day: a TOML date, or a text ``2026-11-20`` / ``2026年11月20日``."""
+    if isinstance(value, datetime):
+        raise UserError("应为日期（不含时刻），如 2026-11-20", field=where)
+    day: date | None = value if isinstance(value, date) else None
+    if isinstance(value, str):
+        text = value.strip()
+        found = _CHINESE_DAY.fullmatch(text)
+        try:
+            day = (
+                date(int(found[1]), int(found[2]), int(found[3]))
+                if found
+                else date.fromisoformat(text)
+            )
+        except ValueError:
+            day = None
+    if day is None:
+        raise UserError(f"应为日期，如 2026-11-20 或 2026年11月20日，收到 {value!r}", field=where)
+    check_range(datetime.combine(day, time()), where)
+    return day
+
+
 def read_plan(value: object, where: str) -> int:
     # 3.0 is not a plan number (and would be exported so); True is not 1.
     if isinstance(value, bool) or not isinstance(value, int) or value not in PLANS:
@@ -539,6 +610,8 @@ def read_value(spec: Field, value: object, where: str | None = None) -> Value:
         return read_text(value, where)
     if kind is Kind.TIME:
         return read_moment(value, where)
+    if kind is Kind.DATE:
+        return read_day(value, where)
     if kind is Kind.BOOL:
         if not isinstance(value, bool):
             raise UserError(f"应为 true 或 false，收到 {value!r}", field=where)
@@ -592,8 +665,9 @@ def with_fact(situation: Situation, key: str, value: Value) -> Situation:
     return evolve(situation, {key: value})
 
 
-def plain(value: Value) -> str | bool | int | datetime | list[str] | None:
-    """A value as TOML writes it (enums by their ids, names as a list, times as datetimes)."""
+def plain(value: Value) -> str | bool | int | datetime | date | list[str] | None:
+    """A value as TOML writes it (enums by their ids, names as a list, times as datetimes,
+    days as dates)."""
     if isinstance(value, Stage | Fault | ProjectType):
         return value.value
     if isinstance(value, tuple):
@@ -602,10 +676,13 @@ def plain(value: Value) -> str | bool | int | datetime | list[str] | None:
 
 
 def to_json(value: Value) -> str | bool | int | list[str] | None:
-    """A value as an event's JSON holds it (times as ISO 8601 with the offset)."""
+    """A value as an event's JSON holds it (times as ISO 8601 with the offset, days as
+    ``2026-11-20``)."""
     out = plain(value)
     if isinstance(out, datetime):
         return localize(out).isoformat()
+    if isinstance(out, date):
+        return out.isoformat()
     return out
 
 

@@ -223,8 +223,12 @@ def format_dt(moment: datetime | None) -> str:
 
 def format_date(moment: datetime) -> str:
     """``2026年12月3日`` — GB/T 9704 7.3.5: Arabic numerals, full year, no zero padding."""
-    m = localize(moment)
-    return f"{m.year}年{m.month}月{m.day}日"
+    return format_day(localize(moment).date())
+
+
+def format_day(day: date) -> str:
+    """A day as ``format_date`` writes it."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def format_dt_seconds(moment: datetime) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,10 +51,15 @@ class Project:
     number: str = ""
     type: ProjectType = ProjectType.CONSTRUCTION
     tenderer: str = ""
+    tenderer_contact: str = ""
+    tenderer_phone: str = ""
+    tenderer_address: str = ""
     agency: str = ""
     venue: str = ""
     contact: str = ""
     phone: str = ""
+    agency_address: str = ""
+    first_notice_date: date | None = None
     opening_time: datetime | None = None
 
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from qdplan_cli.plan import fields as F
@@ -43,7 +43,7 @@ from qdplan_cli.plan.errors import UserError
 from qdplan_cli.plan.fees import Attendance
 from qdplan_cli.plan.labels import FAULT_LABELS, PLAN_SHORT, PROJECT_TYPE_LABELS, STAGE_LABELS
 from qdplan_cli.plan.model import Fact, Fault, ProjectType, Stage
-from qdplan_cli.plan.times import format_dt, localize
+from qdplan_cli.plan.times import format_day, format_dt, localize
 from qdplan_cli.record.casefile import (
     DETAIL_FIELDS,
     PROJECT_FIELDS,
@@ -404,6 +404,8 @@ def value_label(spec: F.Field, value: F.Value) -> str:
         return PLAN_SHORT[value]  # stage-neutral: an answer can outlive a change of stage
     if isinstance(value, datetime):
         return format_dt(value)
+    if isinstance(value, date):
+        return format_day(value)
     if isinstance(value, bool):
         return "能" if value else "不能"
     if isinstance(value, tuple):

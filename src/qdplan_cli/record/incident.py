@@ -399,6 +399,13 @@ def load_checked(store: Store, incident_id: str | None) -> tuple[Incident, Chain
 
 def stored_case(store: Store, incident_id: str | None) -> tuple[Case, str]:
     """A stored incident as a case, and its record hash; refused when the chain is broken."""
+    target, record_hash = stored_incident(store, incident_id)
+    return target.case(), record_hash
+
+
+def stored_incident(store: Store, incident_id: str | None) -> tuple[Incident, str]:
+    """A stored incident (its case, and the acts a case file has no place for: the experts who
+    left early), and its record hash; refused when the chain is broken."""
     from qdplan_cli.record.chain import SHORT_HASH
     from qdplan_cli.record.checks import verified_head
 
@@ -407,4 +414,4 @@ def stored_case(store: Store, incident_id: str | None) -> tuple[Case, str]:
         target_id = active_id(store, incident_id)
         head = verified_head(store, target_id)
         target = load(store, target_id)
-    return target.case(), head[:SHORT_HASH]
+    return target, head[:SHORT_HASH]

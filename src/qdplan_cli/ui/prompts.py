@@ -116,19 +116,31 @@ def _with_status(
     return question
 
 
+def _wrapped(text: str) -> str:
+    """``text`` broken into lines of the window's width where a reader expects it
+    (``ui.status.wrap``: never inside a time or a number), as the window shows it."""
+    from prompt_toolkit.application.current import get_app_session
+
+    from qdplan_cli.ui.status import wrap
+
+    columns = get_app_session().output.get_size().columns
+    width = max(20, columns)
+    return "\n".join(line for part in _shown(text).split("\n") for line in wrap(part, width))
+
+
 def hint(text: str) -> None:
-    """A one-line hint above the next question (what the plan says about it)."""
-    questionary.print(_shown(text), style="fg:ansiyellow")
+    """A hint above the next question (what the plan says about it)."""
+    questionary.print(_wrapped(text), style="fg:ansiyellow")
 
 
 def alarm(text: str) -> None:
     """A warning shown at once, in the alarm style of the 2-hour crossing (status block)."""
-    questionary.print(text, style="fg:ansiwhite bg:ansired bold")
+    questionary.print(_wrapped(text), style="fg:ansiwhite bg:ansired bold")
 
 
 def done(text: str) -> None:
     """A progress line once something is saved ("已记录：…")."""
-    questionary.print(_shown(text), style="fg:ansigreen")
+    questionary.print(_wrapped(text), style="fg:ansigreen")
 
 
 def select(

@@ -13,6 +13,7 @@ with Rich. No clock is read here.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,66 @@ def fit(text: str, width: int) -> str:
         out.append(char)
         used += w
     return "".join(out) + "…"
+
+
+# What a line of console text is never broken inside: a date (with its weekday and time), a
+# time, a number, a Latin word or identifier (0532-81110001, 20261208-0915-1).
+_WHOLE = re.compile(
+    r"\d{4}年\d{1,2}月\d{1,2}日(?:（周.）)?(?: ?\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{1,2}月\d{1,2}日(?: ?\d{1,2}:\d{2})?"
+    r"|\d{1,2}:\d{2}(?::\d{2})?"
+    r"|[A-Za-z0-9][A-Za-z0-9\-/._]*"
+)
+_NO_LINE_START = set("，。、；：？！）》”’】〕…—·,.;:!?)]」")  # GB/T 15834
+_NO_LINE_END = set("（《“‘【〔([「")
+
+
+def _columns(text: str) -> int:
+    """Columns, counting East-Asian-ambiguous characters as two (conhost): a wrapped line is
+    never wider than the window on any console."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken where a reader expects it: never
+    inside a date, a time, a number or a Latin word, no closing mark at a line start, no opening
+    one at a line end, no last line of one character (the terminal itself breaks anywhere:
+    "…18:" / "38"). A piece wider than a line is cut where it must."""
+    if _columns(text) <= width:
+        return [text]
+    units: list[str] = []
+    pos = 0
+    for found in _WHOLE.finditer(text):
+        units.extend(text[pos : found.start()])
+        units.append(found.group())
+        pos = found.end()
+    units.extend(text[pos:])
+    glued: list[str] = []
+    for unit in units:
+        if glued and (unit[0] in _NO_LINE_START or glued[-1][-1] in _NO_LINE_END):
+            glued[-1] += unit
+        else:
+            glued.append(unit)
+    lines: list[list[str]] = [[]]
+    for unit in glued:
+        while _columns(unit) > width:  # one piece wider than a line: cut where it must
+            cut, used = 0, 0
+            while used + _columns(unit[cut]) <= width:
+                used += _columns(unit[cut])
+                cut += 1
+            lines.append([unit[:cut]])
+            unit = unit[cut:]
+            lines.append([])
+        if lines[-1] and _columns("".join(lines[-1]) + unit.rstrip()) > width:
+            lines.append([])
+        lines[-1].append(unit)
+    lines = [line for line in lines if "".join(line).strip()]
+    if not lines:  # blanks only
+        return []
+    last, before = lines[-1], lines[-2] if len(lines) > 1 else []
+    if len(before) > 2 and _columns("".join(last)) < 4:  # a stranded character: one more
+        last.insert(0, before.pop())
+    return ["".join(line).strip() for line in lines]
 
 
 def countdown(delta: timedelta) -> str:

@@ -95,6 +95,14 @@ def parse_clock_time(text: str, now: datetime) -> datetime:
     return read_time(text, "时间", now).at
 
 
+def _recorded(label: str, when: datetime) -> str:
+    """A hub entry whose time is recorded (choosing it again corrects the time): what recording
+    it is for, its closing （…）, gives way to the time, short, so the line fits 80 columns."""
+    if label.endswith("）") and "（" in label:
+        label = label[: label.rindex("（")]
+    return f"{label}（已记录 {when.month}月{when.day}日 {when:%H:%M}）"
+
+
 def _say_back(text: str, now: datetime) -> None:
     """``9:12`` means today: say so (``理解为 2026年12月8日（周二）09:12``)."""
     said = read_time(text, "时间", now).said_back
@@ -378,8 +386,8 @@ class Wizard:
             for key in keys:
                 current = incident.value(key)
                 label = WIZARD["plan3_filed_at" if key == "plan_filed_at" else key]
-                if isinstance(current, datetime):  # short: the menu line fits 80 columns
-                    label += f"（已记录 {current.month}月{current.day}日 {current:%H:%M}）"
+                if isinstance(current, datetime):
+                    label = _recorded(label, current)
                 choices.append((label, key))
         if choices:
             label = WIZARD["new_time"]
@@ -435,7 +443,7 @@ class Wizard:
             label = WIZARD["plan_filed_at"]
             filed = incident.situation.plan_filed_at
             if filed is not None:
-                label += f"（已记录 {format_dt(filed)}）"
+                label = _recorded(label, filed)
             choices.append((label, "plan_filed_at"))
             notice_keys.add("plan_filed_at")
         if incident.situation.stage is Stage.EVALUATION:
@@ -946,6 +954,8 @@ class Wizard:
         case = Case(project=base)
         words = terms(base.type)
         for spec in F.PROJECT:
+            if F.Shown.WIZARD not in spec.shown:
+                continue  # kept as it was (a case file's: the tenderer's contact, addresses)
             before = case_value(case, spec)
             value: F.Value
             if spec.kind is F.Kind.PROJECT_TYPE:

@@ -125,8 +125,8 @@ WIZARD: Final = {
     "need_fact": "缺少“{label}”，无法给出完整处置；请在案例文件 [incident] 中填写 {key}",
 }
 
-# The wizard's question for each ``[project]`` key (the field table's).
-PROJECT_FIELD_PROMPTS: Final = {f.key: f.question for f in PROJECT}
+# The wizard's question for each ``[project]`` key it asks (the field table's).
+PROJECT_FIELD_PROMPTS: Final = {f.key: f.question for f in PROJECT if Shown.WIZARD in f.shown}
 
 # The written record's free texts (4.3, 5.4: 原因、经过、解决措施), as the wizard asks them.
 DETAIL_PROMPTS: Final = {
