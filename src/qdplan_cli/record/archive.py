@@ -38,10 +38,11 @@ from qdplan_cli.plan.errors import ChainBrokenError, UserError
 from qdplan_cli.record.chain import ChainReport, describe, verify
 from qdplan_cli.record.handover import (
     FINISHED_KINDS,
+    Broken,
     Chain,
     chain_payload,
     head_payload,
-    local_chain,
+    local_chains_of,
 )
 from qdplan_cli.record.signing import LaptopKey, check, fingerprint, valid_public
 
@@ -892,11 +893,9 @@ class Archive:
         public = key.public
 
         def read(source: Store) -> Iterator[Chain]:
-            for incident_id in todo:
-                try:
-                    chain = local_chain(source, incident_id, laptop=laptop, hall=hall)
-                except ChainBrokenError as exc:
-                    result.broken.append((incident_id, exc.message))
+            for chain in local_chains_of(source, todo, laptop=laptop, hall=hall):
+                if isinstance(chain, Broken):
+                    result.broken.append((chain.key, chain.problem))
                     continue
                 # Signed here, in the reading thread, while the server takes the batch before.
                 yield replace(

@@ -135,6 +135,40 @@ def local_chain(store: Store, incident_id: str, *, laptop: str, hall: str) -> Ch
     with store.snapshot():
         created_at, head, length = store.chain_record(incident_id)
         rows = tuple(tuple(r) for r in store.raw_events(incident_id))
+    return _checked_chain(incident_id, created_at, rows, head, length, laptop=laptop, hall=hall)
+
+
+def local_chains_of(
+    store: Store, incident_ids: Sequence[str], *, laptop: str, hall: str
+) -> Iterator[Chain | Broken]:
+    """The chains of ``incident_ids``, read a batch at a time (``Store.raw_chains``), each
+    checked as ``local_chain`` checks it: one that fails comes as ``Broken`` with the message
+    ``local_chain`` would raise."""
+    for start in range(0, len(incident_ids), READ_BATCH):
+        for incident_id, created_at, head, length, rows in store.raw_chains(
+            incident_ids[start : start + READ_BATCH]
+        ):
+            try:
+                yield _checked_chain(
+                    incident_id, created_at, tuple(rows), head, length, laptop=laptop, hall=hall
+                )
+            except ChainBrokenError as exc:
+                yield Broken(incident_id, exc.message)
+
+
+READ_BATCH = 500  # incidents read from the store at once (SQLite takes up to 32766 parameters)
+
+
+def _checked_chain(
+    incident_id: str,
+    created_at: str,
+    rows: tuple[Row, ...],
+    head: str,
+    length: int,
+    *,
+    laptop: str,
+    hall: str,
+) -> Chain:
     report = verify(incident_id, created_at, rows, head, length)
     if report.problem is not None:
         raise ChainBrokenError(
