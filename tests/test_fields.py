@@ -32,7 +32,7 @@ from qdplan_cli.record.casefile import (
     with_value,
 )
 from qdplan_cli.record.events import case_events
-from qdplan_cli.record.handover import local_chain, read_file, review_item, write_file
+from qdplan_cli.record.handover import fold_chain, local_chain, read_file, write_file
 from qdplan_cli.record.incident import load
 from qdplan_cli.record.store import Store
 from qdplan_cli.ui.jsonout import decision_json
@@ -211,8 +211,7 @@ def test_case_file_to_incident_to_export_to_case_file_keeps_every_field(case: Ca
             Path(folder) / "handover.jsonl", [chain], exported_at=NOW, key=signing.generate()
         )
         (received,) = read_file(path)
-        item = review_item(received)
-        assert fields_of(case_to_dict(item.incident.case())) == fields_of(written)
+        assert fields_of(case_to_dict(fold_chain(received).case())) == fields_of(written)
 
 
 def test_decide_has_an_option_for_every_fact_the_engine_reads() -> None:
@@ -237,3 +236,24 @@ def test_dict_of_any_only_at_the_json_and_toml_edges() -> None:
     found = {k: v for k, v in found.items() if v}
     edges = {"record/store.py", "local/tomlfile.py", "record/handover.py", "ui/jsonout.py"}
     assert set(found) <= edges and sum(found.values()) <= 5, found
+
+
+@given(cases())
+def test_evolve_makes_what_dataclasses_replace_makes(case: Case) -> None:
+    """The fold's fast ``evolve`` is ``dataclasses.replace`` for the table's dataclasses: it may
+    stand in only while they have no ``__post_init__`` (which it would skip) and keep a
+    ``__dict__``; a name that is not a field is refused as ``replace`` refuses it."""
+    for cls in (Case, Project, Situation):
+        assert not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__"), cls
+    for target in (case, case.project, case.situation):
+        for spec in dataclasses.fields(target):
+            value = getattr(target, spec.name)
+            changed = F.evolve(target, {spec.name: value})
+            assert changed == dataclasses.replace(target, **{spec.name: value})
+            assert changed is not target and type(changed) is type(target)
+        with pytest.raises(TypeError):
+            F.evolve(target, {"no_such_field": 1})
+    before = dataclasses.replace(case)
+    moved = F.evolve(case, {"incident_id": case.incident_id + "X", "cause": "断电"})
+    assert moved == dataclasses.replace(case, incident_id=case.incident_id + "X", cause="断电")
+    assert case == before  # the original is left as it was

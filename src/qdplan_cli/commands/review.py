@@ -120,7 +120,7 @@ def review(
     chosen = [i for i in items if i.key in counted]
     chosen.sort(key=lambda i: (i.onset, i.key))
     workbook = incidents_xlsx(chosen, result, config.fees)
-    text = to_json(result)
+    text = to_json(result)  # UTF-8
     # The incidents are not needed past this point: freed before the charts' libraries load,
     # so the peak holds one or the other, not both.
     del items, chosen, counted
@@ -133,7 +133,7 @@ def review(
         xlsx_path = out / f"{stem}.xlsx"
         write_atomically(docx_path, rendered.docx, private=False)
         write_atomically(xlsx_path, workbook, private=False)
-        write_atomically(json_path, text.encode("utf-8"), private=False)
+        write_atomically(json_path, text, private=False)
     except OSError as exc:
         raise UserError(f"无法写入：{exc.strerror}", field=str(out)) from None
     from qdplan_cli.ui.reports import ReviewWritten, show_review
@@ -145,7 +145,7 @@ def review(
             result.two_hour.count,
             docx_path,
             json_path,
-            text,
+            text.decode("utf-8") if as_json else "",
             xlsx=xlsx_path,
             skipped=[(b.key, b.problem) for b in broken],
             unchecked=unchecked,

@@ -258,21 +258,24 @@ def render(
     return Rendered(build_docx(blocks, title=title, author=issuer, now=now, images=images), images)
 
 
-def to_json(review: Review) -> str:
-    """The review as JSON: one line per figure and per incident (readable, and encoded by the
-    C encoder a line at a time: an indented dump of 50,000 incidents would hold millions of
-    small strings at once)."""
+def to_json(review: Review) -> bytes:
+    """The review as JSON, UTF-8: one line per figure and per incident (readable, and encoded by
+    the C encoder a line at a time, each line turned into UTF-8 at once: an indented dump of
+    50,000 incidents would hold millions of small strings, and a whole text of them twice the
+    bytes)."""
     data = review.to_dict()
-    lines = ["{"]
+    lines = [b"{"]
     for key, value in data.items():
         if key in ("figures", "incidents"):
             continue
-        lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},")
+        lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},".encode())
     for key, last in (("figures", False), ("incidents", True)):
         items = data[key]
         assert isinstance(items, list)  # Review.to_dict: figures and incidents are lists
-        lines.append(f'  "{key}": [')
-        lines.append(",\n".join("    " + json.dumps(x, ensure_ascii=False) for x in items))
-        lines.append("  ]" if last else "  ],")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        lines.append(f'  "{key}": ['.encode())
+        lines.append(
+            b",\n".join(("    " + json.dumps(x, ensure_ascii=False)).encode() for x in items)
+        )
+        lines.append(b"  ]" if last else b"  ],")
+    lines.append(b"}")
+    return b"\n".join(lines) + b"\n"

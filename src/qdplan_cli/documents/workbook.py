@@ -60,12 +60,11 @@ def _local(value: object) -> datetime | None:
 
 
 def _row(item: Item, fees: FeeSchedule) -> list[str | float | datetime | None]:
-    s = item.incident.situation
-    stage, fault = item.stage(), item.fault()
-    duration = item.duration()
-    experts = item.incident.experts_present
+    stage, fault = item.stage, item.fault
+    duration = item.duration
+    experts = item.experts
     fee: int | None = None
-    resolved = item.incident.resolved_at
+    resolved = item.resolved_at
     if stage is Stage.EVALUATION and experts and resolved is not None:  # as review_stats counts
         fee = fee_line(Attendance(item.onset, resolved, count=experts), fees).total
     over = (
@@ -74,21 +73,21 @@ def _row(item: Item, fees: FeeSchedule) -> list[str | float | datetime | None]:
     return [
         item.hall,
         item.laptop,
-        item.incident.id,
-        item.incident.project.number,
-        item.incident.project.name,
+        item.id,
+        item.project_number,
+        item.project_name,
         STAGE_LABELS[stage] if stage is not None else "",
         FAULT_SHORT[fault] if isinstance(fault, Fault) else "",
         _local(item.onset),
         _local(resolved),
         round(duration.total_seconds() / 60, 1) if duration is not None else None,
         "是" if over else "否",
-        PLAN_NUMERALS.get(s.plan, "") if s.plan is not None else "",
-        _local(s.plan_filed_at),
+        PLAN_NUMERALS.get(item.plan, "") if item.plan is not None else "",
+        _local(item.filed_at),
         "是" if item.filed else "否",
-        _local(s.notice_published_at),
-        _local(s.supplement_issued_at),
-        _local(s.new_time),
+        _local(item.notice_published_at),
+        _local(item.supplement_issued_at),
+        _local(item.new_time),
         experts,
         fee if not item.discarded else None,
         "是" if item.discarded else "否",

@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +38,11 @@ from qdplan_cli.plan.errors import ChainBrokenError, UserError
 from qdplan_cli.record.chain import ChainReport, describe, verify
 from qdplan_cli.record.handover import (
     FINISHED_KINDS,
+    Broken,
     Chain,
     chain_payload,
     head_payload,
-    local_chain,
+    local_chains_of,
 )
 from qdplan_cli.record.signing import LaptopKey, check, fingerprint, valid_public
 
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from qdplan_cli.record.store import Store
 
 SCHEMA = "qdplan"
-BATCH = 200  # incidents per transaction
+BATCH = 500  # incidents per transaction
 PREFETCH = 2  # batches read and checked ahead while one is being sent
 CONNECT_TIMEOUT_S = 10
 
@@ -738,6 +739,7 @@ class Archive:
     ) -> None:
         sent_incidents = sent_events = unchanged = 0
         refused: list[tuple[str, str]] = []
+        public = key.public if key is not None else ""
         with self.conn.transaction(), self.conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (PUSH_LOCK,))
             held = self._held(cur, [(c.incident_id, c.created_at) for c in part])
@@ -773,7 +775,9 @@ class Archive:
                 )
                 if key is not None:
                     signer, signer_hall = chain.laptop, chain.hall
-                    signature = key.sign(chain_payload(chain))
+                    # Signed ahead with this very key (``push_store``), or signed now.
+                    signed_ahead = chain.signature and chain.public_key == public
+                    signature = chain.signature if signed_ahead else key.sign(chain_payload(chain))
                 else:
                     signer, signer_hall, signature = chain.signer, chain.hall, chain.signature
                 new_heads.append(
@@ -886,12 +890,20 @@ class Archive:
             result.unfinished = sum(1 for i in todo if i not in finished)
             todo = [i for i in todo if i in finished]
 
+        public = key.public
+
         def read(source: Store) -> Iterator[Chain]:
-            for incident_id in todo:
-                try:
-                    yield local_chain(source, incident_id, laptop=laptop, hall=hall)
-                except ChainBrokenError as exc:
-                    result.broken.append((incident_id, exc.message))
+            for chain in local_chains_of(source, todo, laptop=laptop, hall=hall):
+                if isinstance(chain, Broken):
+                    result.broken.append((chain.key, chain.problem))
+                    continue
+                # Signed here, in the reading thread, while the server takes the batch before.
+                yield replace(
+                    chain,
+                    signer=laptop,
+                    signature=key.sign(chain_payload(chain)),
+                    public_key=public,
+                )
 
         chains = _ahead(lambda: read_from(store.path.parent), batch * PREFETCH)
 

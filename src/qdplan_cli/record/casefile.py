@@ -20,7 +20,7 @@ file can never drift apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -108,10 +108,10 @@ def case_value(case: Case, spec: F.Field) -> F.Value:
 def with_project(case: Case, project: Project) -> Case:
     """``case`` with ``project``: the situation follows its type and its opening time (招标投标法
     第三十四条: 开标应当在投标截止时间的同一时间公开进行)."""
-    situation = replace(
-        case.situation, project_type=project.type, bid_deadline=project.opening_time
+    situation = F.evolve(
+        case.situation, {"project_type": project.type, "bid_deadline": project.opening_time}
     )
-    return replace(case, project=project, situation=situation)
+    return F.evolve(case, {"project": project, "situation": situation})
 
 
 _T = TypeVar("_T", Project, Case)
@@ -121,24 +121,36 @@ def _replaced(obj: _T, attr: str, value: F.Value) -> _T:
     """``obj`` with ``attr`` set: the attribute and its value's type are the field table's (the
     value was checked by ``plan.fields.read_value``, and ``test_fields`` checks the table against
     these dataclasses), which a type checker cannot see through a name."""
-    return replace(obj, **{attr: value})  # type: ignore[arg-type]
+    return F.evolve(obj, {attr: value})
+
+
+def _project_value(spec: F.Field, value: F.Value) -> F.Value:
+    """A project field's value as ``Project`` holds it (not known: the default type, "")."""
+    if spec.kind is F.Kind.PROJECT_TYPE and value is None:
+        return ProjectType.CONSTRUCTION
+    if spec.kind is F.Kind.TEXT and value is None:
+        return ""
+    return value
+
+
+def project_of(values: Iterable[tuple[F.Field, F.Value]]) -> Project:
+    """A project from the values of its fields (each checked by ``plan.fields.read_value``),
+    built at once: what setting them one by one with ``with_value`` gives."""
+    changes = {spec.key: _project_value(spec, value) for spec, value in values}
+    return F.evolve(Project(), changes)
 
 
 def with_value(case: Case, spec: F.Field, value: F.Value) -> Case:
     """``case`` with one field set (``None``: not known), the value already checked
     (``plan.fields.read_value``)."""
     if spec.table is F.Table.PROJECT:
-        if spec.kind is F.Kind.PROJECT_TYPE and value is None:
-            value = ProjectType.CONSTRUCTION
-        elif spec.kind is F.Kind.TEXT and value is None:
-            value = ""
-        return with_project(case, _replaced(case.project, spec.key, value))
+        return with_project(case, _replaced(case.project, spec.key, _project_value(spec, value)))
     if spec.key in F.SITUATION_KEYS:
         if spec.key == "expert_left_early":
             value = bool(value)
         elif spec.kind is F.Kind.TEXT and not value:
             value = None  # override_reason: "" is no reason
-        return replace(case, situation=F.with_fact(case.situation, spec.key, value))
+        return F.evolve(case, {"situation": F.with_fact(case.situation, spec.key, value)})
     if spec.kind is F.Kind.NAMES and value is None:
         value = ()
     elif spec.kind is F.Kind.TEXT and value is None:

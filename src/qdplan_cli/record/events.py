@@ -52,9 +52,9 @@ from qdplan_cli.record.casefile import (
     attendance_row,
     case_value,
     known,
+    project_of,
     read_attendance,
     says,
-    with_value,
 )
 from qdplan_cli.record.store import JsonObject, NewEvent
 
@@ -214,11 +214,11 @@ def _read_project(raw: object, where: str) -> Project:
     unknown = set(raw) - set(PROJECT_FIELDS)
     if unknown:
         raise UserError(f"未知的键：{'、'.join(sorted(unknown))}", field=where)
-    case = Case()
+    values = []
     for spec in F.PROJECT:
         value = raw.get(spec.key)
-        case = with_value(case, spec, F.read_value(spec, None if value == "" else value))
-    return case.project
+        values.append((spec, F.read_value(spec, None if value == "" else value)))
+    return project_of(values)
 
 
 def _read_incident_field(key: object) -> F.Field:

@@ -41,6 +41,7 @@ from qdplan_cli.record.events import EventKind
 from qdplan_cli.record.signing import LaptopKey, check, valid_public
 
 if TYPE_CHECKING:
+    from qdplan_cli.record.incident import Incident
     from qdplan_cli.record.review_stats import Item
     from qdplan_cli.record.store import Store
 
@@ -134,6 +135,40 @@ def local_chain(store: Store, incident_id: str, *, laptop: str, hall: str) -> Ch
     with store.snapshot():
         created_at, head, length = store.chain_record(incident_id)
         rows = tuple(tuple(r) for r in store.raw_events(incident_id))
+    return _checked_chain(incident_id, created_at, rows, head, length, laptop=laptop, hall=hall)
+
+
+def local_chains_of(
+    store: Store, incident_ids: Sequence[str], *, laptop: str, hall: str
+) -> Iterator[Chain | Broken]:
+    """The chains of ``incident_ids``, read a batch at a time (``Store.raw_chains``), each
+    checked as ``local_chain`` checks it: one that fails comes as ``Broken`` with the message
+    ``local_chain`` would raise."""
+    for start in range(0, len(incident_ids), READ_BATCH):
+        for incident_id, created_at, head, length, rows in store.raw_chains(
+            incident_ids[start : start + READ_BATCH]
+        ):
+            try:
+                yield _checked_chain(
+                    incident_id, created_at, tuple(rows), head, length, laptop=laptop, hall=hall
+                )
+            except ChainBrokenError as exc:
+                yield Broken(incident_id, exc.message)
+
+
+READ_BATCH = 500  # incidents read from the store at once (SQLite takes up to 32766 parameters)
+
+
+def _checked_chain(
+    incident_id: str,
+    created_at: str,
+    rows: tuple[Row, ...],
+    head: str,
+    length: int,
+    *,
+    laptop: str,
+    hall: str,
+) -> Chain:
     report = verify(incident_id, created_at, rows, head, length)
     if report.problem is not None:
         raise ChainBrokenError(
@@ -315,12 +350,11 @@ def read_file(path: Path) -> list[Chain]:
 # ----------------------------------------------------------------- the year in review
 
 
-def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = False) -> Item:
-    """A chain folded into an incident for ``review_stats``; checked first (refused when
-    broken) unless ``checked`` (``local_chain`` has just checked it)."""
+def fold_chain(chain: Chain, *, checked: bool = False) -> Incident:
+    """A chain folded into its incident; checked first (refused when broken) unless
+    ``checked`` (``local_chain`` has just checked it)."""
     from qdplan_cli.plan.times import localize
     from qdplan_cli.record.incident import fold
-    from qdplan_cli.record.review_stats import Item
     from qdplan_cli.record.store import EventRow
 
     report = None if checked else chain.check()
@@ -334,8 +368,16 @@ def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = Fals
         for r in chain.rows
     ]
     created = localize(datetime.fromisoformat(chain.created_at))
-    incident = fold(chain.incident_id, created, events)
-    return Item(incident, chain.hall, chain.laptop if with_laptop else "")
+    return fold(chain.incident_id, created, events)
+
+
+def review_item(chain: Chain, *, with_laptop: bool = False, checked: bool = False) -> Item:
+    """A chain folded into an incident, kept as the review's compact ``Item``; checked first
+    (refused when broken) unless ``checked``."""
+    from qdplan_cli.record.review_stats import Item
+
+    incident = fold_chain(chain, checked=checked)
+    return Item.of(incident, chain.hall, chain.laptop if with_laptop else "")
 
 
 def gather(
@@ -344,8 +386,6 @@ def gather(
     """The incidents of ``years`` folded for ``review_stats``, one chain at a time (memory holds
     the folded incidents, never the whole archive's events), and the chains that failed their
     check (``check``: re-check each; a broken one is reported and skipped, the rest go on)."""
-    from dataclasses import replace as replaced
-
     items: list[Item] = []
     broken: list[Broken] = []
     for chain in chains:
@@ -358,18 +398,9 @@ def gather(
                 key = f"{chain.laptop}/{chain.incident_id}" if with_laptop else chain.incident_id
                 broken.append(Broken(key, report.problem))
                 continue
+        # Memory holds the compact item of each incident of the years (``Item``: what the review
+        # and the workbook read); the folded incident and its chain are dropped at once.
         item = review_item(chain, with_laptop=with_laptop, checked=True)
         if item.onset.year in years:
-            # Memory holds every incident of the years: the review and the workbook read the
-            # field table's state, the acts and the attendance; the log and ticks are dropped.
-            slim = replaced(
-                item.incident,
-                log=[],
-                timeline=[],
-                answered=[],
-                ticks={},
-                tick_texts={},
-                damaged=[],
-            )
-            items.append(replaced(item, incident=slim))
+            items.append(item)
     return items, broken

@@ -27,7 +27,6 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
 from typing import TypedDict
 
 from qdplan_cli.plan.decide import NOTICE_LEAD, TWO_HOURS
@@ -53,58 +52,63 @@ READINGS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
-    """One incident of the review, with where it was recorded."""
+    """One incident of the review, with where it was recorded: only what the figures and the
+    workbook read, taken from the folded incident (``Item.of``) as it is streamed, so memory
+    holds a few numbers and strings per incident, never the folded incident itself."""
 
-    incident: Incident
+    id: str
     hall: str
-    laptop: str = ""
+    laptop: str
+    onset: datetime  # the fault's onset, else the incident's creation
+    stage: Stage | None
+    fault: Fault | None
+    resolved_at: datetime | None
+    plan: int | None
+    filed: bool  # the chosen plan's filing is recorded as an act (方案三 at opening: issued)
+    filed_at: datetime | None
+    notice_published_at: datetime | None
+    supplement_issued_at: datetime | None
+    new_time: datetime | None
+    experts: int  # recorded by count (attendance) or by name, whichever says more
+    texts_complete: bool  # 原因、经过、解决措施 all filled in (4.3, 5.4)
+    discarded: bool
+    project_number: str
+    project_name: str
+    key: str  # the id as the figures list it: with the laptop when ids may repeat across laptops
+
+    @classmethod
+    def of(cls, incident: Incident, hall: str, laptop: str = "") -> Item:
+        s = incident.situation
+        acts = incident.acts
+        project = incident.project
+        return cls(
+            id=incident.id,
+            hall=hall,
+            laptop=laptop,
+            onset=incident.started_at or incident.created_at,
+            stage=s.stage,
+            fault=s.fault,
+            resolved_at=s.resolved_at,
+            plan=s.plan,
+            filed=Act.PLAN_FILED in acts or Act.SUPPLEMENT_ISSUED in acts,
+            filed_at=s.plan_filed_at,
+            notice_published_at=s.notice_published_at,
+            supplement_issued_at=s.supplement_issued_at,
+            new_time=s.new_time,
+            experts=incident.experts_present,
+            texts_complete=all(incident.value(k) for k in RECORD_TEXTS),
+            discarded=incident.discarded is not None,
+            project_number=project.number,
+            project_name=project.name,
+            key=f"{laptop}/{incident.id}" if laptop else incident.id,
+        )
 
     @property
-    def filed(self) -> bool:
-        """The chosen plan's filing is recorded as an act (方案三 at opening: the notice issued)."""
-        acts = self.incident.acts
-        return Act.PLAN_FILED in acts or Act.SUPPLEMENT_ISSUED in acts
-
-    @property
-    def discarded(self) -> bool:
-        return self.incident.discarded is not None
-
-    @property
-    def id(self) -> str:
-        return self.incident.id
-
-    @property
-    def key(self) -> str:
-        """The id as the appendix shows it: with the laptop when ids may repeat across laptops."""
-        return f"{self.laptop}/{self.incident.id}" if self.laptop else self.incident.id
-
-    @cached_property
-    def onset(self) -> datetime:
-        return self.incident.started_at or self.incident.created_at
-
-    @cached_property
-    def _stage(self) -> Stage | None:
-        return self.incident.situation.stage
-
-    @cached_property
-    def _fault(self) -> Fault | None:
-        return self.incident.situation.fault
-
-    @cached_property
-    def _duration(self) -> timedelta | None:
-        end = self.incident.resolved_at
-        return end - self.onset if end is not None else None
-
-    def stage(self) -> Stage | None:
-        return self._stage
-
-    def fault(self) -> Fault | None:
-        return self._fault
-
     def duration(self) -> timedelta | None:
-        return self._duration
+        """From onset to resolution (``None``: not resolved)."""
+        return self.resolved_at - self.onset if self.resolved_at is not None else None
 
 
 @dataclass
@@ -199,10 +203,9 @@ def _figure(key: str, label: str, items: Sequence[Item], clause: str = "") -> Fi
 
 def _lead(item: Item) -> timedelta | None:
     """A delay notice's lead: from its publication to the new opening time (4.1.x)."""
-    s = item.incident.situation
-    if s.new_time is None or s.notice_published_at is None:
+    if item.new_time is None or item.notice_published_at is None:
         return None
-    return s.new_time - s.notice_published_at
+    return item.new_time - item.notice_published_at
 
 
 def _id(value: Stage | Fault | None) -> str | None:
@@ -240,7 +243,7 @@ def review(
         _figure(
             f"stage_fault.{s.value}.{f.value}",
             f"{STAGE_LABELS[s]}·{FAULT_SHORT[f]}",
-            [i for i in chosen if i.stage() is s and i.fault() is f],
+            [i for i in chosen if i.stage is s and i.fault is f],
         )
         for s in Stage
         for f in Fault
@@ -248,12 +251,12 @@ def review(
     halls = sorted({i.hall for i in chosen})
     by_hall = [_figure(f"hall.{h}", h, [i for i in chosen if i.hall == h]) for h in halls]
 
-    resolved = [i for i in chosen if i.duration() is not None]
+    resolved = [i for i in chosen if i.duration is not None]
     resolution: list[Figure] = []
     if resolved:
-        durations = sorted(resolved, key=lambda i: (i.duration() or timedelta(), i.key))
-        median: timedelta = statistics.median_low([i.duration() or timedelta() for i in durations])
-        at_median = [i for i in durations if i.duration() == median]
+        durations = sorted(resolved, key=lambda i: (i.duration or timedelta(), i.key))
+        median: timedelta = statistics.median_low([i.duration or timedelta() for i in durations])
+        at_median = [i for i in durations if i.duration == median]
         resolution = [
             Figure(
                 "resolution.median",
@@ -265,15 +268,14 @@ def review(
                 "resolution.worst",
                 "排除用时最长（分钟）",
                 [durations[-1].key],
-                value=_minutes(durations[-1].duration() or timedelta()),
+                value=_minutes(durations[-1].duration or timedelta()),
             ),
         ]
     # The 2-hour line is a rule of opening and evaluation (4.2.x, 5.x); preparation has none.
     crossed = [
         i
         for i in resolved
-        if i.stage() in (Stage.OPENING, Stage.EVALUATION)
-        and (i.duration() or timedelta()) > TWO_HOURS
+        if i.stage in (Stage.OPENING, Stage.EVALUATION) and (i.duration or timedelta()) > TWO_HOURS
     ]
     two_hour = _figure("two_hour.crossed", "开标、评标中超过2小时才排除", crossed, "4.2.1、5.1")
 
@@ -281,19 +283,19 @@ def review(
         _figure(
             f"plan.{n}",
             PLAN_NUMERALS[n],
-            [i for i in chosen if i.incident.situation.plan == n],
+            [i for i in chosen if i.plan == n],
             "4.2.1、5.1",
         )
         for n in (1, 2, 3)
     ]
 
-    delay = [i for i in chosen if i.incident.situation.notice_published_at is not None]
+    delay = [i for i in chosen if i.notice_published_at is not None]
     delay_short = [i for i in delay if (lead := _lead(i)) is not None and lead < NOTICE_LEAD]
-    supplement = [i for i in chosen if i.incident.situation.supplement_issued_at is not None]
+    supplement = [i for i in chosen if i.supplement_issued_at is not None]
     supplement_short = []
     if reopening is not None:
         for i in supplement:
-            new, issued = i.incident.situation.new_time, i.incident.situation.supplement_issued_at
+            new, issued = i.new_time, i.supplement_issued_at
             if new is not None and issued is not None and new < reopening(issued):
                 supplement_short.append(i)
     notices = [
@@ -306,25 +308,25 @@ def review(
     ]
     leads = [_minutes(lead) for i in delay if (lead := _lead(i)) is not None]
 
-    unresolved = [i for i in chosen if i.incident.resolved_at is None]
-    unfiled = [i for i in chosen if i.incident.situation.plan is not None and not i.filed]
-    untexted = [i for i in chosen if any(not i.incident.value(k) for k in RECORD_TEXTS)]
+    unresolved = [i for i in chosen if i.resolved_at is None]
+    unfiled = [i for i in chosen if i.plan is not None and not i.filed]
+    untexted = [i for i in chosen if not i.texts_complete]
     gaps = [
         _figure("gap.unresolved", "未记录故障排除", unresolved),
         _figure("gap.unfiled", "选择了方案但记录中没有备案", unfiled, "4.2.1、5.1"),
         _figure("gap.record_texts", "书面记录缺原因、经过或解决措施", untexted, "4.3、5.4"),
     ]
 
-    evaluation = [i for i in resolved if i.stage() is Stage.EVALUATION]
+    evaluation = [i for i in resolved if i.stage is Stage.EVALUATION]
     expert_hours = 0.0
     fee_total = 0
     with_experts = []
     for i in evaluation:
-        count = i.incident.experts_present
+        count = i.experts
         if not count:
             continue
         with_experts.append(i)
-        start, end = i.onset, i.incident.resolved_at
+        start, end = i.onset, i.resolved_at
         assert end is not None
         expert_hours += count * (end - start).total_seconds() / 3600
         fee_total += fee_line(Attendance(start, end, count=count), fees).total
@@ -350,19 +352,19 @@ def review(
     crossed_keys = {i.key for i in crossed}
     rows: list[ReviewRow] = []
     for i in chosen:
-        duration = i.duration()
+        duration = i.duration
         rows.append(
             {
                 "id": i.key,
                 "hall": i.hall,
                 "month": i.onset.month,
                 "onset": i.onset.isoformat(),
-                "stage": _id(i.stage()),
-                "fault": _id(i.fault()),
+                "stage": _id(i.stage),
+                "fault": _id(i.fault),
                 "minutes": _minutes(duration) if duration is not None else None,
                 "over_2h": i.key in crossed_keys,
-                "plan": i.incident.situation.plan,
-                "experts": i.incident.experts_present,
+                "plan": i.plan,
+                "experts": i.experts,
                 "notice_lead_minutes": (
                     _minutes(lead)
                     if i.key in delay_keys and (lead := _lead(i)) is not None

@@ -1061,6 +1061,36 @@ class Store:
                 found.update(str(r[0]) for r in rows)
         return found
 
+    def raw_chains(self, incident_ids: Sequence[str]) -> list[tuple[str, str, str, int, list[Any]]]:
+        """``(id, created_at, chain_head, chain_length, raw rows)`` of each of ``incident_ids``
+        (in that order), read in one snapshot with two queries: what ``raw_events`` and
+        ``chain_record`` give one by one (a push reads a batch at a time)."""
+        marks = ", ".join("?" for _ in incident_ids)
+        with self.snapshot():
+            records = {
+                str(r[0]): r
+                for r in self.db.execute(
+                    "SELECT id, created_at, chain_head, chain_length FROM incidents "
+                    f"WHERE id IN ({marks})",
+                    tuple(incident_ids),
+                )
+            }
+            rows: dict[str, list[Any]] = {i: [] for i in incident_ids}
+            for r in self.db.execute(
+                "SELECT incident_id, seq, at, recorded_at, kind, text, data, prev, hash "
+                f"FROM events WHERE incident_id IN ({marks}) ORDER BY incident_id, seq",
+                tuple(incident_ids),
+            ):
+                rows[r[0]].append(tuple(r[1:]))
+        out = []
+        for incident_id in incident_ids:
+            record = records.get(incident_id)
+            if record is None:
+                raise no_such_incident(incident_id)
+            _, created_at, head, length = record
+            out.append((incident_id, str(created_at), str(head), int(length), rows[incident_id]))
+        return out
+
     def all_raw_chains(self) -> list[tuple[str, str, str, int, list[tuple[Any, ...]]]]:
         """Every incident's ``(id, created_at, chain_head, chain_length, raw rows)``, oldest
         first, read in one snapshot with two queries (the year in review reads them all)."""

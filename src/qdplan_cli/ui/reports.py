@@ -344,7 +344,7 @@ class ReviewWritten:
     over_two_hours: int
     docx: Path
     json_path: Path
-    json_text: str
+    json_text: str  # shown with --json (else "")
     xlsx: Path | None = None
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (incident, why)
     unchecked: bool = False  # read without names: the chains could not be re-checked
