@@ -249,3 +249,24 @@ def _run_writing_commands(
     # Internal documents are owner-only whether or not they hold a name today.
     for internal in [*out.rglob("incident_record.*"), *out.rglob("filing_report.*")]:
         assert mode(internal) == 0o600, internal
+
+
+def test_a_fullwidth_digit_and_a_control_character_fold_like_the_plain_name() -> None:
+    """Found by the disguise property (tests/test_confidential_variants.py): '0\\x01001０' was
+    folded to 'ooolO' and '00010' to 'ooolo', so the disguised name reached the notice (the
+    writer drops the control character, ０ prints as 0)."""
+    from qdplan_cli.documents.names import fold_name
+
+    assert fold_name("0\x01001０") == fold_name("00010")
+    assert fold_name("Ｏ") == fold_name("0") == fold_name("o")
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.text(max_size=12))
+def test_folding_twice_changes_nothing(text: str) -> None:
+    """A folded name is its own fold: whatever path a character takes (simplified form,
+    confusable prototype, compatibility form, case), it ends where its look-alikes end."""
+    from qdplan_cli.documents.names import fold_name
+
+    once = fold_name(text)
+    assert fold_name(once) == once

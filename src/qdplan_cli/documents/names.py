@@ -122,18 +122,27 @@ def _prototype(char: str) -> str:
 
 @cache
 def _fold_char(char: str) -> str:
-    """One character of the case-folded, decomposed text, folded (see ``fold_name``)."""
-    if blank(char):
+    """One character of the case-folded, decomposed text, folded (see ``fold_name``): the
+    steps are repeated until nothing changes, so a character reached by one path ends where
+    the same-looking character reached by another does (fullwidth ０ → 0 → prototype O → o,
+    like 0 itself)."""
+    current = char
+    for _ in range(8):
+        folded = "".join(_fold_step(c) for c in current)
+        if folded == current:
+            break
+        current = folded
+    return current
+
+
+def _fold_step(char: str) -> str:
+    """Simplified form, confusable prototype, compatibility form (NFKC, which the confusables
+    data leaves alone), case, decomposition; blanks and name separators dropped."""
+    if blank(char) or char in _SEPARATOR_PROTOTYPES:
         return ""
-    out: list[str] = []
-    for p in _prototype(_simplifier().get(char, char)):
-        # Compatibility forms the confusables data leaves alone (NFKC), case again, and the
-        # prototype of what that gives.
-        for q in unicodedata.normalize("NFKC", p).casefold():
-            for r in unicodedata.normalize("NFD", _prototype(q)):
-                if not blank(r) and r not in _SEPARATOR_PROTOTYPES:
-                    out.append(r)
-    return "".join(out)
+    p = _prototype(_simplifier().get(char, char))
+    out = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", p).casefold())
+    return "".join(r for r in out if not blank(r) and r not in _SEPARATOR_PROTOTYPES)
 
 
 def fold_name(text: str) -> str:
