@@ -114,8 +114,13 @@ _SHARED_FIXTURES = {
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups (its worker's hook)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    grouped: set[str] = set()
     for item in items:
         used = getattr(item, "fixturenames", ())
         group = next((g for name, g in _SHARED_FIXTURES.items() if name in used), None)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+            grouped.add(item.nodeid)
+    # The groups (each a long run on one worker) first, the many short tests after them: the
+    # workers then finish together instead of one waiting while the other runs a late group.
+    items.sort(key=lambda item: item.nodeid not in grouped)
