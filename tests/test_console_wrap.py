@@ -53,6 +53,11 @@ def test_a_line_that_fits_is_left_as_it_is() -> None:
     assert wrap(" " * 300, 20) == []
 
 
+def test_a_window_narrower_than_one_character_still_ends() -> None:
+    """A wide character in a 1-column window goes on a line of its own (it used to loop)."""
+    assert wrap("中文字", 1) == ["中", "文", "字"]
+
+
 @given(
     st.text(
         st.sampled_from(list("故障排除时间已记录，。；：（）") + list("0123456789:- →周年月日")),

@@ -8,7 +8,8 @@ and where it appears. Everything else is derived from this table: the case-file 
 written anywhere else by hand is a bug (``tests/test_fields.py`` checks every representation).
 
 Values are typed: ``str`` (texts), ``bool`` (facts), ``int`` (the plan), ``datetime`` (moments,
-Asia/Shanghai), ``date`` (days), the enums ``Stage``, ``Fault``, ``ProjectType``, and ``tuple[str, ...]`` (names).
+Asia/Shanghai), ``date`` (days), the enums ``Stage``, ``Fault``, ``ProjectType``, and
+``tuple[str, ...]`` (names).
 ``read_value`` is the one check of a value, used when a case file is read, when an event is
 written and when it is read back: what was accepted when written is readable forever.
 """

@@ -31,22 +31,30 @@ Line = tuple[str, str]  # (style: "bold" | "warn" | "alarm" | "ok" | "dim" | "",
 MAX_LINES = 6
 
 
-def width_of(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def width_of(text: str, *, ambiguous: int = 1) -> int:
+    """Terminal columns: a wide character takes two, an East-Asian-ambiguous one
+    ``ambiguous``."""
+    return sum(
+        2 if (kind := unicodedata.east_asian_width(c)) in "WF" else ambiguous if kind == "A" else 1
+        for c in text
+    )
+
+
+def _fitting(text: str, width: int, *, ambiguous: int = 1) -> int:
+    """How many leading characters of ``text`` fit in ``width`` columns."""
+    used = 0
+    for count, char in enumerate(text):
+        used += width_of(char, ambiguous=ambiguous)
+        if used > width:
+            return count
+    return len(text)
 
 
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal columns (a CJK character takes two), with "…"."""
     if width_of(text) <= width:
         return text
-    out, used = [], 0
-    for char in text:
-        w = 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        if used + w > width - 1:
-            break
-        out.append(char)
-        used += w
-    return "".join(out) + "…"
+    return text[: _fitting(text, width - 1)] + "…"
 
 
 # What a line of console text is never broken inside: a date (with its weekday and time), a
@@ -64,7 +72,7 @@ _NO_LINE_END = set("（《“‘【〔([「")
 def _columns(text: str) -> int:
     """Columns, counting East-Asian-ambiguous characters as two (conhost): a wrapped line is
     never wider than the window on any console."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+    return width_of(text, ambiguous=2)
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -90,10 +98,7 @@ def wrap(text: str, width: int) -> list[str]:
     lines: list[list[str]] = [[]]
     for unit in glued:
         while _columns(unit) > width:  # one piece wider than a line: cut where it must
-            cut, used = 0, 0
-            while used + _columns(unit[cut]) <= width:
-                used += _columns(unit[cut])
-                cut += 1
+            cut = max(1, _fitting(unit, width, ambiguous=2))  # a wide character in 1 column
             lines.append([unit[:cut]])
             unit = unit[cut:]
             lines.append([])
