@@ -137,11 +137,23 @@ def render_everything(root: Path) -> Rendered:
         target = long_names / f"{case}--{notice}.docx"
         (out / f"{notice}.docx").rename(target)
         rendered.docx[LONG_NAMES][target.stem] = target
+    # One LibreOffice run for all of them (each start with a fresh profile costs seconds): the
+    # groups share file names, so each file goes in under "group__name" and comes back out.
+    batch = root / "batch"
+    batch.mkdir()
+    sources: list[Path] = []
     for group, files in rendered.docx.items():
+        for stem, docx in files.items():
+            sources.append(batch / f"{group}__{stem}.docx")
+            shutil.copyfile(docx, sources[-1])
+    converted = root / "batch-pdf"
+    converted.mkdir()
+    pdfs = convert_to_pdf(sources, converted, private=[False] * len(sources))
+    for pdf in pdfs:
+        group, stem = pdf.stem.split("__", 1)
         target = root / "pdf" / group
-        target.mkdir(parents=True)
-        pdfs = convert_to_pdf(list(files.values()), target, private=[False] * len(files))
-        rendered.pdf[group] = {p.stem: p for p in pdfs}
+        target.mkdir(parents=True, exist_ok=True)
+        rendered.pdf.setdefault(group, {})[stem] = pdf.rename(target / f"{stem}.pdf")
     return rendered
 
 

@@ -19,10 +19,10 @@ NOW = "2026-12-16T10:00"  # after every example incident
 
 @pytest.fixture(autouse=True)
 def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never read the real user's config dir (user templates would shadow the built-in ones)."""
+    """Never read the real user's config dir (user templates would shadow the built-in ones).
+    The cache stays the session's (tests/conftest.py): compiled templates are compiled once."""
     config = tmp_path / "config"
     monkeypatch.setenv("QDPLAN_CONFIG", str(config / "config.toml"))
-    monkeypatch.setenv("QDPLAN_CACHE", str(tmp_path / "cache"))
     return config
 
 

@@ -144,6 +144,12 @@ def _extract(bundle_zip: Path, where: Path) -> Path:
     return where / TOP
 
 
+@pytest.fixture(scope="module")
+def unzipped_wheels(bundle_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The zip's wheels, unpacked once for the tests that only read them."""
+    return _extract(bundle_zip, tmp_path_factory.mktemp("unzipped")) / "wheels"
+
+
 def test_zip_holds_installers_instructions_and_wheels(bundle_zip: Path) -> None:
     with zipfile.ZipFile(bundle_zip) as zf:
         names = set(zf.namelist())
@@ -225,13 +231,13 @@ def test_every_dependency_installs_on_each_target(
 @pytest.mark.parametrize("python", PYTHONS)
 @pytest.mark.parametrize("windows", [True, False], ids=["win_amd64", "manylinux_x86_64"])
 def test_pip_resolves_qdplan_from_the_zip_alone_for_each_target(
-    bundle_zip: Path, tmp_path: Path, windows: bool, python: str, offline: list[str]
+    unzipped_wheels: Path, tmp_path: Path, windows: bool, python: str, offline: list[str]
 ) -> None:
     """pip itself, as on that machine (``--platform --python-version``), with no index: every
     requirement of qdplan is found among the zip's wheels, binary ones built for that target.
     (pip evaluates environment markers for this machine, not ``--platform``: colorama, needed
     on Windows only, is checked by ``test_every_dependency_installs_on_each_target``.)"""
-    wheels = _extract(bundle_zip, tmp_path) / "wheels"
+    wheels = unzipped_wheels
     platforms = ["win_amd64"] if windows else sorted(set(_linux_tags()))
     report = tmp_path / "report.json"
     result = subprocess.run(
@@ -426,6 +432,10 @@ def test_install_sh_installs_offline_and_qdplan_runs(
         if r.marker is None or r.marker.evaluate(env)
     }
     assert installed.keys() == runtime | {"qdplan"}
+    # Bytecode only for what qdplan imported, not for every installed module (a quicker
+    # install, fewer small files on the stick).
+    venv = folder / "venv"
+    assert len(list(venv.rglob("*.pyc"))) < len(list(venv.rglob("*.py"))) / 2
 
     # Bad input: the launcher passes qdplan's exit code 2 and its Chinese message through.
     bad = qdplan("decide", "--stage", "bad")

@@ -215,6 +215,6 @@ def test_the_documents_are_converted_once_a_run_on_one_worker(
     """Under pytest-xdist every test of the converted documents runs on one worker (conftest's
     groups), or each worker would convert them all again: pytest 9.2 made xdist drop its groups
     silently (pytest-xdist#1386)."""
-    if request.config.getvalue("loadgroup"):  # a worker of `-n N --dist loadgroup`
+    if getattr(request.config.option, "loadgroup", False):  # a worker of `--dist loadgroup`
         assert request.node.nodeid.endswith("@documents"), request.node.nodeid
     assert rendered_documents.pdf

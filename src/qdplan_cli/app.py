@@ -263,15 +263,17 @@ class ChineseGroup(_ChineseHelp, TyperGroup):
 
 # ------------------------------------------------------------------ the app
 
-app = typer.Typer(
-    name="qdplan",
-    help="开评标应急预案向导：电子开标、评标中遇到网络故障、系统故障或停电时，按《开评标应急预案》给出处置清单和文书。",
-    cls=ChineseGroup,
-    invoke_without_command=True,
-    add_completion=False,  # ours below: typer's would import its completion code on every start
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+def new_app() -> typer.Typer:
+    """The root app, without commands (``load_commands`` adds those a run needs)."""
+    return typer.Typer(
+        name="qdplan",
+        help="开评标应急预案向导：电子开标、评标中遇到网络故障、系统故障或停电时，按《开评标应急预案》给出处置清单和文书。",
+        cls=ChineseGroup,
+        invoke_without_command=True,
+        add_completion=False,  # ours below: typer's would import its completion code each start
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
 
 
 OVERVIEW = """\
@@ -347,7 +349,6 @@ def _show_completion(ctx: typer.Context, param: typer.CallbackParam, value: str 
     show_callback(ctx, param, _completion_shell(value))  # prints the script and exits 0
 
 
-@app.callback()
 def main_callback(
     ctx: typer.Context,
     version: Annotated[
@@ -430,7 +431,6 @@ COMMAND_MODULES: dict[str, str] = {
     "archive": "archive",
     "review": "review",
 }
-_registered: set[str] = set()
 
 
 def _plain(cls: object, base: type) -> bool:
@@ -454,9 +454,10 @@ def _frame(typer_app: typer.Typer) -> None:
 
 
 def load_commands(argv: list[str] | None = None) -> typer.Typer:
-    """The app with the commands this run needs: the named command's module, none for bare
+    """A new app with the commands this run needs: the named command's module, none for bare
     ``qdplan`` or ``--version``, or every module (for help, an unknown command, shell
-    completion, or ``argv`` None)."""
+    completion, or ``argv`` None). New on each call, so a program calling ``main`` many times
+    (the tests) gets what the installed ``qdplan`` gets, not every command registered so far."""
     import importlib
 
     first = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
@@ -471,9 +472,9 @@ def load_commands(argv: list[str] | None = None) -> typer.Typer:
         modules = {COMMAND_MODULES[first]}
     else:
         modules = set(COMMAND_MODULES.values())
-    for name in sorted(modules - _registered):
+    app = new_app()
+    for name in sorted(modules):
         importlib.import_module(f"qdplan_cli.commands.{name}").register(app)
-        _registered.add(name)
     _frame(app)
     named = argv is not None and first in COMMAND_MODULES and not _COMPLETION_FLAGS & set(argv)
     app.callback()(_subcommand_callback if named else main_callback)

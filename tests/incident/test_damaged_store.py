@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import examples
 from .conftest import DATA, Clock, Result
 
 Run = Callable[..., Result]
@@ -85,7 +86,7 @@ def test_single_bit_flips_never_end_in_a_traceback(
     pristine = (qdplan_home / "qdplan.db").read_bytes()
     rng = random.Random(24)
     flipped = tmp_path / "flipped"
-    for round_ in range(40):
+    for round_ in range(examples(40)):  # CI 40 flips, the everyday run 10
         shutil.rmtree(flipped, ignore_errors=True)
         flipped.mkdir()
         data = bytearray(pristine)

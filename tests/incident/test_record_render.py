@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from ..renderkit import text_of
 from .conftest import DATA, Clock, Result
 from .test_record_chain import attack
@@ -89,12 +91,19 @@ def test_render_needs_exactly_one_source(run: Run, clock: Clock, tmp_path: Path)
     assert unknown.code == 2 and "20990101-0000-9" in unknown.err
 
 
-def test_the_hash_and_the_rendered_events_come_from_one_snapshot(run: Run, clock: Clock) -> None:
+def test_the_hash_and_the_rendered_events_come_from_one_snapshot(
+    run: Run, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A ``log`` from another terminal while rendering lands before or after, never between the
     hash and the events read for the record."""
+    from qdplan_cli.record import store as store_module
     from qdplan_cli.record.checks import check_incident
     from qdplan_cli.record.events import log_event
     from qdplan_cli.record.store import Store
+
+    # The writer's checkpoints wait for this reader's snapshot, which is held on purpose: they
+    # give up at once instead of after CHECKPOINT_WAIT_MS (the write itself is unaffected).
+    monkeypatch.setattr(store_module, "CHECKPOINT_WAIT_MS", 1)
 
     incident = stored(run)
     with Store.open() as reader, reader.snapshot():
