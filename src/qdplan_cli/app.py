@@ -263,6 +263,7 @@ class ChineseGroup(_ChineseHelp, TyperGroup):
 
 # ------------------------------------------------------------------ the app
 
+
 def new_app() -> typer.Typer:
     """The root app, without commands (``load_commands`` adds those a run needs)."""
     return typer.Typer(
