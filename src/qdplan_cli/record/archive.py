@@ -42,7 +42,8 @@ from qdplan_cli.record.handover import (
     Chain,
     chain_payload,
     head_payload,
-    local_chains_of,
+    local_chains,
+    unsent,
 )
 from qdplan_cli.record.signing import LaptopKey, check, fingerprint, valid_public
 
@@ -893,9 +894,9 @@ class Archive:
         public = key.public
 
         def read(source: Store) -> Iterator[Chain]:
-            for chain in local_chains_of(source, todo, laptop=laptop, hall=hall):
+            for chain in local_chains(source, todo, laptop=laptop, hall=hall):
                 if isinstance(chain, Broken):
-                    result.broken.append((chain.key, chain.problem))
+                    result.broken.append((chain.key, unsent(chain)))
                     continue
                 # Signed here, in the reading thread, while the server takes the batch before.
                 yield replace(

@@ -132,62 +132,42 @@ def laptop_id(configured: str = "") -> str:
 def local_chain(store: Store, incident_id: str, *, laptop: str, hall: str) -> Chain:
     """The incident's chain as stored; refused (exit 1, naming the event) when it fails the
     check: a laptop never sends a record it cannot vouch for."""
-    with store.snapshot():
-        created_at, head, length = store.chain_record(incident_id)
-        rows = tuple(tuple(r) for r in store.raw_events(incident_id))
-    return _checked_chain(incident_id, created_at, rows, head, length, laptop=laptop, hall=hall)
+    (chain,) = local_chains(store, [incident_id], laptop=laptop, hall=hall)
+    if isinstance(chain, Broken):
+        raise ChainBrokenError(unsent(chain), field="ID")
+    return chain
 
 
-def local_chains_of(
-    store: Store, incident_ids: Sequence[str], *, laptop: str, hall: str
-) -> Iterator[Chain | Broken]:
-    """The chains of ``incident_ids``, read a batch at a time (``Store.raw_chains``), each
-    checked as ``local_chain`` checks it: one that fails comes as ``Broken`` with the message
-    ``local_chain`` would raise."""
-    for start in range(0, len(incident_ids), READ_BATCH):
-        for incident_id, created_at, head, length, rows in store.raw_chains(
-            incident_ids[start : start + READ_BATCH]
-        ):
-            try:
-                yield _checked_chain(
-                    incident_id, created_at, tuple(rows), head, length, laptop=laptop, hall=hall
-                )
-            except ChainBrokenError as exc:
-                yield Broken(incident_id, exc.message)
+def unsent(broken: Broken) -> str:
+    """Why a laptop does not send a chain that failed its check."""
+    return (
+        f"事件 {broken.key} 的本机记录未通过校验：{broken.problem}。没有发送；"
+        f"请用 qdplan verify {broken.key} 查看"
+    )
 
 
 READ_BATCH = 500  # incidents read from the store at once (SQLite takes up to 32766 parameters)
 
 
-def _checked_chain(
-    incident_id: str,
-    created_at: str,
-    rows: tuple[Row, ...],
-    head: str,
-    length: int,
-    *,
-    laptop: str,
-    hall: str,
-) -> Chain:
-    report = verify(incident_id, created_at, rows, head, length)
-    if report.problem is not None:
-        raise ChainBrokenError(
-            f"事件 {incident_id} 的本机记录未通过校验：{report.problem}。没有发送；"
-            f"请用 qdplan verify {incident_id} 查看",
-            field="ID",
-        )
-    return Chain(incident_id, created_at, rows, report.head, laptop, hall)
-
-
-def local_chains(store: Store, *, laptop: str, hall: str) -> Iterator[Chain | Broken]:
-    """Every incident's chain, each checked as ``local_chain`` does; one that fails the check
-    comes as ``Broken`` (reported and passed over by the year in review)."""
-    for incident_id, created_at, head, length, rows in store.all_raw_chains():
-        report = verify(incident_id, created_at, rows, head, length)
-        if report.problem is not None:
-            yield Broken(incident_id, report.problem)
-            continue
-        yield Chain(incident_id, created_at, tuple(rows), report.head, laptop, hall)
+def local_chains(
+    store: Store, incident_ids: Sequence[str] | None = None, *, laptop: str, hall: str
+) -> Iterator[Chain | Broken]:
+    """The chains of ``incident_ids`` (every incident's, oldest first, when ``None``), read
+    from the store a batch at a time (``Store.raw_chains``), each checked; one that fails the
+    check comes as ``Broken`` (a push reports it unsent, the year in review passes over it)."""
+    batches: list[Sequence[str] | None] = [None]
+    if incident_ids is not None:
+        batches = [
+            incident_ids[start : start + READ_BATCH]
+            for start in range(0, len(incident_ids), READ_BATCH)
+        ]
+    for batch in batches:
+        for incident_id, created_at, head, length, rows in store.raw_chains(batch):
+            report = verify(incident_id, created_at, rows, head, length)
+            if report.problem is not None:
+                yield Broken(incident_id, report.problem)
+            else:
+                yield Chain(incident_id, created_at, tuple(rows), report.head, laptop, hall)
 
 
 @dataclass(frozen=True)

@@ -1061,47 +1061,37 @@ class Store:
                 found.update(str(r[0]) for r in rows)
         return found
 
-    def raw_chains(self, incident_ids: Sequence[str]) -> list[tuple[str, str, str, int, list[Any]]]:
+    def raw_chains(
+        self, incident_ids: Sequence[str] | None = None
+    ) -> list[tuple[str, str, str, int, list[tuple[Any, ...]]]]:
         """``(id, created_at, chain_head, chain_length, raw rows)`` of each of ``incident_ids``
-        (in that order), read in one snapshot with two queries: what ``raw_events`` and
-        ``chain_record`` give one by one (a push reads a batch at a time)."""
-        marks = ", ".join("?" for _ in incident_ids)
+        in that order (an id the store does not hold is refused), or of every incident, oldest
+        first: read in one snapshot with two queries, what ``chain_record`` and ``raw_events``
+        give one by one (a push reads a batch at a time, the year in review all at once)."""
+        incidents_where = events_where = ""
+        params: tuple[str, ...] = ()
+        if incident_ids is not None:
+            marks = ", ".join("?" for _ in incident_ids)
+            incidents_where = f" WHERE id IN ({marks})"
+            events_where = f" WHERE incident_id IN ({marks})"
+            params = tuple(incident_ids)
         with self.snapshot():
-            records = {
-                str(r[0]): r
-                for r in self.db.execute(
-                    "SELECT id, created_at, chain_head, chain_length FROM incidents "
-                    f"WHERE id IN ({marks})",
-                    tuple(incident_ids),
-                )
-            }
-            rows: dict[str, list[Any]] = {i: [] for i in incident_ids}
-            for r in self.db.execute(
-                "SELECT incident_id, seq, at, recorded_at, kind, text, data, prev, hash "
-                f"FROM events WHERE incident_id IN ({marks}) ORDER BY incident_id, seq",
-                tuple(incident_ids),
-            ):
-                rows[r[0]].append(tuple(r[1:]))
-        out = []
-        for incident_id in incident_ids:
-            record = records.get(incident_id)
-            if record is None:
-                raise no_such_incident(incident_id)
-            _, created_at, head, length = record
-            out.append((incident_id, str(created_at), str(head), int(length), rows[incident_id]))
-        return out
-
-    def all_raw_chains(self) -> list[tuple[str, str, str, int, list[tuple[Any, ...]]]]:
-        """Every incident's ``(id, created_at, chain_head, chain_length, raw rows)``, oldest
-        first, read in one snapshot with two queries (the year in review reads them all)."""
-        with self.snapshot():
-            incidents = self.db.execute(
-                "SELECT id, created_at, chain_head, chain_length FROM incidents ORDER BY rowid"
+            records = self.db.execute(
+                "SELECT id, created_at, chain_head, chain_length FROM incidents"
+                f"{incidents_where} ORDER BY rowid",
+                params,
             ).fetchall()
             rows: dict[str, list[tuple[Any, ...]]] = {}
             for r in self.db.execute(
                 "SELECT incident_id, seq, at, recorded_at, kind, text, data, prev, hash "
-                "FROM events ORDER BY incident_id, seq"
+                f"FROM events{events_where} ORDER BY incident_id, seq",
+                params,
             ):
                 rows.setdefault(r[0], []).append(tuple(r[1:]))
-        return [(i, str(c), str(h), int(n), rows.get(i, [])) for i, c, h, n in incidents]
+        if incident_ids is not None:
+            by_id = {str(r[0]): r for r in records}
+            for incident_id in incident_ids:
+                if incident_id not in by_id:
+                    raise no_such_incident(incident_id)
+            records = [by_id[i] for i in incident_ids]
+        return [(str(i), str(c), str(h), int(n), rows.get(i, [])) for i, c, h, n in records]

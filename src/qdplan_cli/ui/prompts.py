@@ -6,7 +6,6 @@ which has already saved every answer, can say how to resume.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -73,6 +72,8 @@ def _with_status(
     from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
     from prompt_toolkit.layout.controls import FormattedTextControl
 
+    from qdplan_cli.ui.status import width_of
+
     app = question.application
     if back:
         keys = KeyBindings()
@@ -100,7 +101,7 @@ def _with_status(
             out.append(("class:status.rule", rule * length))
         else:  # say that the clock above moves only when a key is pressed
             label = f"{rule * 2} {CLOCK_ON_KEY} "
-            used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+            used = width_of(label)
             out.append(
                 ("class:status.rule", _shown(label, fitted=True) + rule * max(length - used, 0))
             )
