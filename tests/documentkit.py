@@ -121,9 +121,15 @@ def render_everything(root: Path) -> Rendered:
             data["project"]["type"] = project_type
             with (DATA / "prep-power-delay.toml").open("rb") as handle:
                 contacts = tomllib.load(handle)["project"]
-            for key in ("tenderer_address", "tenderer_contact", "tenderer_phone"):
-                data["project"][key] = contacts[key]
-            for key in ("agency_address", "contact", "phone", "first_notice_date"):
+            for key in (
+                "tenderer_address",
+                "tenderer_contact",
+                "tenderer_phone",
+                "agency_address",
+                "contact",
+                "phone",
+                "first_notice_date",
+            ):
                 data["project"][key] = contacts[key]
             # Fixed after the notice was issued (its published text stays as issued).
             data["incident"]["resolved_at"] = datetime(2026, 12, 8, 14, 22)

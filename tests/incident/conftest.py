@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +74,13 @@ class Keyboard:
 def keyboard(monkeypatch: pytest.MonkeyPatch) -> Keyboard:
     monkeypatch.setattr(incident_cli, "_interactive", lambda: True)
     return Keyboard()
+
+
+def interruptible() -> None:
+    """A pty child's ``preexec_fn``: Ctrl-C interrupts, as in a witness's terminal, even when
+    pytest itself was started in the background by a script (SIGINT ignored there, and
+    inherited by every child)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def venv_bin(name: str) -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from qdplan_cli.record.incident import load
 from qdplan_cli.record.store import Store
 
-from .conftest import DOWN, ENTER, venv_bin
+from .conftest import DOWN, ENTER, interruptible, venv_bin
 
 pexpect = pytest.importorskip("pexpect")
 pyte = pytest.importorskip("pyte")
@@ -47,10 +46,6 @@ PHONE = re.compile(r"0532-\d{8}")
 LEFT = re.compile(r"剩余 \d:\d\d:\d\d")
 
 
-def _interruptible() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 class Terminal:
     """``qdplan`` in an 80×24 pty; ``wait_for`` reads until the screen shows the text."""
 
@@ -71,9 +66,7 @@ class Terminal:
             encoding="utf-8",
             timeout=20,
             dimensions=(ROWS, COLS),
-            # Ctrl-C interrupts, as in a witness's terminal, even when pytest itself was started
-            # in the background by a script (SIGINT ignored there, and inherited).
-            preexec_fn=_interruptible,
+            preexec_fn=interruptible,
         )
         self.screen = pyte.Screen(COLS, ROWS)
         self.stream = pyte.Stream(self.screen)

@@ -11,7 +11,7 @@ from qdplan_cli.plan.model import Outcome
 from qdplan_cli.record.incident import decide_incident, load
 from qdplan_cli.record.store import Store
 
-from .conftest import DOWN, ENTER, UP, venv_bin
+from .conftest import DOWN, ENTER, UP, interruptible, venv_bin
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -40,6 +40,7 @@ def spawn(args: list[str], home: Path) -> pexpect.spawn:
         encoding="utf-8",
         timeout=20,
         dimensions=(50, 160),
+        preexec_fn=interruptible,
     )
     return child
 

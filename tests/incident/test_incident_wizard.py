@@ -593,6 +593,11 @@ def _columns(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
 
 
+def _wider_than_80(menu: list[str]) -> list[str]:
+    """The entries of a menu that overflow 80 columns after its pointer (" » ")."""
+    return [title for title in menu if _columns(" » " + title) > 80]
+
+
 @pytest.fixture
 def menus(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The entries of every menu the wizard shows, in order (``prompts.select`` still asks)."""
@@ -644,8 +649,7 @@ def test_a_recorded_time_keeps_every_hub_entry_within_80_columns(
     last = menus[-1]
     recorded = [title for title in last if "（已记录 12月8日 09:15）" in title]
     assert len(recorded) == 3, last
-    wide = [title for title in last if _columns(" » " + title) > 80]
-    assert not wide, wide
+    assert not _wider_than_80(last), last
     # Every time a hub entry records, when recorded (the delay notice's and the filing's too).
     moment = clock()
     for key in (
@@ -685,5 +689,4 @@ def test_a_recorded_filing_keeps_its_hub_entry_within_80_columns(
     assert result.code == 0, result.err
     filed = [title for title in menus[-1] if title.startswith("方案已报监管部门备案")]
     assert filed == ["方案已报监管部门备案：记录备案时间（已记录 12月8日 09:15）"], menus[-1]
-    wide = [title for title in menus[-1] if _columns(" » " + title) > 80]
-    assert not wide, wide
+    assert not _wider_than_80(menus[-1]), menus[-1]
